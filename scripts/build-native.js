@@ -1,3 +1,90 @@
 #!/usr/bin/env node
 'use strict';
-// Placeholder replaced below once the native build lands.
+// Builds the native addon (patched llama.cpp + ggml + cogito) with cmake-js.
+// Skips the build when nothing that feeds it changed, so a second `npm install` is instant.
+// Options (environment): COGITO_GPU=cpu|cuda|metal|vulkan, COGITO_PORTABLE=1, COGITO_JOBS=N.
+
+const { spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const buildDir = path.join(root, 'build');
+const addonPath = path.join(buildDir, 'Release', 'cogito.node');
+const stampPath = path.join(buildDir, 'cogito-build.stamp');
+const force = process.argv.includes('--force');
+
+function die(message) {
+  process.stderr.write(`cogito: ${message}\n`);
+  process.exit(1);
+}
+
+function has(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+function bundlePath() {
+  // node-llama-cpp's "exports" hides its files from require.resolve: look in the node_modules folders instead
+  for (const dir of require.resolve.paths('node-llama-cpp') || []) {
+    const candidate = path.join(dir, 'node-llama-cpp', 'llama', 'gitRelease.bundle');
+    if (dir.startsWith(root) || dir.startsWith(path.dirname(root))) {
+      if (fs.existsSync(candidate)) return candidate;
+    }
+  }
+  const local = path.join(root, 'node_modules', 'node-llama-cpp', 'llama', 'gitRelease.bundle');
+  if (fs.existsSync(local)) return local;
+  die('node-llama-cpp is not installed; it provides the llama.cpp source (run npm install)');
+}
+
+function filesUnder(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+function inputsHash(options) {
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify(options));
+  const inputs = [path.join(root, 'CMakeLists.txt'), ...filesUnder(path.join(root, 'cmake')),
+    ...filesUnder(path.join(root, 'native')), ...filesUnder(path.join(root, 'llama_patch'))].sort();
+  for (const f of inputs) {
+    h.update(path.relative(root, f));
+    h.update(fs.readFileSync(f));
+  }
+  const bundle = bundlePath();
+  h.update(`${bundle}:${fs.statSync(bundle).size}`);
+  return h.digest('hex');
+}
+
+function main() {
+  const gpu = process.env.COGITO_GPU || 'cpu';
+  const portable = process.env.COGITO_PORTABLE === '1';
+  const options = { gpu, portable, node: process.versions.modules };
+  const hash = inputsHash(options);
+  if (!force && fs.existsSync(addonPath) && fs.existsSync(stampPath) && fs.readFileSync(stampPath, 'utf8') === hash) {
+    process.stdout.write('cogito: native addon is up to date\n');
+    return;
+  }
+  if (!has('cmake', ['--version'])) die('cmake was not found on PATH; install cmake >= 3.19 (e.g. apt-get install cmake) and run npm install again');
+  const cxx = process.env.CXX || 'c++';
+  if (!has(cxx, ['--version'])) die(`no C++ compiler was found (${cxx}); install g++ or clang (e.g. apt-get install g++) and run npm install again`);
+  if (!has('git', ['--version'])) die('git was not found on PATH; it unpacks llama.cpp\'s source bundle (apt-get install git)');
+
+  const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
+  const jobs = process.env.COGITO_JOBS || String(require('node:os').availableParallelism?.() || 2);
+  const args = [cmakeJs, 'compile', '--directory', root, '--out', 'build', '--config', 'Release', '--parallel', jobs,
+    `--CDCOGITO_GPU=${gpu}`, `--CDCOGITO_PORTABLE=${portable ? 'ON' : 'OFF'}`, `--CDCOGITO_LLAMA_BUNDLE=${bundlePath()}`];
+  const started = Date.now();
+  process.stdout.write(`cogito: building the native addon (${gpu}${portable ? ', portable' : ''}); this takes a few minutes\n`);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) die('the native build failed (see the output above)');
+  if (!fs.existsSync(addonPath)) die(`the build finished but ${path.relative(root, addonPath)} is missing`);
+  fs.writeFileSync(stampPath, hash);
+  process.stdout.write(`cogito: native addon built in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+main();

@@ -1,0 +1,422 @@
+#include "context.h"
+#include "common.h"
+#include "model.h"
+
+#include <cmath>
+#include <string>
+#include <thread>
+
+namespace cogito {
+
+Napi::FunctionReference Context::constructor;
+
+Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function fn = DefineClass(env, "Context", {
+        InstanceMethod("decode", &Context::Decode),
+        InstanceMethod("step", &Context::Step),
+        InstanceMethod("removeFrom", &Context::RemoveFrom),
+        InstanceMethod("setSampler", &Context::SetSampler),
+        InstanceMethod("setTaps", &Context::SetTaps),
+        InstanceMethod("resetTaps", &Context::ResetTaps),
+        InstanceMethod("readTaps", &Context::ReadTaps),
+        InstanceMethod("size", &Context::Size),
+        InstanceMethod("dispose", &Context::Dispose),
+    });
+    constructor = Napi::Persistent(fn);
+    constructor.SuppressDestruct();
+    exports.Set("Context", fn);
+    exports.Set("createContext", Napi::Function::New(env, CreateContext));
+    return exports;
+}
+
+Context::Context(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Context>(info) {}
+
+Context::~Context() { free_all(); }
+
+void Context::free_all() {
+    if (sampler) { llama_sampler_free(sampler); sampler = nullptr; }
+    if (ctx) { llama_free(ctx); ctx = nullptr; }
+    if (!model_ref.IsEmpty()) model_ref.Reset();
+}
+
+llama_context * Context::get(Napi::Env env) {
+    if (!ctx) throw_error(env, "DISPOSED", "the context has been disposed");
+    return ctx;
+}
+
+// Claims the context for one async operation; released when the operation settles.
+struct BusyGuard {
+    Context * c;
+    static void claim(Napi::Env env, Context * c) {
+        bool expected = false;
+        if (!c->busy.compare_exchange_strong(expected, true)) {
+            throw_error(env, "BUSY", "the context is already running an operation; await it first");
+        }
+    }
+};
+
+// ---- creation ---------------------------------------------------------------------------------
+
+class CreateWorker : public Napi::AsyncWorker {
+  public:
+    CreateWorker(Napi::Env env, Napi::Object model_obj, llama_model * model, llama_context_params p)
+        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), model(model), params(p) {
+        model_ref = Napi::Persistent(model_obj);
+    }
+    Napi::Promise promise() { return deferred.Promise(); }
+    void Execute() override {
+        log_capture_begin();
+        ctx = llama_init_from_model(model, params);
+        std::string reason = log_capture_end();
+        if (!ctx) SetError("could not create a context" + (reason.empty() ? std::string() : ": " + reason));
+    }
+    void OnOK() override {
+        Napi::Object obj = Context::constructor.New({});
+        Context * c = Context::Unwrap(obj);
+        c->ctx = ctx;
+        c->model = model;
+        c->model_ref = std::move(model_ref);
+        c->n_batch = (int32_t) params.n_batch;
+        ctx = nullptr;
+        deferred.Resolve(obj);
+    }
+    void OnError(const Napi::Error & e) override { deferred.Reject(make_error(Env(), "CONTEXT", e.Message()).Value()); }
+    ~CreateWorker() override { if (ctx) llama_free(ctx); }
+
+  private:
+    Napi::Promise::Deferred deferred;
+    Napi::ObjectReference model_ref;
+    llama_model * model;
+    llama_context_params params;
+    llama_context * ctx = nullptr;
+};
+
+Napi::Value CreateContext(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    Napi::Object model_obj = info[0].As<Napi::Object>();
+    Model * m = Model::Unwrap(model_obj);
+    llama_model * model = m->get(env);
+    Napi::Object o = info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+    auto num = [&](const char * k, int64_t def) -> int64_t {
+        return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().Int64Value() : def;
+    };
+    llama_context_params p = llama_context_default_params();
+    p.n_ctx = (uint32_t) num("contextSize", 2048);
+    p.n_batch = (uint32_t) num("batchSize", 512);
+    p.n_ubatch = p.n_batch;
+    p.n_seq_max = 1;
+    const int64_t hw = std::max<int64_t>(1, std::thread::hardware_concurrency());
+    p.n_threads = (int32_t) num("threads", hw);
+    p.n_threads_batch = p.n_threads;
+    p.no_perf = true;
+    if (o.Has("flashAttention") && o.Get("flashAttention").IsBoolean()) {
+        p.flash_attn_type = o.Get("flashAttention").As<Napi::Boolean>() ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    }
+    auto * w = new CreateWorker(env, model_obj, model, p);
+    Napi::Promise pr = w->promise();
+    w->Queue();
+    return pr;
+}
+
+// ---- evaluation ---------------------------------------------------------------------------------
+
+// decode(tokens: Int32Array, startPos, logits: 0 none | 1 last | 2 all) -> Promise<Float32Array | null>
+class DecodeWorker : public Napi::AsyncWorker {
+  public:
+    DecodeWorker(Napi::Env env, Context * c, Napi::Int32Array toks, int32_t start, int mode)
+        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), c(c), tokens(toks.Data(), toks.Data() + toks.ElementLength()), start(start), mode(mode) {
+        ref = Napi::Persistent(c->Value());
+    }
+    Napi::Promise promise() { return deferred.Promise(); }
+
+    void Execute() override {
+        const int32_t n = (int32_t) tokens.size();
+        const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
+        for (int32_t t : tokens) {
+            if (t < 0 || t >= n_vocab) { code = "INVALID_ARGUMENT"; SetError("token id " + std::to_string(t) + " is outside the vocabulary"); return; }
+        }
+        if (start + n > (int32_t) llama_n_ctx(c->ctx)) {
+            code = "CONTEXT_OVERFLOW";
+            SetError("the input needs " + std::to_string(start + n) + " positions but the context holds " + std::to_string(llama_n_ctx(c->ctx)));
+            return;
+        }
+        llama_batch batch = llama_batch_init(c->n_batch, 0, 1);
+        if (mode == 2) logits.resize((size_t) n * n_vocab);
+        for (int32_t i0 = 0; i0 < n; i0 += c->n_batch) {
+            const int32_t m = std::min(c->n_batch, n - i0);
+            batch.n_tokens = m;
+            for (int32_t k = 0; k < m; ++k) {
+                batch.token[k] = tokens[i0 + k];
+                batch.pos[k] = start + i0 + k;
+                batch.n_seq_id[k] = 1;
+                batch.seq_id[k][0] = 0;
+                batch.logits[k] = mode == 2 || (mode == 1 && i0 + k == n - 1);
+            }
+            log_capture_begin();
+            int32_t rc = llama_decode(c->ctx, batch);
+            std::string reason = log_capture_end();
+            if (rc != 0) {
+                llama_batch_free(batch);
+                code = "DECODE";
+                SetError("llama_decode failed (" + std::to_string(rc) + ")" + (reason.empty() ? std::string() : ": " + reason));
+                return;
+            }
+            if (mode == 2) {
+                for (int32_t k = 0; k < m; ++k) {
+                    const float * l = llama_get_logits_ith(c->ctx, k);
+                    std::copy(l, l + n_vocab, logits.begin() + (size_t) (i0 + k) * n_vocab);
+                }
+            }
+        }
+        llama_batch_free(batch);
+        if (mode == 1 && n > 0) {
+            const float * l = llama_get_logits_ith(c->ctx, -1);
+            logits.assign(l, l + n_vocab);
+        }
+    }
+
+    void OnOK() override {
+        c->busy = false;
+        Napi::Env env = Env();
+        if (logits.empty()) { deferred.Resolve(env.Null()); return; }
+        Napi::Float32Array out = Napi::Float32Array::New(env, logits.size());
+        std::copy(logits.begin(), logits.end(), out.Data());
+        deferred.Resolve(out);
+    }
+    void OnError(const Napi::Error & e) override {
+        c->busy = false;
+        deferred.Reject(make_error(Env(), code.empty() ? "DECODE" : code, e.Message()).Value());
+    }
+
+  private:
+    Napi::Promise::Deferred deferred;
+    Napi::ObjectReference ref;
+    Context * c;
+    std::vector<llama_token> tokens;
+    int32_t start;
+    int mode;
+    std::vector<float> logits;
+    std::string code;
+};
+
+Napi::Value Context::Decode(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    get(env);
+    Napi::Int32Array toks = info[0].As<Napi::Int32Array>();
+    int32_t start = info[1].As<Napi::Number>().Int32Value();
+    int mode = info[2].As<Napi::Number>().Int32Value();
+    BusyGuard::claim(env, this);
+    auto * w = new DecodeWorker(env, this, toks, start, mode);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+}
+
+// step(pos, decodeNext) -> Promise<{token, logprob, entropy, piece, eog}>
+// Samples the next token from the current logits and, unless it ends the generation, evaluates it.
+class StepWorker : public Napi::AsyncWorker {
+  public:
+    StepWorker(Napi::Env env, Context * c, int32_t pos, bool decode_next)
+        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), c(c), pos(pos), decode_next(decode_next) {
+        ref = Napi::Persistent(c->Value());
+    }
+    Napi::Promise promise() { return deferred.Promise(); }
+
+    void Execute() override {
+        const llama_vocab * vocab = llama_model_get_vocab(c->model);
+        const int32_t n_vocab = llama_vocab_n_tokens(vocab);
+        const float * logits = llama_get_logits_ith(c->ctx, -1);
+        if (!logits) { SetError("no logits to sample from: evaluate a prompt first"); return; }
+        // log-probability and entropy of the model's own distribution, before any sampler shaping
+        double mx = -INFINITY;
+        for (int32_t i = 0; i < n_vocab; ++i) mx = std::max(mx, (double) logits[i]);
+        double z = 0.0, zl = 0.0;
+        for (int32_t i = 0; i < n_vocab; ++i) {
+            double e = std::exp((double) logits[i] - mx);
+            z += e;
+            zl += e * logits[i];
+        }
+        const double log_z = mx + std::log(z);
+        token = llama_sampler_sample(c->sampler, c->ctx, -1);
+        logprob = logits[token] - log_z;
+        entropy = log_z - zl / z;
+        eog = llama_vocab_is_eog(vocab, token);
+        char buf[256];
+        int32_t n = llama_token_to_piece(vocab, token, buf, sizeof(buf), 0, false);
+        if (n < 0) { piece.resize(-n); llama_token_to_piece(vocab, token, piece.data(), -n, 0, false); }
+        else piece.assign(buf, buf + n);
+        if (decode_next && !eog) {
+            if (pos >= (int32_t) llama_n_ctx(c->ctx)) { code = "CONTEXT_OVERFLOW"; SetError("the context is full"); return; }
+            llama_batch batch = llama_batch_init(1, 0, 1);
+            batch.n_tokens = 1;
+            batch.token[0] = token;
+            batch.pos[0] = pos;
+            batch.n_seq_id[0] = 1;
+            batch.seq_id[0][0] = 0;
+            batch.logits[0] = 1;
+            int32_t rc = llama_decode(c->ctx, batch);
+            llama_batch_free(batch);
+            if (rc != 0) { code = "DECODE"; SetError("llama_decode failed (" + std::to_string(rc) + ")"); }
+        }
+    }
+
+    void OnOK() override {
+        c->busy = false;
+        Napi::Env env = Env();
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("token", token);
+        o.Set("logprob", logprob);
+        o.Set("entropy", entropy);
+        o.Set("piece", Napi::Buffer<char>::Copy(env, piece.data(), piece.size()));
+        o.Set("eog", eog);
+        deferred.Resolve(o);
+    }
+    void OnError(const Napi::Error & e) override {
+        c->busy = false;
+        deferred.Reject(make_error(Env(), code.empty() ? "DECODE" : code, e.Message()).Value());
+    }
+
+  private:
+    Napi::Promise::Deferred deferred;
+    Napi::ObjectReference ref;
+    Context * c;
+    int32_t pos;
+    bool decode_next;
+    llama_token token = 0;
+    double logprob = 0, entropy = 0;
+    bool eog = false;
+    std::vector<char> piece;
+    std::string code;
+};
+
+Napi::Value Context::Step(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    get(env);
+    if (!sampler) throw_error(env, "INVALID_STATE", "no sampler set: call setSampler first");
+    int32_t pos = info[0].As<Napi::Number>().Int32Value();
+    bool decode_next = info[1].As<Napi::Boolean>();
+    BusyGuard::claim(env, this);
+    auto * w = new StepWorker(env, this, pos, decode_next);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+}
+
+// removeFrom(pos): forget the KV cache from this position on (prefix reuse)
+Napi::Value Context::RemoveFrom(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    llama_context * c = get(env);
+    if (busy) throw_error(env, "BUSY", "the context is running an operation");
+    int32_t pos = info[0].As<Napi::Number>().Int32Value();
+    llama_memory_seq_rm(llama_get_memory(c), 0, pos, -1);
+    return env.Undefined();
+}
+
+// setSampler({temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed})
+Napi::Value Context::SetSampler(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    get(env);
+    if (busy) throw_error(env, "BUSY", "the context is running an operation");
+    Napi::Object o = info[0].As<Napi::Object>();
+    auto num = [&](const char * k, double def) -> double {
+        return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().DoubleValue() : def;
+    };
+    const double temp = num("temperature", 0.0);
+    const int32_t top_k = (int32_t) num("topK", 40);
+    const double top_p = num("topP", 0.95);
+    const double min_p = num("minP", 0.05);
+    const double repeat = num("repeatPenalty", 1.0);
+    const int32_t last_n = (int32_t) num("repeatLastN", 64);
+    const uint32_t seed = (uint32_t) num("seed", 0);
+    if (sampler) llama_sampler_free(sampler);
+    llama_sampler_chain_params sp = llama_sampler_chain_default_params();
+    sp.no_perf = true;
+    sampler = llama_sampler_chain_init(sp);
+    if (repeat != 1.0) llama_sampler_chain_add(sampler, llama_sampler_init_penalties(llama_vocab_n_tokens(llama_model_get_vocab(model)), last_n, (float) repeat, 0.0f, 0.0f));
+    if (temp <= 0.0) {
+        llama_sampler_chain_add(sampler, llama_sampler_init_greedy());
+    } else {
+        if (top_k > 0) llama_sampler_chain_add(sampler, llama_sampler_init_top_k(top_k));
+        if (top_p < 1.0) llama_sampler_chain_add(sampler, llama_sampler_init_top_p((float) top_p, 1));
+        if (min_p > 0.0) llama_sampler_chain_add(sampler, llama_sampler_init_min_p((float) min_p, 1));
+        llama_sampler_chain_add(sampler, llama_sampler_init_temp((float) temp));
+        llama_sampler_chain_add(sampler, llama_sampler_init_dist(seed));
+    }
+    // penalties look at the prompt too
+    if (info[1].IsTypedArray()) {
+        Napi::Int32Array hist = info[1].As<Napi::Int32Array>();
+        for (size_t i = 0; i < hist.ElementLength(); ++i) llama_sampler_accept(sampler, hist[i]);
+    }
+    return env.Undefined();
+}
+
+// setTaps(layers: Int32Array, {last, all, mean}); an empty list removes the hook entirely
+Napi::Value Context::SetTaps(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    llama_context * c = get(env);
+    if (busy) throw_error(env, "BUSY", "the context is running an operation");
+    Napi::Int32Array layers = info[0].As<Napi::Int32Array>();
+    Napi::Object modes = info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+    auto flag = [&](const char * k) { return modes.Has(k) && modes.Get(k).ToBoolean().Value(); };
+    const int32_t n_layer = llama_model_n_layer(model);
+    std::vector<int32_t> ls;
+    for (size_t i = 0; i < layers.ElementLength(); ++i) {
+        if (layers[i] < 0 || layers[i] >= n_layer) throw_error(env, "INVALID_ARGUMENT", "layer " + std::to_string(layers[i]) + " does not exist (the model has " + std::to_string(n_layer) + ")");
+        ls.push_back(layers[i]);
+    }
+    taps.configure(n_layer, llama_model_n_embd(model), ls, flag("last"), flag("all"), flag("mean"));
+    if (taps.active()) {
+        llama_layer_hook h = taps.hook();
+        llama_set_layer_hook(c, &h);
+    } else {
+        llama_set_layer_hook(c, nullptr);
+    }
+    return env.Undefined();
+}
+
+Napi::Value Context::ResetTaps(const Napi::CallbackInfo & info) {
+    get(info.Env());
+    taps.reset();
+    return info.Env().Undefined();
+}
+
+// readTaps() -> [{layer, last?: Float32Array, all?: Float32Array, rows, mean?: Float32Array}]
+Napi::Value Context::ReadTaps(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    get(env);
+    Napi::Array out = Napi::Array::New(env);
+    uint32_t k = 0;
+    auto f32 = [&](const float * d, size_t n) {
+        Napi::Float32Array a = Napi::Float32Array::New(env, n);
+        std::copy(d, d + n, a.Data());
+        return a;
+    };
+    for (int32_t il = 0; il < taps.n_layer; ++il) {
+        if (!taps.enabled[il]) continue;
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("layer", il);
+        o.Set("rows", (double) taps.rows[il]);
+        if (taps.want_last && !taps.last[il].empty()) o.Set("last", f32(taps.last[il].data(), taps.last[il].size()));
+        if (taps.want_all) o.Set("all", f32(taps.all[il].data(), taps.all[il].size()));
+        if (taps.want_mean && taps.rows[il] > 0) {
+            Napi::Float32Array a = Napi::Float32Array::New(env, taps.sum[il].size());
+            for (size_t j = 0; j < taps.sum[il].size(); ++j) a[j] = (float) (taps.sum[il][j] / taps.rows[il]);
+            o.Set("mean", a);
+        }
+        out.Set(k++, o);
+    }
+    return out;
+}
+
+Napi::Value Context::Size(const Napi::CallbackInfo & info) {
+    return Napi::Number::New(info.Env(), llama_n_ctx(get(info.Env())));
+}
+
+Napi::Value Context::Dispose(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (busy) throw_error(env, "BUSY", "the context is running an operation; await it before disposing");
+    free_all();
+    return env.Undefined();
+}
+
+} // namespace cogito
