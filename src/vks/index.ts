@@ -1,0 +1,6 @@
+export * from './types';
+export * from './errors';
+export { Vks, symbolsOf } from './store';
+export type { OpenOptions, Canonicaliser, ChainReport, InvalidationReport, VksExport, ExportedRecord, ImportReport } from './store';
+export { normaliseText, fuzzyTokens, fuzzySequence, jaccard, claimSimilarity } from './normalise';
+export { GENESIS_HASH, canonicalJson, chainHash } from './chain';

@@ -1,0 +1,62 @@
+/** SQLite schema of the VKS. Triggers make AXIOM append-only for every writer that goes through SQLite. */
+
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS records (
+  rid        INTEGER PRIMARY KEY,
+  id         TEXT NOT NULL UNIQUE,
+  tier       TEXT NOT NULL CHECK (tier IN ('AXIOM','DERIVED','CONTESTED','FACTUAL')),
+  text       TEXT NOT NULL,
+  normalised TEXT NOT NULL,
+  aliases    TEXT NOT NULL DEFAULT '[]',
+  canonical  TEXT,
+  status     TEXT NOT NULL,
+  method     TEXT NOT NULL,
+  artifact   TEXT NOT NULL DEFAULT 'null',
+  conditions TEXT NOT NULL DEFAULT '[]',
+  depends_on TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  seq        INTEGER UNIQUE,
+  prev_hash  TEXT,
+  hash       TEXT,
+  invalidated_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS records_canonical ON records(canonical) WHERE canonical IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_status ON records(status);
+
+-- Every phrasing (the text and each alias) is one row: exact lookup is one index probe.
+CREATE TABLE IF NOT EXISTS phrasings (
+  pid        INTEGER PRIMARY KEY,
+  rid        INTEGER NOT NULL REFERENCES records(rid),
+  normalised TEXT NOT NULL,
+  tokens     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS phrasings_normalised ON phrasings(normalised);
+CREATE INDEX IF NOT EXISTS phrasings_rid ON phrasings(rid);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS phrasings_fts USING fts5(
+  tokens, symbols, content='', contentless_delete=1, tokenize='unicode61'
+);
+
+CREATE TABLE IF NOT EXISTS deps (
+  rid     INTEGER NOT NULL REFERENCES records(rid),
+  dep_rid INTEGER NOT NULL REFERENCES records(rid),
+  PRIMARY KEY (rid, dep_rid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deps_reverse ON deps(dep_rid);
+
+CREATE TRIGGER IF NOT EXISTS axiom_no_update BEFORE UPDATE ON records
+WHEN OLD.tier = 'AXIOM' OR NEW.tier = 'AXIOM'
+BEGIN SELECT RAISE(ABORT, 'AXIOM records are append-only'); END;
+
+CREATE TRIGGER IF NOT EXISTS axiom_no_delete BEFORE DELETE ON records
+WHEN OLD.tier = 'AXIOM'
+BEGIN SELECT RAISE(ABORT, 'AXIOM records are append-only'); END;
+`;

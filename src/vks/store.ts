@@ -1,0 +1,633 @@
+/**
+ * The Verified Knowledge Store: one SQLite file (WAL) holding every verified result, with
+ * an append-only, hash-chained AXIOM tier that is checked each time the store is opened.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ChainedFields, GENESIS_HASH, canonicalJson, chainHash } from './chain';
+import { VksError, VksIntegrityError, VksNotFoundError, VksTierError } from './errors';
+import { claimSimilarity, fuzzySequence, normaliseText } from './normalise';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import {
+  Json,
+  LookupHit,
+  LookupQuery,
+  METHODS,
+  NewRecord,
+  STATUSES,
+  Status,
+  TIERS,
+  Tier,
+  VksRecord,
+  VksStats,
+  isMethod,
+  isStatus,
+  isTier,
+} from './types';
+
+export type Canonicaliser = (text: string) => string | null;
+
+export interface OpenOptions {
+  /** Open without writing (stats, verify, export). The file must exist. */
+  readonly?: boolean;
+  /** Derives a formula's canonical form from a query text, for equivalence lookup. */
+  canonicalise?: Canonicaliser | null;
+  /** Minimum token Jaccard for a fuzzy hit (default 0.75). */
+  fuzzyThreshold?: number;
+  /** How many FTS candidates the fuzzy stage scores (default 24). */
+  fuzzyCandidates?: number;
+}
+
+interface RecordRow {
+  rid: number;
+  id: string;
+  tier: string;
+  text: string;
+  normalised: string;
+  aliases: string;
+  canonical: string | null;
+  status: string;
+  method: string;
+  artifact: string;
+  conditions: string;
+  depends_on: string;
+  created_at: string;
+  updated_at: string;
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
+  invalidated_reason: string | null;
+}
+
+export interface ChainReport {
+  length: number;
+  head: string;
+}
+
+export interface InvalidationReport {
+  /** Every record whose status became INVALIDATED, the root first. */
+  invalidated: string[];
+  /** AXIOM records reached by the cascade and left untouched. */
+  axiomsSkipped: string[];
+}
+
+export interface VksExport {
+  format: 'cogito-vks';
+  version: number;
+  exportedAt: string;
+  axiomChain: ChainReport;
+  records: ExportedRecord[];
+}
+
+export type ExportedRecord = Omit<VksRecord, 'usedBy' | 'normalised'> & { invalidatedReason: string | null };
+
+export interface ImportReport {
+  added: number;
+  skipped: number;
+  conflicts: string[];
+}
+
+const TIER_ORDER = `CASE r.tier WHEN 'AXIOM' THEN 0 WHEN 'DERIVED' THEN 1 WHEN 'FACTUAL' THEN 2 ELSE 3 END`;
+const RECORD_COLS =
+  'r.rid, r.id, r.tier, r.text, r.normalised, r.aliases, r.canonical, r.status, r.method, r.artifact, ' +
+  'r.conditions, r.depends_on, r.created_at, r.updated_at, r.seq, r.prev_hash, r.hash, r.invalidated_reason';
+
+/** Identifiers in a canonical formula, minus bound-variable names: the formula's vocabulary. */
+export function symbolsOf(canonical: string | null | undefined): string[] {
+  if (!canonical) return [];
+  const out = new Set<string>();
+  for (const m of canonical.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+    if (m.length < 2 || /^[a-z_]?\d+$/i.test(m)) continue; // x0, v1, _2: renamed variables
+    out.add(m.toLowerCase());
+  }
+  return [...out];
+}
+
+function ftsQuery(terms: Iterable<string>, column: 'tokens' | 'symbols'): string | null {
+  const quoted = [...new Set(terms)].filter((t) => /^[a-z0-9_]+$/.test(t)).map((t) => `"${t}"`);
+  return quoted.length ? `${column} : (${quoted.join(' OR ')})` : null;
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export class Vks {
+  private readonly db: Database.Database;
+  private readonly canonicalise: Canonicaliser | null;
+  private readonly threshold: number;
+  private readonly candidates: number;
+  private readonly stmts: ReturnType<Vks['prepare']>;
+
+  private constructor(
+    readonly path: string,
+    opts: OpenOptions,
+  ) {
+    if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    this.canonicalise = opts.canonicalise ?? null;
+    this.threshold = opts.fuzzyThreshold ?? 0.75;
+    this.candidates = opts.fuzzyCandidates ?? 24;
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // FULL: a commit is on disk before add() returns, so a kill right after loses nothing.
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.exec(SCHEMA_SQL); // also re-creates the AXIOM triggers if someone dropped them
+      this.db
+        .prepare(`INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)`)
+        .run(String(SCHEMA_VERSION));
+    }
+    this.db.pragma('busy_timeout = 5000');
+    this.stmts = this.prepare();
+  }
+
+  /** Opens (creating if needed) a store and verifies its AXIOM chain; throws VksIntegrityError on tampering. */
+  static open(path: string, opts: OpenOptions = {}): Vks {
+    const vks = new Vks(path, opts);
+    try {
+      vks.verifyChain();
+    } catch (err) {
+      vks.close();
+      throw err;
+    }
+    return vks;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      byId: db.prepare(`SELECT ${RECORD_COLS} FROM records r WHERE r.id = ?`),
+      byRid: db.prepare(`SELECT ${RECORD_COLS} FROM records r WHERE r.rid = ?`),
+      exact: db.prepare(
+        `SELECT ${RECORD_COLS} FROM phrasings p JOIN records r ON r.rid = p.rid
+         WHERE p.normalised = ? AND r.status != 'INVALIDATED' ORDER BY ${TIER_ORDER} LIMIT 1`,
+      ),
+      equivalent: db.prepare(
+        `SELECT ${RECORD_COLS} FROM records r
+         WHERE r.canonical = ? AND r.status != 'INVALIDATED' ORDER BY ${TIER_ORDER} LIMIT 1`,
+      ),
+      fuzzy: db.prepare(
+        `SELECT p.rid AS rid, p.tokens AS tokens FROM phrasings_fts f JOIN phrasings p ON p.pid = f.rowid
+         WHERE phrasings_fts MATCH ? ORDER BY f.rank LIMIT ?`,
+      ),
+      usedBy: db.prepare(`SELECT r.id FROM deps d JOIN records r ON r.rid = d.rid WHERE d.dep_rid = ? ORDER BY r.rid`),
+      dependents: db.prepare(`SELECT d.rid AS rid FROM deps d WHERE d.dep_rid = ?`),
+      insert: db.prepare(
+        `INSERT INTO records (id, tier, text, normalised, aliases, canonical, status, method, artifact, conditions,
+           depends_on, created_at, updated_at, seq, prev_hash, hash)
+         VALUES (@id, @tier, @text, @normalised, @aliases, @canonical, @status, @method, @artifact, @conditions,
+           @dependsOn, @createdAt, @updatedAt, @seq, @prevHash, @hash)`,
+      ),
+      insertPhrasing: db.prepare(`INSERT INTO phrasings (rid, normalised, tokens) VALUES (?, ?, ?)`),
+      insertFts: db.prepare(`INSERT INTO phrasings_fts (rowid, tokens, symbols) VALUES (?, ?, ?)`),
+      insertDep: db.prepare(`INSERT OR IGNORE INTO deps (rid, dep_rid) VALUES (?, ?)`),
+      invalidate: db.prepare(
+        `UPDATE records SET status = 'INVALIDATED', updated_at = ?, invalidated_reason = ? WHERE rid = ?`,
+      ),
+      metaGet: db.prepare(`SELECT value FROM meta WHERE key = ?`),
+      metaSet: db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
+      axioms: db.prepare(`SELECT ${RECORD_COLS} FROM records r WHERE r.tier = 'AXIOM' OR r.seq IS NOT NULL ORDER BY r.seq`),
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** Stores one result in its own transaction; returns it as stored. */
+  add(rec: NewRecord): VksRecord {
+    return this.addMany([rec])[0];
+  }
+
+  /** Stores several results atomically (all or none). */
+  addMany(recs: NewRecord[], createdAt?: (i: number) => string | undefined): VksRecord[] {
+    const run = this.db.transaction((items: NewRecord[]) => items.map((r, i) => this.insertOne(r, createdAt?.(i))));
+    // IMMEDIATE: take the write lock before reading the chain head, so two writers cannot fork it.
+    const rids = run.immediate(recs);
+    return rids.map((rid) => this.toRecord(this.stmts.byRid.get(rid) as RecordRow));
+  }
+
+  private insertOne(rec: NewRecord, createdAt?: string): number {
+    if (!isTier(rec.tier)) throw new VksError(`unknown tier ${String(rec.tier)}`);
+    if (!isStatus(rec.status)) throw new VksError(`unknown status ${String(rec.status)}`);
+    if (!isMethod(rec.method)) throw new VksError(`unknown method ${String(rec.method)}`);
+    if (!rec.text || !rec.text.trim()) throw new VksError('a record needs a claim text');
+    if (rec.status === 'INVALIDATED') throw new VksError('records are invalidated with invalidate(), not stored so');
+
+    const depIds = [...new Set(rec.dependsOn ?? [])].sort();
+    const depRids: number[] = [];
+    for (const depId of depIds) {
+      const dep = this.stmts.byId.get(depId) as RecordRow | undefined;
+      if (!dep) throw new VksNotFoundError(depId);
+      if (rec.tier === 'AXIOM' && dep.tier !== 'AXIOM') {
+        throw new VksTierError(`an AXIOM may depend only on AXIOMs; ${depId} is ${dep.tier}`);
+      }
+      depRids.push(dep.rid);
+    }
+
+    const ts = createdAt ?? nowIso();
+    const aliases = [...new Set((rec.aliases ?? []).map((a) => a.trim()).filter(Boolean))];
+    const row = {
+      id: rec.id ?? randomUUID(),
+      tier: rec.tier,
+      text: rec.text,
+      normalised: normaliseText(rec.text),
+      aliases: JSON.stringify(aliases),
+      canonical: rec.canonical ?? null,
+      status: rec.status,
+      method: rec.method,
+      artifact: canonicalJson(rec.artifact ?? null),
+      conditions: JSON.stringify(rec.conditions ?? []),
+      dependsOn: JSON.stringify(depIds),
+      createdAt: ts,
+      updatedAt: ts,
+      seq: null as number | null,
+      prevHash: null as string | null,
+      hash: null as string | null,
+    };
+
+    if (rec.tier === 'AXIOM') {
+      const length = Number((this.stmts.metaGet.get('axiom_length') as { value: string } | undefined)?.value ?? 0);
+      const head = (this.stmts.metaGet.get('axiom_head') as { value: string } | undefined)?.value ?? GENESIS_HASH;
+      row.seq = length + 1;
+      row.prevHash = head;
+      row.hash = chainHash(head, chainFields({ ...row, seq: row.seq }));
+      this.stmts.metaSet.run('axiom_length', String(row.seq));
+      this.stmts.metaSet.run('axiom_head', row.hash);
+    }
+
+    const rid = Number(this.stmts.insert.run(row).lastInsertRowid);
+    const symbols = symbolsOf(row.canonical).join(' ');
+    for (const phrase of [rec.text, ...aliases]) {
+      const tokens = fuzzySequence(phrase).join(' ');
+      const pid = Number(this.stmts.insertPhrasing.run(rid, normaliseText(phrase), tokens).lastInsertRowid);
+      this.stmts.insertFts.run(pid, tokens, symbols);
+    }
+    for (const depRid of depRids) this.stmts.insertDep.run(rid, depRid);
+    return rid;
+  }
+
+  /**
+   * Marks a record INVALIDATED and, transitively, everything derived from it.
+   * AXIOMs are never invalidated: asking to is an error, and the cascade steps around them.
+   */
+  invalidate(id: string, reason: string): InvalidationReport {
+    const root = this.stmts.byId.get(id) as RecordRow | undefined;
+    if (!root) throw new VksNotFoundError(id);
+    if (root.tier === 'AXIOM') throw new VksTierError(`AXIOM ${id} is append-only and cannot be invalidated`);
+    const run = this.db.transaction((): InvalidationReport => {
+      const report: InvalidationReport = { invalidated: [], axiomsSkipped: [] };
+      const seen = new Set<number>([root.rid]);
+      const queue = [root.rid];
+      const ts = nowIso();
+      while (queue.length) {
+        const rid = queue.shift() as number;
+        const row = this.stmts.byRid.get(rid) as RecordRow;
+        if (row.tier === 'AXIOM') {
+          report.axiomsSkipped.push(row.id);
+          continue;
+        }
+        if (row.status !== 'INVALIDATED') {
+          this.stmts.invalidate.run(ts, rid === root.rid ? reason : `depends on ${id}: ${reason}`, rid);
+          report.invalidated.push(row.id);
+        }
+        for (const { rid: next } of this.stmts.dependents.all(rid) as Array<{ rid: number }>) {
+          if (!seen.has(next)) {
+            seen.add(next);
+            queue.push(next);
+          }
+        }
+      }
+      return report;
+    });
+    return run.immediate();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  get(id: string): VksRecord | null {
+    const row = this.stmts.byId.get(id) as RecordRow | undefined;
+    return row ? this.toRecord(row) : null;
+  }
+
+  /** Exact normalised text, then logical equivalence, then fuzzy; the first stage that hits wins. */
+  lookup(query: LookupQuery | string): LookupHit | null {
+    const q = typeof query === 'string' ? { text: query } : query;
+    const exact = this.stmts.exact.get(normaliseText(q.text)) as RecordRow | undefined;
+    if (exact) return { record: this.toRecord(exact), via: 'exact', score: 1 };
+
+    const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
+    if (canonical) {
+      const eq = this.stmts.equivalent.get(canonical) as RecordRow | undefined;
+      if (eq) return { record: this.toRecord(eq), via: 'equivalent', score: 1 };
+    }
+
+    return this.fuzzy(q.text);
+  }
+
+  private tryCanonical(text: string): string | null {
+    if (!this.canonicalise) return null;
+    try {
+      return this.canonicalise(text);
+    } catch {
+      return null; // not a formula: nothing to compare by equivalence
+    }
+  }
+
+  private fuzzy(text: string): LookupHit | null {
+    const seq = fuzzySequence(text);
+    const match = ftsQuery(seq, 'tokens');
+    if (!match) return null;
+    let best: { rid: number; score: number } | null = null;
+    for (const c of this.stmts.fuzzy.all(match, this.candidates) as Array<{ rid: number; tokens: string }>) {
+      const score = claimSimilarity(seq, c.tokens ? c.tokens.split(' ') : []);
+      if (score >= this.threshold && (!best || score > best.score)) best = { rid: c.rid, score };
+    }
+    if (!best) return null;
+    const row = this.stmts.byRid.get(best.rid) as RecordRow;
+    if (row.status === 'INVALIDATED') return null;
+    return { record: this.toRecord(row), via: 'fuzzy', score: best.score };
+  }
+
+  /**
+   * Verified records that may serve as premises for a new claim: those sharing content words
+   * or formula symbols with it, best BM25 first, excluding the claim itself.
+   */
+  lemmas(query: LookupQuery | string, limit = 5): VksRecord[] {
+    const q = typeof query === 'string' ? { text: query } : query;
+    const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
+    const parts = [
+      ftsQuery(
+        fuzzySequence(q.text).filter((t) => t !== 'therefore' && t !== 'i'),
+        'tokens',
+      ),
+      ftsQuery(symbolsOf(canonical), 'symbols'),
+    ].filter((p): p is string => p !== null);
+    if (!parts.length) return [];
+    const self = normaliseText(q.text);
+    const rows = this.db
+      .prepare(
+        `SELECT ${RECORD_COLS}, min(f.rank) AS best FROM phrasings_fts f
+         JOIN phrasings p ON p.pid = f.rowid JOIN records r ON r.rid = p.rid
+         WHERE phrasings_fts MATCH ? AND r.status IN ('VERIFIED', 'CONDITIONAL')
+         GROUP BY r.rid ORDER BY best LIMIT ?`,
+      )
+      .all(parts.join(' OR '), limit + 1) as RecordRow[];
+    return rows
+      .filter((r) => r.normalised !== self && (!canonical || r.canonical !== canonical))
+      .slice(0, limit)
+      .map((r) => this.toRecord(r));
+  }
+
+  stats(): VksStats {
+    const zero = <K extends string>(keys: readonly K[]) =>
+      Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+    const byTier = zero(TIERS);
+    const byStatus = zero(STATUSES);
+    const byMethod: Record<string, number> = zero(METHODS);
+    let records = 0;
+    for (const r of this.db.prepare(`SELECT tier, status, method, count(*) AS n FROM records GROUP BY 1, 2, 3`).all() as Array<{
+      tier: Tier;
+      status: Status;
+      method: string;
+      n: number;
+    }>) {
+      byTier[r.tier] += r.n;
+      byStatus[r.status] += r.n;
+      byMethod[r.method] = (byMethod[r.method] ?? 0) + r.n;
+      records += r.n;
+    }
+    const dependencies = (this.db.prepare(`SELECT count(*) AS n FROM deps`).get() as { n: number }).n;
+    return { path: this.path, records, byTier, byStatus, byMethod, dependencies, axiomChain: this.chainHead() };
+  }
+
+  private chainHead(): ChainReport {
+    const get = (k: string) => (this.stmts.metaGet.get(k) as { value: string } | undefined)?.value;
+    return { length: Number(get('axiom_length') ?? 0), head: get('axiom_head') ?? GENESIS_HASH };
+  }
+
+  /**
+   * Recomputes the AXIOM chain from the first record and compares it with what is stored.
+   * Throws VksIntegrityError naming the first record that does not verify.
+   */
+  verifyChain(): ChainReport {
+    let prev = GENESIS_HASH;
+    let expectSeq = 1;
+    for (const row of this.stmts.axioms.iterate() as IterableIterator<RecordRow>) {
+      if (row.seq === null || row.hash === null || row.prev_hash === null || row.tier !== 'AXIOM') {
+        throw new VksIntegrityError('missing-chain-fields', row.seq ?? expectSeq, row.id, `tier ${row.tier}, seq ${row.seq}`);
+      }
+      if (row.seq !== expectSeq) {
+        throw new VksIntegrityError('sequence-gap', expectSeq, row.id, `expected #${expectSeq}, found #${row.seq}`);
+      }
+      if (row.prev_hash !== prev) {
+        throw new VksIntegrityError('prev-hash-mismatch', row.seq, row.id, 'link to the previous record is broken');
+      }
+      const actual = chainHash(prev, chainFields(rowToChainInput(row)));
+      if (actual !== row.hash) {
+        throw new VksIntegrityError('hash-mismatch', row.seq, row.id, 'record content differs from what was hashed');
+      }
+      prev = row.hash;
+      expectSeq++;
+    }
+    const head = this.chainHead();
+    if (head.length !== expectSeq - 1) {
+      throw new VksIntegrityError('length-mismatch', expectSeq, null, `chain has ${expectSeq - 1} records, store says ${head.length}`);
+    }
+    if (head.head !== prev) {
+      throw new VksIntegrityError('head-mismatch', expectSeq - 1, null, 'recorded chain head differs from the last record');
+    }
+    return head;
+  }
+
+  // ---------------------------------------------------------------- export / import
+
+  export(): VksExport {
+    const records = (this.db.prepare(`SELECT ${RECORD_COLS} FROM records r ORDER BY r.rid`).all() as RecordRow[]).map(
+      (row): ExportedRecord => {
+        const rec: Partial<VksRecord> = this.toRecord(row);
+        delete rec.normalised; // derived from text on import
+        delete rec.usedBy; // derived from dependsOn on import
+        return { ...(rec as ExportedRecord), invalidatedReason: row.invalidated_reason };
+      },
+    );
+    return { format: 'cogito-vks', version: SCHEMA_VERSION, exportedAt: nowIso(), axiomChain: this.verifyChain(), records };
+  }
+
+  /**
+   * Adds an export's records, keeping ids and timestamps. The export's own AXIOM chain is
+   * checked first, so a tampered file is refused; its AXIOMs are then appended to this chain.
+   */
+  import(data: VksExport): ImportReport {
+    if (data?.format !== 'cogito-vks' || !Array.isArray(data.records)) throw new VksError('not a cogito VKS export');
+    verifyExportedChain(data.records);
+    const report: ImportReport = { added: 0, skipped: 0, conflicts: [] };
+    const byId = new Map(data.records.map((r) => [r.id, r]));
+    const order = dependencyOrder(data.records);
+    const run = this.db.transaction(() => {
+      for (const id of order) {
+        const r = byId.get(id) as ExportedRecord;
+        const existing = this.stmts.byId.get(id) as RecordRow | undefined;
+        if (existing) {
+          if (existing.text === r.text && existing.tier === r.tier && existing.canonical === r.canonical) report.skipped++;
+          else report.conflicts.push(id);
+          continue;
+        }
+        const invalidated = r.status === 'INVALIDATED';
+        const rid = this.insertOne(
+          {
+            id: r.id,
+            tier: r.tier,
+            text: r.text,
+            aliases: r.aliases,
+            canonical: r.canonical,
+            status: invalidated ? 'UNCERTAIN' : r.status,
+            method: r.method,
+            artifact: r.artifact,
+            conditions: r.conditions,
+            dependsOn: r.dependsOn,
+          },
+          r.createdAt,
+        );
+        if (invalidated) this.stmts.invalidate.run(r.updatedAt, r.invalidatedReason ?? 'imported as invalidated', rid);
+        report.added++;
+      }
+    });
+    run.immediate();
+    return report;
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  private toRecord(row: RecordRow): VksRecord {
+    return {
+      id: row.id,
+      tier: row.tier as Tier,
+      text: row.text,
+      normalised: row.normalised,
+      aliases: JSON.parse(row.aliases) as string[],
+      canonical: row.canonical,
+      status: row.status as Status,
+      method: row.method as VksRecord['method'],
+      artifact: JSON.parse(row.artifact) as Json,
+      conditions: JSON.parse(row.conditions) as string[],
+      dependsOn: JSON.parse(row.depends_on) as string[],
+      usedBy: (this.stmts.usedBy.all(row.rid) as Array<{ id: string }>).map((u) => u.id),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      seq: row.seq,
+      prevHash: row.prev_hash,
+      hash: row.hash,
+    };
+  }
+}
+
+interface ChainInput {
+  seq: number;
+  id: string;
+  tier: string;
+  text: string;
+  normalised: string;
+  aliases: string;
+  canonical: string | null;
+  status: string;
+  method: string;
+  artifact: string;
+  conditions: string;
+  dependsOn: string;
+  createdAt: string;
+}
+
+function chainFields(r: ChainInput): ChainedFields {
+  return {
+    seq: r.seq,
+    id: r.id,
+    tier: r.tier,
+    text: r.text,
+    normalised: r.normalised,
+    aliases: r.aliases,
+    canonical: r.canonical,
+    status: r.status,
+    method: r.method,
+    artifact: r.artifact,
+    conditions: r.conditions,
+    dependsOn: r.dependsOn,
+    createdAt: r.createdAt,
+  };
+}
+
+function rowToChainInput(row: RecordRow): ChainInput {
+  return {
+    seq: row.seq as number,
+    id: row.id,
+    tier: row.tier,
+    text: row.text,
+    normalised: row.normalised,
+    aliases: row.aliases,
+    canonical: row.canonical,
+    status: row.status,
+    method: row.method,
+    artifact: row.artifact,
+    conditions: row.conditions,
+    dependsOn: row.depends_on,
+    createdAt: row.created_at,
+  };
+}
+
+/** Recomputes an export's AXIOM chain from its records exactly as the store would hash them. */
+function verifyExportedChain(records: ExportedRecord[]): void {
+  const axioms = records.filter((r) => r.tier === 'AXIOM').sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  let prev = GENESIS_HASH;
+  axioms.forEach((r, i) => {
+    const seq = i + 1;
+    if (r.seq !== seq) throw new VksIntegrityError('sequence-gap', seq, r.id, `export: expected #${seq}, found #${r.seq}`);
+    const hash = chainHash(
+      prev,
+      chainFields({
+        seq,
+        id: r.id,
+        tier: r.tier,
+        text: r.text,
+        normalised: normaliseText(r.text),
+        aliases: JSON.stringify(r.aliases),
+        canonical: r.canonical,
+        status: r.status,
+        method: r.method,
+        artifact: canonicalJson(r.artifact),
+        conditions: JSON.stringify(r.conditions),
+        dependsOn: JSON.stringify([...r.dependsOn].sort()),
+        createdAt: r.createdAt,
+      }),
+    );
+    if (r.prevHash !== prev) throw new VksIntegrityError('prev-hash-mismatch', seq, r.id, 'export: broken link');
+    if (hash !== r.hash) throw new VksIntegrityError('hash-mismatch', seq, r.id, 'export: record content differs from its hash');
+    prev = hash;
+  });
+}
+
+/** Ids ordered so each record comes after what it depends on (AXIOMs in chain order first). */
+function dependencyOrder(records: ExportedRecord[]): string[] {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const sorted = [...records].sort((a, b) => {
+    const ax = (a.tier === 'AXIOM' ? 0 : 1) - (b.tier === 'AXIOM' ? 0 : 1);
+    return ax !== 0 ? ax : (a.seq ?? 0) - (b.seq ?? 0);
+  });
+  const out: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string) => {
+    const s = state.get(id);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new VksError(`dependency cycle through ${id}`);
+    state.set(id, 'visiting');
+    for (const dep of byId.get(id)?.dependsOn ?? []) if (byId.has(dep)) visit(dep);
+    state.set(id, 'done');
+    out.push(id);
+  };
+  for (const r of sorted) visit(r.id);
+  return out;
+}
