@@ -318,7 +318,7 @@ static Napi::Value WriteGguf(const Napi::CallbackInfo & info) {
         Napi::Object t = tensors.Get(i).As<Napi::Object>();
         std::string name = t.Get("name").As<Napi::String>();
         Napi::Array shape = t.Get("shape").As<Napi::Array>();
-        std::string type = t.Has("type") ? t.Get("type").As<Napi::String>().Utf8Value() : "f32";
+        std::string type = t.Get("type").IsString() ? t.Get("type").As<Napi::String>().Utf8Value() : "f32";
         Napi::Float32Array data = t.Get("data").As<Napi::Float32Array>();
         int64_t ne[GGML_MAX_DIMS] = {1, 1, 1, 1};
         int64_t count = 1;
@@ -479,13 +479,13 @@ static Napi::Value MakeModel(const Napi::CallbackInfo & info) {
     MakeModelOptions o;
     o.out = a.Get("out").As<Napi::String>();
     o.vocab = a.Get("vocab").As<Napi::String>();
-    o.name = a.Has("name") ? a.Get("name").As<Napi::String>().Utf8Value() : std::string("cogito-random");
+    o.name = a.Get("name").IsString() ? a.Get("name").As<Napi::String>().Utf8Value() : std::string("cogito-random");
     auto num = [&](const char * k, int64_t & v) { if (a.Has(k) && a.Get(k).IsNumber()) v = a.Get(k).As<Napi::Number>().Int64Value(); };
     num("nEmbd", o.n_embd); num("nLayer", o.n_layer); num("nHead", o.n_head); num("nHeadKv", o.n_head_kv);
     num("nFf", o.n_ff); num("nCtx", o.n_ctx);
-    if (a.Has("seed")) o.seed = (uint64_t) a.Get("seed").As<Napi::Number>().Int64Value();
-    if (a.Has("f16")) o.f16 = a.Get("f16").As<Napi::Boolean>();
-    if (a.Has("initStd")) o.init_std = a.Get("initStd").As<Napi::Number>().FloatValue();
+    if (a.Get("seed").IsNumber()) o.seed = (uint64_t) a.Get("seed").As<Napi::Number>().Int64Value();
+    if (a.Get("f16").IsBoolean()) o.f16 = a.Get("f16").As<Napi::Boolean>();
+    if (a.Get("initStd").IsNumber()) o.init_std = a.Get("initStd").As<Napi::Number>().FloatValue();
     auto * w = new MakeModelWorker(env, o);
     Napi::Promise p = w->promise();
     w->Queue();

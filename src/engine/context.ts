@@ -1,0 +1,295 @@
+import { AbortError, ContextOverflowError, DisposedError, InvalidOptionError, native, nativeSync } from './errors';
+import { addon, type NativeContext } from './native';
+import type { Model } from './model';
+import { samplerConfig, type SamplingOptions } from './sampling';
+import { StopMatcher } from './stop';
+import { resolveLayers, tapModes, toTensors, type TapMode, type TapRequest, type TapTensor } from './taps';
+
+export interface ContextOptions {
+  /** Positions the KV cache holds (default 2048, at most the model's training context unless raised explicitly). */
+  contextSize?: number;
+  /** Tokens evaluated per native call (default 512). */
+  batchSize?: number;
+  /** CPU threads (default: all cores). */
+  threads?: number;
+  /** Default sampling seed for this context. */
+  seed?: number;
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  /** Maximum tokens to generate (default 128). */
+  maxTokens?: number;
+  /** Stop before any of these strings; they are never part of the output. */
+  stop?: string[];
+  signal?: AbortSignal;
+  /** Read the residual stream while generating (mode "last" = the last prompt token, "mean" = over the generated span). */
+  taps?: TapRequest;
+  /** Add BOS when tokenizing a string prompt (default true). */
+  addSpecial?: boolean;
+}
+
+export interface GeneratedToken {
+  id: number;
+  /** The text this token completes; empty while a UTF-8 character is still incomplete. */
+  text: string;
+  /** Log-probability of this token under the model's full next-token distribution. */
+  logprob: number;
+  /** Entropy (nats) of the full next-token distribution this token was drawn from. */
+  entropy: number;
+}
+
+export type StopReason = 'eog' | 'maxTokens' | 'stop' | 'contextFull';
+
+export interface GenerationResult {
+  text: string;
+  tokens: GeneratedToken[];
+  promptTokens: number;
+  stopReason: StopReason;
+  taps?: TapTensor[];
+}
+
+export interface EvaluateOptions {
+  /** Logits of the last position (default) or of every position. */
+  logits?: 'last' | 'all';
+  taps?: TapRequest;
+}
+
+export interface EvaluateResult {
+  /** Row-major: `positions × vocabularySize` for "all", `vocabularySize` for "last". */
+  logits: Float32Array;
+  positions: number;
+  vocabularySize: number;
+  taps?: TapTensor[];
+}
+
+/** Serialises operations on one context: llama.cpp contexts are not re-entrant. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const prev = this.tail;
+    this.tail = prev.then(() => next);
+    await prev;
+    return release;
+  }
+}
+
+export class Context {
+  private handle: NativeContext | null;
+  private readonly mutex = new Mutex();
+  private readonly disposeListeners: (() => void)[] = [];
+  /** Tokens whose keys and values are in the cache, in order from position 0. */
+  private cached: number[] = [];
+
+  private constructor(
+    readonly model: Model,
+    handle: NativeContext,
+    readonly size: number,
+    private readonly seed: number,
+  ) {
+    this.handle = handle;
+  }
+
+  /** @internal use model.createContext() */
+  static async create(model: Model, options: ContextOptions): Promise<Context> {
+    const contextSize = options.contextSize ?? Math.min(2048, model.info.trainContextSize);
+    const batchSize = options.batchSize ?? 512;
+    const pos = (v: number | undefined, name: string) => {
+      if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new InvalidOptionError(`${name} must be a positive integer`, 'INVALID_ARGUMENT');
+    };
+    pos(contextSize, 'contextSize');
+    pos(batchSize, 'batchSize');
+    pos(options.threads, 'threads');
+    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads: options.threads }));
+    return new Context(model, handle, handle.size(), options.seed ?? 0);
+  }
+
+  /** @internal the addon handle, for the sidecar runtime. */
+  get native(): NativeContext {
+    if (!this.handle) throw new DisposedError('the context has been disposed', 'DISPOSED');
+    return this.handle;
+  }
+
+  /** @internal */
+  onDispose(listener: () => void): void {
+    this.disposeListeners.push(listener);
+  }
+
+  /** Evaluates tokens from an empty cache and returns their logits. */
+  async evaluate(tokens: readonly number[], options: EvaluateOptions = {}): Promise<EvaluateResult> {
+    const release = await this.mutex.lock();
+    try {
+      this.checkFits(tokens.length, 0);
+      const mode = options.taps?.mode ?? 'last';
+      this.configureTaps(options.taps, mode);
+      this.native.removeFrom(0);
+      this.cached = [];
+      const all = options.logits === 'all';
+      const logits = await native(() => this.native.decode(Int32Array.from(tokens), 0, all ? 2 : 1));
+      this.cached = [...tokens];
+      const taps = this.collectTaps(options.taps, mode);
+      return { logits: logits ?? new Float32Array(0), positions: all ? tokens.length : 1, vocabularySize: this.model.info.vocabularySize, taps };
+    } finally {
+      this.clearTaps();
+      release();
+    }
+  }
+
+  /**
+   * Generates from a prompt (text or tokens) as an async iterator of tokens. The iterator's
+   * return value is the whole result; `complete()` is the convenience that waits for it.
+   */
+  async *generate(prompt: string | readonly number[], options: GenerateOptions = {}): AsyncGenerator<GeneratedToken, GenerationResult> {
+    const maxTokens = options.maxTokens ?? 128;
+    if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidOptionError('maxTokens must be an integer >= 0', 'INVALID_ARGUMENT');
+    const sampler = samplerConfig(options, this.seed);
+    const promptTokens = typeof prompt === 'string' ? this.model.tokenize(prompt, { addSpecial: options.addSpecial ?? true }) : [...prompt];
+    if (promptTokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
+    const tapMode: TapMode = options.taps?.mode ?? 'last';
+    if (options.taps && tapMode === 'all') throw new InvalidOptionError('generate() taps support mode "last" or "mean"; use evaluate() for every position', 'INVALID_ARGUMENT');
+    options.signal?.throwIfAborted?.();
+
+    const release = await this.mutex.lock();
+    const generated: GeneratedToken[] = [];
+    const decoder = new TextDecoder('utf-8', { fatal: false });
+    const stops = new StopMatcher(options.stop ?? []);
+    let emitted = 0;
+    let stopReason: StopReason = 'maxTokens';
+    let taps: TapTensor[] | undefined;
+    try {
+      this.checkFits(promptTokens.length, 0);
+      if (options.signal?.aborted) throw new AbortError();
+      // pass 1 taps ("last") read the last prompt token; "mean" taps read only the generated span
+      this.configureTaps(tapMode === 'last' ? options.taps : undefined, tapMode);
+      await this.ingest(promptTokens);
+      if (tapMode === 'last') taps = this.collectTaps(options.taps, tapMode);
+      if (options.taps && tapMode === 'mean') this.configureTaps(options.taps, 'mean');
+      else this.clearTaps();
+      this.native.setSampler(sampler, Int32Array.from(promptTokens));
+
+      let pos = promptTokens.length;
+      const wantsMean = !!options.taps && tapMode === 'mean';
+      for (let i = 0; i < maxTokens; i++) {
+        if (options.signal?.aborted) throw new AbortError();
+        if (pos >= this.size) {
+          stopReason = 'contextFull';
+          break;
+        }
+        // the final token needs no evaluation unless its hidden state is tapped
+        const decodeNext = (i < maxTokens - 1 || wantsMean) && pos < this.size;
+        const step = await native(() => this.native.step(pos, decodeNext));
+        if (step.eog) {
+          stopReason = 'eog';
+          break;
+        }
+        if (decodeNext) {
+          this.cached.push(step.token);
+          pos++;
+        }
+        const text = decoder.decode(step.piece, { stream: true });
+        const token: GeneratedToken = { id: step.token, text, logprob: step.logprob, entropy: step.entropy };
+        generated.push(token);
+        if (stops.push(text)) {
+          stopReason = 'stop';
+          break;
+        }
+        // emit what can no longer turn out to be part of a stop sequence
+        const safe = stops.safeLength();
+        while (emitted < generated.length && prefixLength(generated, emitted + 1) <= safe) {
+          yield generated[emitted++];
+        }
+      }
+      if (stopReason !== 'stop') {
+        const tail = decoder.decode();
+        if (tail && generated.length > 0) generated[generated.length - 1].text += tail;
+        while (emitted < generated.length) yield generated[emitted++];
+      }
+      if (wantsMean) taps = this.collectTaps(options.taps, 'mean');
+      const text = stopReason === 'stop' ? stops.truncated() : generated.map((t) => t.text).join('');
+      return { text, tokens: generated, promptTokens: promptTokens.length, stopReason, taps };
+    } catch (err) {
+      // the cache may hold a partial evaluation: start over next time
+      this.cached = [];
+      throw err;
+    } finally {
+      if (this.handle) this.clearTaps();
+      release();
+    }
+  }
+
+  /** Generates to the end and returns the whole result. */
+  async complete(prompt: string | readonly number[], options: GenerateOptions = {}): Promise<GenerationResult> {
+    const it = this.generate(prompt, options);
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** Forgets the cache (the next call evaluates its prompt from scratch). */
+  async reset(): Promise<void> {
+    const release = await this.mutex.lock();
+    try {
+      this.native.removeFrom(0);
+      this.cached = [];
+    } finally {
+      release();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.handle) return;
+    const release = await this.mutex.lock();
+    try {
+      this.handle?.dispose();
+      this.handle = null;
+      for (const l of this.disposeListeners) l();
+    } finally {
+      release();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+
+  private checkFits(promptLength: number, extra: number): void {
+    if (promptLength + extra > this.size) {
+      throw new ContextOverflowError(`the prompt has ${promptLength} tokens but the context holds ${this.size}; create a larger context or shorten the prompt`, 'CONTEXT_OVERFLOW');
+    }
+  }
+
+  /** Evaluates a prompt, reusing the cached prefix it shares with what was evaluated before. */
+  private async ingest(tokens: number[]): Promise<void> {
+    let keep = 0;
+    while (keep < this.cached.length && keep < tokens.length && this.cached[keep] === tokens[keep]) keep++;
+    // at least the last prompt token is evaluated, to produce its logits
+    keep = Math.min(keep, tokens.length - 1);
+    this.native.removeFrom(keep);
+    this.cached = this.cached.slice(0, keep);
+    await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
+    this.cached = [...tokens];
+  }
+
+  private configureTaps(request: TapRequest | undefined, mode: TapMode): void {
+    if (!request) return this.clearTaps();
+    const layers = resolveLayers(request.layers, this.model.info.layerCount);
+    nativeSync(() => this.native.setTaps(Int32Array.from(layers), tapModes(mode)));
+  }
+
+  private clearTaps(): void {
+    this.native.setTaps(new Int32Array(0), {});
+  }
+
+  private collectTaps(request: TapRequest | undefined, mode: TapMode): TapTensor[] | undefined {
+    if (!request) return undefined;
+    return toTensors(this.native.readTaps(), mode, this.model.info.embeddingSize);
+  }
+}
+
+function prefixLength(tokens: GeneratedToken[], n: number): number {
+  let len = 0;
+  for (let i = 0; i < n; i++) len += tokens[i].text.length;
+  return len;
+}

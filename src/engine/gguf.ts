@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
+import { addon, packageRoot, type GgufKeyValue } from './native';
+
+export interface GgufMetadataEntry {
+  type: string;
+  value: unknown;
+  /** For arrays: the full length (values may be truncated to `maxArray`). */
+  length?: number;
+}
+
+export interface GgufTensorInfo {
+  name: string;
+  type: string;
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+export interface GgufInfo {
+  version: number;
+  alignment: number;
+  dataOffset: number;
+  fileSize: number;
+  metadata: Record<string, GgufMetadataEntry>;
+  tensors: GgufTensorInfo[];
+}
+
+/** Reads a GGUF's metadata and tensor table with ggml's gguf reader (arrays cut to `maxArray` values). */
+export async function readGguf(file: string, options: { maxArray?: number } = {}): Promise<GgufInfo> {
+  if (!fs.existsSync(file)) throw new ModelNotFoundError(`GGUF file not found: ${file}`, 'ENOENT');
+  return (await native(() => addon().readGguf(file, options.maxArray ?? 64))) as GgufInfo;
+}
+
+/** The raw bytes of one tensor of a GGUF file. */
+export function readGgufTensor(file: string, name: string): Buffer {
+  return nativeSync(() => addon().readGgufTensor(file, name));
+}
+
+export interface GgufTensorData {
+  name: string;
+  /** ggml order: shape[0] is the fastest-varying dimension. */
+  shape: number[];
+  type?: 'f32' | 'f16';
+  data: Float32Array;
+}
+
+/** Writes a GGUF with ggml's gguf writer (to a temporary file, then renamed). */
+export function writeGguf(file: string, metadata: GgufKeyValue[], tensors: GgufTensorData[]): void {
+  nativeSync(() => addon().writeGguf(file, metadata, tensors));
+}
+
+export type { GgufKeyValue };
+
+export interface MakeModelOptions {
+  /** Output path of the GGUF. */
+  out: string;
+  /** A vocabulary GGUF (default: llama.cpp's ggml-vocab-llama-spm.gguf). */
+  vocab?: string;
+  embeddingSize?: number;
+  layers?: number;
+  heads?: number;
+  headsKv?: number;
+  feedForwardSize?: number;
+  contextSize?: number;
+  seed?: number;
+  /** Store the weights as F16 instead of F32. */
+  f16?: boolean;
+  /** Standard deviation of the random weights (default 0.02). */
+  initStd?: number;
+  name?: string;
+}
+
+/** The folder of llama.cpp's vocabulary files in the source the addon was built from. */
+export function vocabDirectory(): string {
+  return path.join(packageRoot, 'build', 'llama.cpp', 'models');
+}
+
+export function vocabPath(name: string): string {
+  return path.join(vocabDirectory(), `ggml-vocab-${name}.gguf`);
+}
+
+/** Writes a randomly initialised llama-architecture model with a real tokenizer. */
+export async function makeModel(options: MakeModelOptions): Promise<{ path: string; parameters: number }> {
+  const vocab = options.vocab ?? vocabPath('llama-spm');
+  if (!fs.existsSync(vocab)) throw new ModelNotFoundError(`vocabulary file not found: ${vocab}`, 'ENOENT');
+  const sizes: [string, number | undefined][] = [
+    ['embeddingSize', options.embeddingSize], ['layers', options.layers], ['heads', options.heads],
+    ['headsKv', options.headsKv], ['feedForwardSize', options.feedForwardSize], ['contextSize', options.contextSize],
+  ];
+  for (const [name, v] of sizes) {
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new InvalidOptionError(`${name} must be a positive integer`, 'INVALID_ARGUMENT');
+  }
+  return native(() => addon().makeModel({
+    out: options.out, vocab, name: options.name ?? 'cogito-random',
+    nEmbd: options.embeddingSize, nLayer: options.layers, nHead: options.heads, nHeadKv: options.headsKv ?? options.heads,
+    nFf: options.feedForwardSize, nCtx: options.contextSize, seed: options.seed ?? 42, f16: options.f16 ?? false, initStd: options.initStd,
+  }));
+}
+
+export type QuantizationType = 'q8_0' | 'q4_0' | 'f16';
+
+/** Quantizes a model with llama.cpp's quantizer. */
+export async function quantize(input: string, output: string, type: QuantizationType, options: { threads?: number } = {}): Promise<string> {
+  if (!fs.existsSync(input)) throw new ModelNotFoundError(`model file not found: ${input}`, 'ENOENT');
+  return native(() => addon().quantize(input, output, type, options.threads ?? 0));
+}

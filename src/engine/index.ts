@@ -1,0 +1,17 @@
+export { loadModel, Model, type ChatMessage, type LoadModelOptions, type ModelInfo, type TokenizeOptions } from './model';
+export {
+  Context,
+  type ContextOptions,
+  type EvaluateOptions,
+  type EvaluateResult,
+  type GenerateOptions,
+  type GeneratedToken,
+  type GenerationResult,
+  type StopReason,
+} from './context';
+export type { SamplingOptions } from './sampling';
+export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
+export * from './errors';
+export * from './gguf';
+export { addon as nativeAddon } from './native';
+export { defaultModelPath } from './defaults';

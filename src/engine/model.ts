@@ -1,0 +1,144 @@
+import * as fs from 'node:fs';
+import { Context, type ContextOptions } from './context';
+import { DisposedError, InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
+import { addon, type NativeModel } from './native';
+
+export interface LoadModelOptions {
+  /** Called with the load progress in [0, 1]. */
+  onProgress?: (progress: number) => void;
+  /** Layers to offload to a GPU backend (when the addon was built with one). */
+  gpuLayers?: number;
+  /** Memory-map the file (default true). */
+  useMmap?: boolean;
+}
+
+export interface ModelInfo {
+  architecture: string;
+  name?: string;
+  description: string;
+  layerCount: number;
+  embeddingSize: number;
+  headCount: number;
+  headCountKv: number;
+  trainContextSize: number;
+  vocabularySize: number;
+  parameterCount: number;
+  chatTemplate: string | null;
+  fileSize: number;
+  /** Identifies the weights: a hash of the tensor layout and data. Sidecars are bound to it. */
+  fingerprint: string;
+  path: string;
+  bosToken: number;
+  eosToken: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | string;
+  content: string;
+}
+
+export interface TokenizeOptions {
+  /** Add BOS/EOS as the model's vocabulary asks (default true). */
+  addSpecial?: boolean;
+  /** Recognise special-token text such as "<s>" (default false). */
+  parseSpecial?: boolean;
+}
+
+export class Model {
+  readonly info: ModelInfo;
+  private handle: NativeModel | null;
+  private readonly contexts = new Set<Context>();
+
+  private constructor(handle: NativeModel) {
+    this.handle = handle;
+    const i = handle.info();
+    this.info = {
+      architecture: i.architecture,
+      name: i.name,
+      description: i.description,
+      layerCount: i.layers,
+      embeddingSize: i.embeddingSize,
+      headCount: i.heads,
+      headCountKv: i.headsKv,
+      trainContextSize: i.trainContextSize,
+      vocabularySize: i.vocabSize,
+      parameterCount: i.parameters,
+      chatTemplate: i.chatTemplate,
+      fileSize: i.fileSize,
+      fingerprint: i.fingerprint,
+      path: i.path,
+      bosToken: i.bos,
+      eosToken: i.eos,
+    };
+  }
+
+  /** @internal */
+  static async fromFile(path: string, options: LoadModelOptions = {}): Promise<Model> {
+    if (typeof path !== 'string' || path.length === 0) throw new InvalidOptionError('loadModel: a model path is required', 'INVALID_ARGUMENT');
+    if (!fs.existsSync(path)) throw new ModelNotFoundError(`model file not found: ${path}`, 'ENOENT');
+    if (options.gpuLayers !== undefined && (!Number.isInteger(options.gpuLayers) || options.gpuLayers < 0)) {
+      throw new InvalidOptionError('gpuLayers must be a non-negative integer', 'INVALID_ARGUMENT');
+    }
+    const handle = await native(() => addon().loadModel(path, { gpuLayers: options.gpuLayers, useMmap: options.useMmap }, options.onProgress));
+    return new Model(handle);
+  }
+
+  /** @internal the addon handle, for contexts and sidecars. */
+  get native(): NativeModel {
+    if (!this.handle) throw new DisposedError('the model has been disposed', 'DISPOSED');
+    return this.handle;
+  }
+
+  get disposed(): boolean {
+    return this.handle === null;
+  }
+
+  async createContext(options: ContextOptions = {}): Promise<Context> {
+    const ctx = await Context.create(this, options);
+    this.contexts.add(ctx);
+    ctx.onDispose(() => this.contexts.delete(ctx));
+    return ctx;
+  }
+
+  tokenize(text: string, options: TokenizeOptions = {}): number[] {
+    const toks = nativeSync(() => this.native.tokenize(text, options.addSpecial ?? true, options.parseSpecial ?? false));
+    return Array.from(toks);
+  }
+
+  /** Text of tokens; with `special`, special tokens are rendered as text instead of dropped. */
+  detokenize(tokens: readonly number[], options: { special?: boolean } = {}): string {
+    const special = options.special ?? false;
+    return nativeSync(() => this.native.detokenize(Int32Array.from(tokens), !special, special));
+  }
+
+  /** The raw bytes of one token (a UTF-8 character may be split across tokens). */
+  tokenBytes(token: number, special = false): Uint8Array {
+    return nativeSync(() => this.native.tokenPiece(token, special));
+  }
+
+  isEndOfGeneration(token: number): boolean {
+    return this.native.isEog(token);
+  }
+
+  /** Formats a conversation with the model's own chat template (or the one given). */
+  applyChatTemplate(messages: ChatMessage[], options: { addAssistant?: boolean; template?: string } = {}): string {
+    return nativeSync(() => this.native.applyChatTemplate(messages, options.addAssistant ?? true, options.template));
+  }
+
+  /** Frees the weights; contexts still open are disposed first. */
+  async dispose(): Promise<void> {
+    if (!this.handle) return;
+    for (const ctx of [...this.contexts]) await ctx.dispose();
+    this.handle.dispose();
+    this.handle = null;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+/** Loads a GGUF model on a worker thread. */
+export function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
+  return Model.fromFile(path, options);
+}

@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NativeAddonError } from './errors';
+
+/** The addon's surface, as the C++ in native/ defines it. */
+export interface NativeModel {
+  info(): NativeModelInfo;
+  tokenize(text: string, addSpecial: boolean, parseSpecial: boolean): Int32Array;
+  detokenize(tokens: Int32Array, removeSpecial: boolean, unparseSpecial: boolean): string;
+  tokenPiece(id: number, special: boolean): Buffer;
+  isEog(id: number): boolean;
+  applyChatTemplate(messages: { role: string; content: string }[], addAssistant: boolean, template?: string): string;
+  dispose(): void;
+}
+
+export interface NativeModelInfo {
+  architecture: string;
+  name?: string;
+  description: string;
+  layers: number;
+  embeddingSize: number;
+  heads: number;
+  headsKv: number;
+  trainContextSize: number;
+  vocabSize: number;
+  parameters: number;
+  modelSize: number;
+  fileSize: number;
+  fingerprint: string;
+  path: string;
+  chatTemplate: string | null;
+  bos: number;
+  eos: number;
+  addBos: boolean;
+}
+
+export interface NativeStep {
+  token: number;
+  logprob: number;
+  entropy: number;
+  piece: Buffer;
+  eog: boolean;
+}
+
+export interface NativeTap {
+  layer: number;
+  rows: number;
+  last?: Float32Array;
+  all?: Float32Array;
+  mean?: Float32Array;
+}
+
+export interface NativeContext {
+  decode(tokens: Int32Array, startPos: number, logits: 0 | 1 | 2): Promise<Float32Array | null>;
+  step(pos: number, decodeNext: boolean): Promise<NativeStep>;
+  removeFrom(pos: number): void;
+  setSampler(options: Record<string, number>, history?: Int32Array): void;
+  setTaps(layers: Int32Array, modes: { last?: boolean; all?: boolean; mean?: boolean }): void;
+  resetTaps(): void;
+  readTaps(): NativeTap[];
+  size(): number;
+  dispose(): void;
+}
+
+export interface GgufKeyValue {
+  key: string;
+  type: string;
+  value: unknown;
+}
+
+export interface NativeAddon {
+  loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
+  createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
+  readGguf(path: string, maxArray: number): Promise<unknown>;
+  readGgufTensor(path: string, name: string): Buffer;
+  writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
+  makeModel(options: Record<string, unknown>): Promise<{ path: string; parameters: number }>;
+  quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
+  systemInfo(): { llama: string; gpu: string; supportsGpuOffload: boolean };
+}
+
+let cached: NativeAddon | undefined;
+
+/** Root of the installed package (where build/ lives), from src/engine or dist/engine. */
+export const packageRoot = path.resolve(__dirname, '..', '..');
+
+/** Loads the compiled addon once; explains how to build it when it is missing. */
+export function addon(): NativeAddon {
+  if (cached) return cached;
+  const candidates = [
+    process.env.COGITO_ADDON,
+    path.join(packageRoot, 'build', 'Release', 'cogito.node'),
+    path.join(packageRoot, 'build', 'Debug', 'cogito.node'),
+  ].filter((p): p is string => !!p);
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) {
+    throw new NativeAddonError(
+      `the cogito native addon is not built (looked in ${candidates.join(', ')}); run "npm install" or "npm run build:native"`,
+      'NO_ADDON',
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  cached = require(found) as NativeAddon;
+  return cached;
+}

@@ -1,0 +1,2 @@
+// The cogito library: the engine over the native addon, and the layers above it.
+export * from './engine';
