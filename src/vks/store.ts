@@ -36,7 +36,7 @@ export interface OpenOptions {
   canonicalise?: Canonicaliser | null;
   /** Minimum token Jaccard for a fuzzy hit (default 0.75). */
   fuzzyThreshold?: number;
-  /** How many FTS candidates the fuzzy stage scores (default 24). */
+  /** At most this many FTS candidates are scored by the fuzzy stage (default 2000). */
   fuzzyCandidates?: number;
 }
 
@@ -105,9 +105,10 @@ export function symbolsOf(canonical: string | null | undefined): string[] {
   return [...out];
 }
 
-function ftsQuery(terms: Iterable<string>, column: 'tokens' | 'symbols'): string | null {
-  const quoted = [...new Set(terms)].filter((t) => /^[a-z0-9_]+$/.test(t)).map((t) => `"${t}"`);
-  return quoted.length ? `${column} : (${quoted.join(' OR ')})` : null;
+/** An FTS5 OR-query over plain tokens (quoted, so no token is read as an operator). */
+function ftsAny(terms: Iterable<string>): string | null {
+  const quoted = [...new Set(terms)].filter((t) => /^[a-z0-9]+$/.test(t)).map((t) => `"${t}"`);
+  return quoted.length ? quoted.join(' OR ') : null;
 }
 
 function nowIso(): string {
@@ -129,7 +130,7 @@ export class Vks {
     this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
     this.canonicalise = opts.canonicalise ?? null;
     this.threshold = opts.fuzzyThreshold ?? 0.75;
-    this.candidates = opts.fuzzyCandidates ?? 24;
+    this.candidates = opts.fuzzyCandidates ?? 2000;
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
       // FULL: a commit is on disk before add() returns, so a kill right after loses nothing.
@@ -169,10 +170,8 @@ export class Vks {
         `SELECT ${RECORD_COLS} FROM records r
          WHERE r.canonical = ? AND r.status != 'INVALIDATED' ORDER BY ${TIER_ORDER} LIMIT 1`,
       ),
-      fuzzy: db.prepare(
-        `SELECT p.rid AS rid, p.tokens AS tokens FROM phrasings_fts f JOIN phrasings p ON p.pid = f.rowid
-         WHERE phrasings_fts MATCH ? ORDER BY f.rank LIMIT ?`,
-      ),
+      docFreq: db.prepare(`SELECT df AS doc FROM token_df WHERE token = ?`),
+      bumpDf: db.prepare(`INSERT INTO token_df (token, df) VALUES (?, 1) ON CONFLICT(token) DO UPDATE SET df = df + 1`),
       usedBy: db.prepare(`SELECT r.id FROM deps d JOIN records r ON r.rid = d.rid WHERE d.dep_rid = ? ORDER BY r.rid`),
       dependents: db.prepare(`SELECT d.rid AS rid FROM deps d WHERE d.dep_rid = ?`),
       insert: db.prepare(
@@ -181,8 +180,11 @@ export class Vks {
          VALUES (@id, @tier, @text, @normalised, @aliases, @canonical, @status, @method, @artifact, @conditions,
            @dependsOn, @createdAt, @updatedAt, @seq, @prevHash, @hash)`,
       ),
-      insertPhrasing: db.prepare(`INSERT INTO phrasings (rid, normalised, tokens) VALUES (?, ?, ?)`),
-      insertFts: db.prepare(`INSERT INTO phrasings_fts (rowid, tokens, symbols) VALUES (?, ?, ?)`),
+      insertPhrasing: db.prepare(`INSERT INTO phrasings (rid, normalised, tokens, ntok) VALUES (?, ?, ?, ?)`),
+      insertFts: db.prepare(`INSERT INTO phrasings_fts (rowid, tokens) VALUES (?, ?)`),
+      insertSymbols: db.prepare(`INSERT INTO symbols_fts (rowid, symbols) VALUES (?, ?)`),
+      posting: db.prepare(`SELECT rowid FROM phrasings_fts WHERE phrasings_fts MATCH ?`).pluck(),
+      phrasing: db.prepare(`SELECT rid, tokens, ntok FROM phrasings WHERE pid = ?`),
       insertDep: db.prepare(`INSERT OR IGNORE INTO deps (rid, dep_rid) VALUES (?, ?)`),
       invalidate: db.prepare(
         `UPDATE records SET status = 'INVALIDATED', updated_at = ?, invalidated_reason = ? WHERE rid = ?`,
@@ -262,11 +264,16 @@ export class Vks {
     }
 
     const rid = Number(this.stmts.insert.run(row).lastInsertRowid);
-    const symbols = symbolsOf(row.canonical).join(' ');
+    const symbols = symbolsOf(row.canonical);
+    if (symbols.length) this.stmts.insertSymbols.run(rid, symbols.join(' '));
     for (const phrase of [rec.text, ...aliases]) {
-      const tokens = fuzzySequence(phrase).join(' ');
-      const pid = Number(this.stmts.insertPhrasing.run(rid, normaliseText(phrase), tokens).lastInsertRowid);
-      this.stmts.insertFts.run(pid, tokens, symbols);
+      const seq = fuzzySequence(phrase);
+      const tokens = seq.join(' ');
+      const pid = Number(
+        this.stmts.insertPhrasing.run(rid, normaliseText(phrase), tokens, new Set(seq).size).lastInsertRowid,
+      );
+      this.stmts.insertFts.run(pid, tokens);
+      for (const tok of new Set(seq)) this.stmts.bumpDf.run(tok);
     }
     for (const depRid of depRids) this.stmts.insertDep.run(rid, depRid);
     return rid;
@@ -339,14 +346,52 @@ export class Vks {
     }
   }
 
+  /**
+   * Fuzzy stage with prefix filtering. A phrasing B with Jaccard(A, B) >= t shares at least
+   * k = ceil(t|A|) of A's tokens, so it holds at least c of A's m = |A| - k + c rarest tokens
+   * (for any c >= 1), and |B| lies in [k, |A|/t]. We read FTS5 posting lists rarest first,
+   * starting at c = 1, and take one more list (raising c) while that is cheaper than scoring
+   * the candidates it would rule out. No phrasing that can pass is ever missed.
+   */
   private fuzzy(text: string): LookupHit | null {
     const seq = fuzzySequence(text);
-    const match = ftsQuery(seq, 'tokens');
-    if (!match) return null;
+    const distinct = [...new Set(seq)].filter((tok) => /^[a-z0-9]+$/.test(tok));
+    const n = distinct.length;
+    if (n === 0) return null;
+    const t = this.threshold;
+    const k = Math.ceil(t * n - 1e-9);
+    const byRarity = distinct
+      .map((tok) => ({ tok, df: (this.stmts.docFreq.get(tok) as { doc: number } | undefined)?.doc ?? 0 }))
+      .sort((a, b) => a.df - b.df);
+
+    const counts = new Map<number, number>();
+    const take = (tok: string) => {
+      for (const pid of this.stmts.posting.all(`"${tok}"`) as number[]) counts.set(pid, (counts.get(pid) ?? 0) + 1);
+    };
+    let c = 1;
+    let m = n - k + 1;
+    for (let i = 0; i < m; i++) if (byRarity[i].df > 0) take(byRarity[i].tok);
+    let live = counts.size;
+    // Reading a posting entry costs ~1/20 of fetching and scoring a candidate row.
+    while (m < n && live > 0 && byRarity[m].df < 20 * live) {
+      take(byRarity[m].tok);
+      c++;
+      m++;
+      live = 0;
+      for (const v of counts.values()) if (v >= c) live++;
+    }
+
+    const minTok = k;
+    const maxTok = Math.floor(n / t + 1e-9);
     let best: { rid: number; score: number } | null = null;
-    for (const c of this.stmts.fuzzy.all(match, this.candidates) as Array<{ rid: number; tokens: string }>) {
-      const score = claimSimilarity(seq, c.tokens ? c.tokens.split(' ') : []);
-      if (score >= this.threshold && (!best || score > best.score)) best = { rid: c.rid, score };
+    let scored = 0;
+    for (const [pid, hits] of counts) {
+      if (hits < c) continue;
+      if (++scored > this.candidates) break;
+      const p = this.stmts.phrasing.get(pid) as { rid: number; tokens: string; ntok: number };
+      if (p.ntok < minTok || p.ntok > maxTok) continue;
+      const score = claimSimilarity(seq, p.tokens ? p.tokens.split(' ') : []);
+      if (score >= t && (!best || score > best.score)) best = { rid: p.rid, score };
     }
     if (!best) return null;
     const row = this.stmts.byRid.get(best.rid) as RecordRow;
@@ -361,27 +406,40 @@ export class Vks {
   lemmas(query: LookupQuery | string, limit = 5): VksRecord[] {
     const q = typeof query === 'string' ? { text: query } : query;
     const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
-    const parts = [
-      ftsQuery(
-        fuzzySequence(q.text).filter((t) => t !== 'therefore' && t !== 'i'),
-        'tokens',
-      ),
-      ftsQuery(symbolsOf(canonical), 'symbols'),
-    ].filter((p): p is string => p !== null);
-    if (!parts.length) return [];
     const self = normaliseText(q.text);
-    const rows = this.db
-      .prepare(
-        `SELECT ${RECORD_COLS}, min(f.rank) AS best FROM phrasings_fts f
-         JOIN phrasings p ON p.pid = f.rowid JOIN records r ON r.rid = p.rid
-         WHERE phrasings_fts MATCH ? AND r.status IN ('VERIFIED', 'CONDITIONAL')
-         GROUP BY r.rid ORDER BY best LIMIT ?`,
-      )
-      .all(parts.join(' OR '), limit + 1) as RecordRow[];
-    return rows
-      .filter((r) => r.normalised !== self && (!canonical || r.canonical !== canonical))
-      .slice(0, limit)
-      .map((r) => this.toRecord(r));
+    const words = ftsAny(fuzzySequence(q.text).filter((t) => t !== 'therefore' && t !== 'i'));
+    const symbols = ftsAny(symbolsOf(canonical));
+    const ranked = new Map<number, number>(); // rid -> best bm25 rank (more negative is better)
+    const note = (rows: Array<{ rid: number; rank: number }>) => {
+      for (const r of rows) ranked.set(r.rid, Math.min(ranked.get(r.rid) ?? 0, r.rank));
+    };
+    const pool = Math.max(50, limit * 10);
+    if (words) {
+      note(
+        this.db
+          .prepare(
+            `SELECT p.rid AS rid, f.rank AS rank FROM phrasings_fts f JOIN phrasings p ON p.pid = f.rowid
+             WHERE phrasings_fts MATCH ? ORDER BY f.rank LIMIT ?`,
+          )
+          .all(words, pool) as Array<{ rid: number; rank: number }>,
+      );
+    }
+    if (symbols) {
+      note(
+        this.db
+          .prepare(`SELECT rowid AS rid, rank FROM symbols_fts WHERE symbols_fts MATCH ? ORDER BY rank LIMIT ?`)
+          .all(symbols, pool) as Array<{ rid: number; rank: number }>,
+      );
+    }
+    const out: VksRecord[] = [];
+    for (const [rid] of [...ranked].sort((a, b) => a[1] - b[1])) {
+      const row = this.stmts.byRid.get(rid) as RecordRow;
+      if (row.status !== 'VERIFIED' && row.status !== 'CONDITIONAL') continue;
+      if (row.normalised === self || (canonical && row.canonical === canonical)) continue;
+      out.push(this.toRecord(row));
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   stats(): VksStats {
