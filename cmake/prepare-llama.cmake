@@ -23,7 +23,8 @@ function(cogito_prepare_llama BUNDLE DEST PATCH_DIR)
 
   if(NOT CMAKE_SCRIPT_MODE_FILE)
     # a changed patch or bundle re-runs configure, which re-prepares the source
-    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${patches} "${BUNDLE}")
+    # (the folder itself too: its timestamp changes when a patch is added or removed)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${patches} "${PATCH_DIR}" "${BUNDLE}")
   endif()
 
   file(SIZE "${BUNDLE}" bundle_size)

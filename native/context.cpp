@@ -76,7 +76,7 @@ class CreateWorker : public Napi::AsyncWorker {
         c->ctx = ctx;
         c->model = model;
         c->model_ref = std::move(model_ref);
-        c->n_batch = (int32_t) params.n_batch;
+        c->n_batch = (int32_t) llama_n_batch(ctx); // llama.cpp clamps it to the context size
         ctx = nullptr;
         deferred.Resolve(obj);
     }

@@ -36,10 +36,11 @@ const byCode: Record<string, new (message: string, code: string) => CogitoError>
 /** Turns an error thrown by the addon (an Error with a `code`) into its typed class. */
 export function fromNative(err: unknown): Error {
   if (err instanceof CogitoError) return err;
-  if (err instanceof Error) {
-    const code = (err as Error & { code?: string }).code ?? 'NATIVE';
+  // not `instanceof Error`: the addon's errors may come from another realm (vm contexts, jest)
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
+    const { message, code = 'NATIVE' } = err as { message: string; code?: string };
     const Ctor = byCode[code] ?? CogitoError;
-    return new Ctor(err.message, code);
+    return new Ctor(message, code);
   }
   return new CogitoError(String(err), 'NATIVE');
 }
