@@ -1,0 +1,14 @@
+export * from './types';
+export { CorpusIndex, validatePassage } from './store';
+export { FactualVerifier } from './verifier';
+export type { FactualVerdict, FactualResult, VerifierOptions } from './verifier';
+export { DESCARTES_PASSAGES, DESCARTES_PEOPLE } from './data/descartes';
+import { DESCARTES_PASSAGES } from './data/descartes';
+import { CorpusIndex } from './store';
+
+/** An index holding the built-in Descartes corpus (in memory unless a path is given). */
+export function openDescartesCorpus(path = ':memory:'): CorpusIndex {
+  const index = new CorpusIndex(path);
+  if (index.size === 0) index.add(DESCARTES_PASSAGES);
+  return index;
+}

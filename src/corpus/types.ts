@@ -1,0 +1,32 @@
+/** A corpus passage and where it comes from. */
+
+export interface SourceRef {
+  /** The work, e.g. "Meditations on First Philosophy". */
+  work: string;
+  /** Part, article, meditation, letter: where in the work. */
+  section: string;
+  /** Adam–Tannery volume (roman numeral, e.g. "VII", "VIII-1"), when the passage has one. */
+  atVolume: string | null;
+  /** Adam–Tannery page or page range, e.g. "25" or "30-31". */
+  atPage: string | null;
+}
+
+export interface Passage extends SourceRef {
+  /** Stable id, e.g. "med2-cogito". */
+  id: string;
+  /** The passage text: in this project, paraphrases written in our own words. */
+  text: string;
+  /** "paraphrase" of what a text says, or "fact" about the works and people. */
+  kind: 'paraphrase' | 'fact';
+}
+
+export interface SearchHit {
+  passage: Passage;
+  /** BM25 score as FTS5 reports it, negated so that larger is better. */
+  score: number;
+}
+
+export function formatRef(r: SourceRef): string {
+  const at = r.atVolume ? `, AT ${r.atVolume}${r.atPage ? ` ${r.atPage}` : ''}` : '';
+  return `${r.work}, ${r.section}${at}`;
+}
