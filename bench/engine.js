@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+'use strict';
+// Engine benchmark: prompt processing (512 tokens) and generation (128 tokens) on generated ~0.5B
+// llama models (Q8_0 and Q4_0), for cogito, llama.cpp's llama-bench built from the same source, and
+// node-llama-cpp's prebuilt binary; and cogito with taps on every layer against none.
+// Prints the ratios and writes bench/results/engine.json. Needs `npm run build` and the peer tools.
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const work = path.join(root, 'bench', 'work');
+const resultsFile = path.join(root, 'bench', 'results', 'engine.json');
+const cogito = require(path.join(root, 'dist', 'index.js'));
+const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
+const PP = 512;
+const TG = 128;
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+async function models() {
+  fs.mkdirSync(work, { recursive: true });
+  const f32 = path.join(work, 'bench-0.5b-f32.gguf');
+  const out = { q8_0: path.join(work, 'bench-0.5b-q8_0.gguf'), q4_0: path.join(work, 'bench-0.5b-q4_0.gguf') };
+  if (Object.values(out).every((p) => fs.existsSync(p))) return out;
+  if (!fs.existsSync(f32)) {
+    log('making a ~0.5B llama model (1024 wide, 24 layers, 4096 feed-forward)');
+    await cogito.makeModel({ out: f32, embeddingSize: 1024, layers: 24, heads: 16, headsKv: 16, feedForwardSize: 4096, seed: 1 });
+  }
+  for (const [type, file] of Object.entries(out)) {
+    if (!fs.existsSync(file)) {
+      log(`quantizing to ${type}`);
+      await cogito.quantize(f32, file, type);
+    }
+  }
+  fs.rmSync(f32, { force: true });
+  return out;
+}
+
+function llamaBench(model) {
+  const bin = path.join(root, 'build', 'peers', 'build', 'bin', 'llama-bench');
+  if (!fs.existsSync(bin)) throw new Error('llama-bench is missing: run npm run build:peers');
+  const r = spawnSync(bin, ['-m', model, '-p', String(PP), '-n', String(TG), '-t', String(threads), '-r', '2', '-o', 'json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`llama-bench failed: ${r.stderr}`);
+  const rows = JSON.parse(r.stdout);
+  const pp = rows.find((x) => x.n_prompt === PP && x.n_gen === 0);
+  const tg = rows.find((x) => x.n_gen === TG && x.n_prompt === 0);
+  return { pp_tps: pp.avg_ts, tg_tps: tg.avg_ts };
+}
+
+function nodeLlamaCpp(model) {
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'peers', 'node-llama-cpp.mjs'), model, String(PP), String(TG), String(threads)], { encoding: 'utf8' });
+  if (r.status !== 0) return { error: `node-llama-cpp failed (${r.status ?? r.signal}): ${r.stderr.slice(-500)}` };
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function cogitoRun(modelPath, taps) {
+  const model = await cogito.loadModel(modelPath);
+  const ctx = await model.createContext({ contextSize: 1024, batchSize: 512, threads });
+  const tokens = Array.from({ length: PP }, (_, i) => 100 + (i % 1000));
+  let pp = 0;
+  let tg = 0;
+  for (let rep = 0; rep < 2; rep++) {
+    let t = performance.now();
+    await ctx.evaluate(tokens);
+    pp = Math.max(pp, PP / ((performance.now() - t) / 1000));
+    await ctx.reset();
+    t = performance.now();
+    const r = await ctx.complete([model.info.bosToken], { maxTokens: TG, taps: taps ? { layers: 'all', mode: 'mean' } : undefined });
+    tg = Math.max(tg, r.tokens.length / ((performance.now() - t) / 1000));
+    await ctx.reset();
+  }
+  await model.dispose();
+  return { pp_tps: pp, tg_tps: tg };
+}
+
+async function main() {
+  const files = await models();
+  const results = { threads, pp_tokens: PP, tg_tokens: TG, machine: `${os.cpus()[0].model}, ${os.cpus().length} cores`, models: {} };
+  for (const [type, file] of Object.entries(files)) {
+    log(`${type}: llama-bench`);
+    const lb = llamaBench(file);
+    log(`${type}: cogito`);
+    const cg = await cogitoRun(file, false);
+    log(`${type}: cogito with taps on all layers`);
+    const cgTaps = await cogitoRun(file, true);
+    log(`${type}: node-llama-cpp`);
+    const nlc = nodeLlamaCpp(file);
+    results.models[type] = { llama_bench: lb, cogito: cg, cogito_taps_all: cgTaps, node_llama_cpp: nlc };
+  }
+  const q8 = results.models.q8_0;
+  results.gen_vs_llama_bench = q8.cogito.tg_tps / q8.llama_bench.tg_tps;
+  results.pp_vs_llama_bench = q8.cogito.pp_tps / q8.llama_bench.pp_tps;
+  results.gen_vs_node_llama_cpp = q8.node_llama_cpp.tg_tps ? q8.cogito.tg_tps / q8.node_llama_cpp.tg_tps : null;
+  results.tap_overhead_gen = 1 - q8.cogito_taps_all.tg_tps / q8.cogito.tg_tps;
+  const q4 = results.models.q4_0;
+  results.q4_0 = {
+    gen_vs_llama_bench: q4.cogito.tg_tps / q4.llama_bench.tg_tps,
+    pp_vs_llama_bench: q4.cogito.pp_tps / q4.llama_bench.pp_tps,
+    gen_vs_node_llama_cpp: q4.node_llama_cpp.tg_tps ? q4.cogito.tg_tps / q4.node_llama_cpp.tg_tps : null,
+    tap_overhead_gen: 1 - q4.cogito_taps_all.tg_tps / q4.cogito.tg_tps,
+  };
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
+  for (const [type, m] of Object.entries(results.models)) {
+    const f = (x) => (typeof x === 'number' ? x.toFixed(1) : 'n/a');
+    console.log(`${type}: pp${PP} t/s  cogito ${f(m.cogito.pp_tps)}  llama-bench ${f(m.llama_bench.pp_tps)}  node-llama-cpp ${f(m.node_llama_cpp.pp_tps)}`);
+    console.log(`${type}: tg${TG} t/s  cogito ${f(m.cogito.tg_tps)}  llama-bench ${f(m.llama_bench.tg_tps)}  node-llama-cpp ${f(m.node_llama_cpp.tg_tps)}  cogito+taps ${f(m.cogito_taps_all.tg_tps)}`);
+    if (m.node_llama_cpp.error) console.log(`${type}: ${m.node_llama_cpp.error}`);
+  }
+  const r = (x) => (x === null ? 'n/a' : x.toFixed(3));
+  console.log(`gen_vs_llama_bench ${r(results.gen_vs_llama_bench)}  pp_vs_llama_bench ${r(results.pp_vs_llama_bench)}  gen_vs_node_llama_cpp ${r(results.gen_vs_node_llama_cpp)}  tap_overhead_gen ${r(results.tap_overhead_gen)}`);
+  console.log(`wrote ${path.relative(root, resultsFile)}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err.stack || err}\n`);
+  process.exit(1);
+});
