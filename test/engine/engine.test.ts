@@ -150,7 +150,8 @@ describe('generation', () => {
     const controller = new AbortController();
     let n = 0;
     await expect((async () => {
-      for await (const _ of ctx.generate('Abort me', { maxTokens: 100, signal: controller.signal })) {
+      const it = ctx.generate('Abort me', { maxTokens: 100, signal: controller.signal });
+      while (!(await it.next()).done) {
         if (++n === 3) controller.abort();
       }
     })()).rejects.toBeInstanceOf(AbortError);
