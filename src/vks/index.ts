@@ -4,3 +4,5 @@ export { Vks, symbolsOf } from './store';
 export type { OpenOptions, Canonicaliser, ChainReport, InvalidationReport, VksExport, ExportedRecord, ImportReport } from './store';
 export { normaliseText, fuzzyTokens, fuzzySequence, jaccard, claimSimilarity } from './normalise';
 export { GENESIS_HASH, canonicalJson, chainHash } from './chain';
+export { SEED_AXIOMS, seedVks } from './seed';
+export type { SeedAxiom } from './seed';

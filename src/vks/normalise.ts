@@ -53,8 +53,18 @@ export function normaliseText(raw: string): string {
   return words(raw).join(' ');
 }
 
+/** Irregular forms the suffix rules cannot reach. */
+const IRREGULAR: Record<string, string> = {
+  died: 'die', dies: 'die', dying: 'die', wrote: 'write', written: 'write', writes: 'write', writing: 'write',
+  made: 'make', gave: 'give', given: 'give', took: 'take', taken: 'take', went: 'go', gone: 'go', thought: 'think',
+  knew: 'know', known: 'know', said: 'say', saw: 'see', seen: 'see', held: 'hold', met: 'meet', born: 'born',
+  men: 'man', women: 'woman', children: 'child',
+};
+
 /** Crude suffix stripping: enough to make "thinking", "thinks" and "think" one token. */
 export function stem(w: string): string {
+  const irregular = IRREGULAR[w];
+  if (irregular) return irregular;
   if (w.length <= 3 || /^\d+$/.test(w)) return w;
   const rules: Array<[RegExp, string]> = [
     [/ies$/, 'y'],

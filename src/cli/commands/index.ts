@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import * as corpus from './corpus';
 import * as generate from './generate';
 import * as model from './model';
+import * as vks from './vks';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [generate, model];
+export const commandModules: CommandModule[] = [corpus, generate, model, vks];

@@ -1,0 +1,112 @@
+/** `cogito vks stats|verify|export|import|seed`: inspect and move a Verified Knowledge Store. */
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Vks, VksIntegrityError, seedVks, type VksExport } from '../../vks';
+import { fail, printJson } from '../output';
+
+export function defaultVksPath(): string {
+  return process.env.COGITO_VKS ?? join(process.env.COGITO_HOME ?? join(homedir(), '.cogito'), 'vks.db');
+}
+
+/** Opens a store, turning a failed chain check into a clear CLI error naming the first bad record. */
+function open(path: string, readonly: boolean): Vks {
+  try {
+    return Vks.open(path, { readonly });
+  } catch (err) {
+    if (err instanceof VksIntegrityError) fail(`${path}: TAMPERED: ${err.message}`);
+    throw err;
+  }
+}
+
+export function register(program: Command): void {
+  const vks = program.command('vks').description('the Verified Knowledge Store');
+  const dbOption = ['--db <path>', 'store file (default $COGITO_VKS or ~/.cogito/vks.db)'] as const;
+
+  vks
+    .command('stats')
+    .description('records by tier, status and method, and the AXIOM chain head')
+    .option(...dbOption)
+    .action((f: { db?: string }) => {
+      const store = open(f.db ?? defaultVksPath(), true);
+      try {
+        printJson(store.stats());
+      } finally {
+        store.close();
+      }
+    });
+
+  vks
+    .command('verify')
+    .description('recompute the AXIOM hash chain; exit 1 naming the first bad record if it was tampered with')
+    .option(...dbOption)
+    .option('--expect-head <hash>', 'also require this chain head (one recorded elsewhere earlier)')
+    .action((f: { db?: string; expectHead?: string }) => {
+      const path = f.db ?? defaultVksPath();
+      const store = open(path, true);
+      try {
+        const chain = store.verifyChain();
+        if (f.expectHead && f.expectHead !== chain.head) {
+          fail(`${path}: chain head ${chain.head} differs from the expected ${f.expectHead}`);
+        }
+        process.stdout.write(`${path}: ok, ${chain.length} AXIOM records, head ${chain.head}\n`);
+      } finally {
+        store.close();
+      }
+    });
+
+  vks
+    .command('export')
+    .description('write every record as JSON (to stdout, or --out)')
+    .option(...dbOption)
+    .option('-o, --out <file>', 'output file')
+    .action((f: { db?: string; out?: string }) => {
+      const store = open(f.db ?? defaultVksPath(), true);
+      try {
+        const data = store.export();
+        if (f.out) {
+          writeFileSync(f.out, `${JSON.stringify(data, null, 2)}\n`);
+          process.stdout.write(`wrote ${data.records.length} records to ${f.out}\n`);
+        } else printJson(data);
+      } finally {
+        store.close();
+      }
+    });
+
+  vks
+    .command('import')
+    .description('add the records of an export (its AXIOM chain is checked first)')
+    .argument('<file>', 'a file written by `cogito vks export`')
+    .option(...dbOption)
+    .action((file: string, f: { db?: string }) => {
+      let data: VksExport;
+      try {
+        data = JSON.parse(readFileSync(file, 'utf8')) as VksExport;
+      } catch (err) {
+        fail(`${file}: ${(err as Error).message}`);
+      }
+      const store = open(f.db ?? defaultVksPath(), false);
+      try {
+        printJson(store.import(data));
+      } catch (err) {
+        if (err instanceof VksIntegrityError) fail(`${file}: TAMPERED export: ${err.message}`);
+        throw err;
+      } finally {
+        store.close();
+      }
+    });
+
+  vks
+    .command('seed')
+    .description('add the seed AXIOMs (the Cogito and its companions) if missing')
+    .option(...dbOption)
+    .action((f: { db?: string }) => {
+      const store = open(f.db ?? defaultVksPath(), false);
+      try {
+        process.stdout.write(`added ${seedVks(store)} seed AXIOMs\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,13 @@
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS that node runs directly */
+// Runs one of our CLI command modules (argv[2]: vks | corpus) as `cogito` would, from the TS sources.
+require('./ts-hook');
+const { Command } = require('commander');
+const mod = require(`../../../src/cli/commands/${process.argv[2]}.ts`);
+
+const program = new Command().name('cogito');
+mod.register(program);
+program.parseAsync(process.argv.slice(2), { from: 'user' }).catch((err) => {
+  process.stderr.write(`cogito: ${err.message}\n`);
+  process.exit(1);
+});
