@@ -108,6 +108,13 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   return inter / (a.size + b.size - inter);
 }
 
+const NEGATIONS = new Set(['not', 'no', 'never', 'nothing', 'neither', 'nor', 'none']);
+
+/** Odd number of negations: the claim denies rather than affirms. */
+function negated(seq: string[]): boolean {
+  return seq.filter((t) => NEGATIONS.has(t)).length % 2 === 1;
+}
+
 function sides(seq: string[]): [Set<string>, Set<string>] | null {
   const i = seq.indexOf(CONCLUSION_MARK);
   if (i < 0) return null;
@@ -115,12 +122,14 @@ function sides(seq: string[]): [Set<string>, Set<string>] | null {
 }
 
 /**
- * Token Jaccard, made direction-aware: a bag of words cannot tell "I think, therefore I am"
+ * Token Jaccard, made polarity- and direction-aware: a bag of words cannot tell "I think, therefore I am"
  * from "I am, therefore I think". When both texts draw a conclusion, the premise and
  * conclusion sides are compared too: a pairing that matches better crosswise is the converse
  * inference (score 0); otherwise the score is the weaker of the whole and the sides' mean.
  */
 export function claimSimilarity(a: string[], b: string[]): number {
+  // "I am" and "I am not" share all but one word and say opposite things.
+  if (negated(a) !== negated(b)) return 0;
   const whole = jaccard(new Set(a), new Set(b));
   const sa = sides(a);
   const sb = sides(b);

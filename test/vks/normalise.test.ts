@@ -25,3 +25,10 @@ describe('normalisation', () => {
     expect(claimSimilarity(a, fuzzySequence('I am, therefore I think'))).toBeLessThan(0.75);
   });
 });
+
+describe('polarity', () => {
+  test('a negated claim never matches its affirmation', () => {
+    expect(claimSimilarity(fuzzySequence('Descartes died in Stockholm'), fuzzySequence('Descartes did not die in Stockholm'))).toBe(0);
+    expect(claimSimilarity(fuzzySequence('It is not the case that I do not think'), fuzzySequence('I think'))).toBeGreaterThan(0);
+  });
+});
