@@ -6,3 +6,4 @@ export { formalise } from './formal';
 export type { FormalBackend, FormalResult, FormalAnswer, FormalProblem } from './formal';
 export { ClaimRouter, extractClaims } from './router';
 export type { RouterDeps } from './router';
+export { loadLogicBackend } from './logic-backend';
