@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { loadLogicBackend } from '../../claims/logic-backend';
 import { Vks, VksIntegrityError, seedVks, type VksExport } from '../../vks';
 import { fail, printJson } from '../output';
 
@@ -104,7 +105,10 @@ export function register(program: Command): void {
     .action((f: { db?: string }) => {
       const store = open(f.db ?? defaultVksPath(), false);
       try {
-        process.stdout.write(`added ${seedVks(store)} seed AXIOMs\n`);
+        // With src/logic present the seeds get canonical formula forms, enabling equivalence lookup.
+        const logic = loadLogicBackend();
+        const added = seedVks(store, logic ? (text) => logic.canonical(text) : null);
+        process.stdout.write(`added ${added} seed AXIOMs${logic ? '' : ' (no logic module: without formula forms)'}\n`);
       } finally {
         store.close();
       }
