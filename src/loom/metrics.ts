@@ -1,0 +1,158 @@
+/**
+ * Selective-prediction metrics over per-question records of base + sidecar.
+ *
+ * Every metric is scored against `pass1Correct` (whether the frozen base's own answer was
+ * right), never by reading the refusal text: a refusal is good exactly when the base would
+ * have been wrong. A metric with an empty denominator is `null`, not 0 or NaN, so a report
+ * never claims a precision it did not measure.
+ */
+
+export interface QuestionRecord {
+  /** The base model's greedy answer (pass 1) was judged correct. */
+  pass1Correct: boolean;
+  /** The sidecar-equipped model refused to answer. */
+  refused: boolean;
+  /** The sidecar's confidence that the base is right, higher = more sure; any real scale. */
+  confidence: number;
+  /**
+   * Correctness of the answer actually given when not refused, if pass 2 can differ from
+   * pass 1. Defaults to `pass1Correct`.
+   */
+  answerCorrect?: boolean;
+}
+
+export interface SelectiveMetrics {
+  n: number;
+  base_accuracy: number | null;
+  /** Accuracy on the questions the sidecar model answered. */
+  selective_accuracy: number | null;
+  refusal_rate: number | null;
+  /** Share of refusals where the base was wrong. */
+  refusal_precision: number | null;
+  /** Share of refusals where the base was right (1 − refusal_precision). */
+  over_refusal: number | null;
+  /** Share of the questions the base knew that were refused anyway (a recall-side view of over-refusal). */
+  known_refusal_rate: number | null;
+  /** Share of the questions the base got wrong that were refused. */
+  refusal_recall: number | null;
+  coverage: number | null;
+  /** AUROC of `confidence` as a score for `pass1Correct`; null when only one class is present. */
+  auroc: number | null;
+  /** Area under the risk–coverage curve (lower is better). */
+  aurc: number | null;
+}
+
+export interface RiskCoveragePoint {
+  /** Threshold: the questions with confidence ≥ this are answered. */
+  threshold: number;
+  coverage: number;
+  /** Error rate of the base on the answered questions. */
+  risk: number;
+  answered: number;
+}
+
+const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
+
+function checkRecords(records: readonly QuestionRecord[]): void {
+  records.forEach((r, i) => {
+    if (!Number.isFinite(r.confidence)) {
+      throw new RangeError(`record ${i}: confidence must be a finite number, got ${r.confidence}`);
+    }
+  });
+}
+
+/**
+ * AUROC = P(score of a random positive > score of a random negative) with ties counted as
+ * one half: the Mann–Whitney U statistic over average ranks.
+ */
+export function auroc(scores: readonly number[], labels: readonly boolean[]): number | null {
+  if (scores.length !== labels.length) throw new RangeError('scores and labels differ in length');
+  const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const ranks = new Array<number>(scores.length);
+  for (let i = 0; i < idx.length; ) {
+    let j = i;
+    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
+    const avg = (i + j) / 2 + 1; // 1-based average rank of the tie group
+    for (let k = i; k <= j; k++) ranks[idx[k]] = avg;
+    i = j + 1;
+  }
+  let nPos = 0;
+  let rankSumPos = 0;
+  labels.forEach((l, i) => {
+    if (l) {
+      nPos++;
+      rankSumPos += ranks[i];
+    }
+  });
+  const nNeg = labels.length - nPos;
+  if (nPos === 0 || nNeg === 0) return null;
+  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+}
+
+/**
+ * Risk–coverage curve: answer the most confident questions first. Tied confidences enter
+ * together (a threshold cannot split them), so there is one point per distinct confidence,
+ * from the highest to full coverage.
+ */
+export function riskCoverageCurve(records: readonly QuestionRecord[]): RiskCoveragePoint[] {
+  checkRecords(records);
+  const sorted = [...records].sort((a, b) => b.confidence - a.confidence);
+  const points: RiskCoveragePoint[] = [];
+  let errors = 0;
+  for (let i = 0; i < sorted.length; ) {
+    const t = sorted[i].confidence;
+    while (i < sorted.length && sorted[i].confidence === t) {
+      if (!sorted[i].pass1Correct) errors++;
+      i++;
+    }
+    points.push({ threshold: t, coverage: i / sorted.length, risk: errors / i, answered: i });
+  }
+  return points;
+}
+
+/** Area under the risk–coverage curve by the trapezoid rule, from coverage 0 (at the first point's risk). */
+export function areaUnderRiskCoverage(points: readonly RiskCoveragePoint[]): number | null {
+  if (points.length === 0) return null;
+  let area = points[0].coverage * points[0].risk;
+  for (let i = 1; i < points.length; i++) {
+    area += ((points[i].coverage - points[i - 1].coverage) * (points[i].risk + points[i - 1].risk)) / 2;
+  }
+  return area;
+}
+
+export function selectiveMetrics(records: readonly QuestionRecord[]): SelectiveMetrics {
+  checkRecords(records);
+  const n = records.length;
+  let baseCorrect = 0;
+  let refused = 0;
+  let refusedWrong = 0;
+  let refusedKnown = 0;
+  let answeredCorrect = 0;
+  for (const r of records) {
+    if (r.pass1Correct) baseCorrect++;
+    if (r.refused) {
+      refused++;
+      if (r.pass1Correct) refusedKnown++;
+      else refusedWrong++;
+    } else if (r.answerCorrect ?? r.pass1Correct) {
+      answeredCorrect++;
+    }
+  }
+  const answered = n - refused;
+  return {
+    n,
+    base_accuracy: ratio(baseCorrect, n),
+    selective_accuracy: ratio(answeredCorrect, answered),
+    refusal_rate: ratio(refused, n),
+    refusal_precision: ratio(refusedWrong, refused),
+    over_refusal: ratio(refusedKnown, refused),
+    known_refusal_rate: ratio(refusedKnown, baseCorrect),
+    refusal_recall: ratio(refusedWrong, n - baseCorrect),
+    coverage: ratio(answered, n),
+    auroc: auroc(
+      records.map((r) => r.confidence),
+      records.map((r) => r.pass1Correct),
+    ),
+    aurc: areaUnderRiskCoverage(riskCoverageCurve(records)),
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * Paired significance tests for base vs base + sidecar on the same questions: McNemar's
+ * test on per-question correctness, a sign test, and a paired permutation test on any
+ * per-question score. All p-values are two-sided.
+ */
+
+// ---------------------------------------------------------------- special functions
+
+const LANCZOS = [
+  676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; ~15 significant digits). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let a = 0.99999999999980993;
+  const t = z + 7.5;
+  for (let i = 0; i < LANCZOS.length; i++) a += LANCZOS[i] / (z + i + 1);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Regularised upper incomplete gamma Q(a, x), by series below a + 1 and a continued fraction above. */
+export function gammaQ(a: number, x: number): number {
+  if (x < 0 || a <= 0) throw new RangeError('gammaQ needs a > 0 and x >= 0');
+  if (x === 0) return 1;
+  const lnPre = -x + a * Math.log(x) - logGamma(a);
+  if (x < a + 1) {
+    let sum = 1 / a;
+    let term = sum;
+    for (let n = 1; n < 1000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+    }
+    return 1 - sum * Math.exp(lnPre);
+  }
+  // Lentz's method for the continued fraction of Γ(a, x)
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(lnPre) * h;
+}
+
+/** P(X ≥ x) for X ~ χ² with `df` degrees of freedom. */
+export function chiSquareSurvival(x: number, df: number): number {
+  if (x <= 0) return 1;
+  return gammaQ(df / 2, x / 2);
+}
+
+function logSumExp(values: readonly number[]): number {
+  const m = Math.max(...values);
+  if (m === -Infinity) return -Infinity;
+  return m + Math.log(values.reduce((s, v) => s + Math.exp(v - m), 0));
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, 1/2), in log space so large n does not underflow. */
+export function binomialHalfCdf(k: number, n: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  const lnN = logGamma(n + 1);
+  const terms: number[] = [];
+  for (let i = 0; i <= k; i++) terms.push(lnN - logGamma(i + 1) - logGamma(n - i + 1) - n * Math.LN2);
+  return Math.min(1, Math.exp(logSumExp(terms)));
+}
+
+/** Two-sided exact binomial p for `k` successes out of `n` at p = 1/2 (doubling the smaller tail). */
+function exactTwoSidedHalf(k: number, n: number): number {
+  if (n === 0) return 1;
+  return Math.min(1, 2 * binomialHalfCdf(Math.min(k, n - k), n));
+}
+
+// ---------------------------------------------------------------- McNemar
+
+export type McNemarMethod = 'exact-binomial' | 'chi-square-continuity-corrected';
+
+export interface McNemarResult {
+  /** Questions where A was right and B wrong. */
+  b: number;
+  /** Questions where A was wrong and B right. */
+  c: number;
+  method: McNemarMethod;
+  /** χ² statistic for the chi-square method; the smaller discordant count for the exact one. */
+  statistic: number;
+  p: number;
+}
+
+/**
+ * Below this many discordant pairs the χ² approximation is poor, so the exact binomial
+ * test is used (the usual rule of thumb is b + c < 25).
+ */
+export const MCNEMAR_EXACT_BELOW = 25;
+
+/** McNemar's test from the two discordant counts. */
+export function mcnemarFromCounts(b: number, c: number, exactBelow = MCNEMAR_EXACT_BELOW): McNemarResult {
+  if (!Number.isInteger(b) || !Number.isInteger(c) || b < 0 || c < 0) {
+    throw new RangeError(`discordant counts must be non-negative integers, got b=${b}, c=${c}`);
+  }
+  const n = b + c;
+  if (n < exactBelow) {
+    return { b, c, method: 'exact-binomial', statistic: Math.min(b, c), p: exactTwoSidedHalf(b, n) };
+  }
+  const chi = (Math.abs(b - c) - 1) ** 2 / n;
+  return { b, c, method: 'chi-square-continuity-corrected', statistic: chi, p: chiSquareSurvival(chi, 1) };
+}
+
+/** McNemar's test on per-question correctness of two systems over the same questions. */
+export function mcnemar(a: readonly boolean[], bCorrect: readonly boolean[], exactBelow?: number): McNemarResult {
+  if (a.length !== bCorrect.length) throw new RangeError('paired samples differ in length');
+  let b = 0;
+  let c = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] && !bCorrect[i]) b++;
+    else if (!a[i] && bCorrect[i]) c++;
+  }
+  return mcnemarFromCounts(b, c, exactBelow);
+}
+
+// ---------------------------------------------------------------- sign and permutation tests
+
+export interface SignTestResult {
+  positive: number;
+  negative: number;
+  /** Pairs with no difference, which the sign test drops. */
+  ties: number;
+  p: number;
+}
+
+/** Exact two-sided sign test on paired scores (differences b − a). */
+export function signTest(a: readonly number[], b: readonly number[]): SignTestResult {
+  if (a.length !== b.length) throw new RangeError('paired samples differ in length');
+  let positive = 0;
+  let negative = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = b[i] - a[i];
+    if (d > 0) positive++;
+    else if (d < 0) negative++;
+  }
+  return { positive, negative, ties: a.length - positive - negative, p: exactTwoSidedHalf(positive, positive + negative) };
+}
+
+export interface PermutationTestResult {
+  /** Mean of the differences b − a. */
+  meanDifference: number;
+  p: number;
+  method: 'exact' | 'monte-carlo';
+  /** Sign assignments evaluated. */
+  rounds: number;
+}
+
+export interface PermutationTestOptions {
+  /** Enumerate all 2^k sign flips when at most this many differences are non-zero (capped at 24). */
+  exactUpTo?: number;
+  /** Random sign assignments otherwise. */
+  rounds?: number;
+  seed?: number;
+}
+
+/** Mulberry32: a small seeded PRNG so Monte-Carlo p-values are reproducible. */
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Paired permutation test: under H0 each per-question difference is equally likely to have
+ * either sign, so the p-value is the share of sign assignments whose |sum| reaches the
+ * observed one. Exact for few non-zero differences; otherwise Monte Carlo with the
+ * (count + 1) / (rounds + 1) estimate, which never returns 0.
+ */
+export function pairedPermutationTest(
+  a: readonly number[],
+  b: readonly number[],
+  options: PermutationTestOptions = {},
+): PermutationTestResult {
+  if (a.length !== b.length) throw new RangeError('paired samples differ in length');
+  const { exactUpTo = 20, rounds = 20000, seed = 1 } = options;
+  const all = a.map((x, i) => b[i] - x);
+  if (all.some((d) => !Number.isFinite(d))) throw new RangeError('paired scores must be finite');
+  const diffs = all.filter((d) => d !== 0);
+  const meanDifference = all.length === 0 ? 0 : all.reduce((s, d) => s + d, 0) / all.length;
+  const observed = Math.abs(diffs.reduce((s, d) => s + d, 0));
+  // a relative tolerance so float sums equal to the observed one count as "as extreme"
+  const reaches = (sum: number): boolean => Math.abs(sum) >= observed - 1e-9 * (1 + observed);
+  if (diffs.length <= Math.min(exactUpTo, 24)) {
+    const total = 2 ** diffs.length;
+    let hits = 0;
+    for (let mask = 0; mask < total; mask++) {
+      let sum = 0;
+      for (let i = 0; i < diffs.length; i++) sum += mask & (1 << i) ? -diffs[i] : diffs[i];
+      if (reaches(sum)) hits++;
+    }
+    return { meanDifference, p: hits / total, method: 'exact', rounds: total };
+  }
+  const rand = mulberry32(seed);
+  let hits = 0;
+  for (let r = 0; r < rounds; r++) {
+    let sum = 0;
+    for (const d of diffs) sum += rand() < 0.5 ? -d : d;
+    if (reaches(sum)) hits++;
+  }
+  return { meanDifference, p: (hits + 1) / (rounds + 1), method: 'monte-carlo', rounds };
+}

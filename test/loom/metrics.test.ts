@@ -1,0 +1,99 @@
+import { areaUnderRiskCoverage, auroc, riskCoverageCurve, selectiveMetrics, type QuestionRecord } from '../../src/loom/metrics';
+
+const rec = (confidence: number, pass1Correct: boolean, refused: boolean): QuestionRecord => ({ confidence, pass1Correct, refused });
+
+// Six questions worked by hand: A B C answered (C wrong), D E F refused (D was known).
+const SIX: QuestionRecord[] = [
+  rec(0.9, true, false), // A
+  rec(0.8, true, false), // B
+  rec(0.7, false, false), // C
+  rec(0.6, true, true), // D
+  rec(0.3, false, true), // E
+  rec(0.2, false, true), // F
+];
+
+describe('selectiveMetrics', () => {
+  test('hand-computed case', () => {
+    const m = selectiveMetrics(SIX);
+    expect(m.n).toBe(6);
+    expect(m.base_accuracy).toBeCloseTo(3 / 6, 12);
+    expect(m.selective_accuracy).toBeCloseTo(2 / 3, 12);
+    expect(m.refusal_rate).toBeCloseTo(0.5, 12);
+    expect(m.coverage).toBeCloseTo(0.5, 12);
+    expect(m.refusal_precision).toBeCloseTo(2 / 3, 12); // E, F of D, E, F
+    expect(m.over_refusal).toBeCloseTo(1 / 3, 12); // D
+    expect(m.known_refusal_rate).toBeCloseTo(1 / 3, 12); // D of A, B, D
+    expect(m.refusal_recall).toBeCloseTo(2 / 3, 12); // E, F of C, E, F
+    // positives .9 .8 .6 vs negatives .7 .3 .2: 3 + 3 + 2 of 9 pairs ordered correctly
+    expect(m.auroc).toBeCloseTo(8 / 9, 12);
+    expect(m.aurc).toBeCloseTo(148 / 720, 12);
+  });
+
+  test('refusal precision is scored against pass1Correct, not what the sidecar said', () => {
+    // answerCorrect (pass 2) only affects the answered questions
+    const m = selectiveMetrics([
+      { confidence: 0.1, pass1Correct: false, refused: true, answerCorrect: true },
+      { confidence: 0.9, pass1Correct: false, refused: false, answerCorrect: true },
+    ]);
+    expect(m.refusal_precision).toBe(1);
+    expect(m.selective_accuracy).toBe(1);
+    expect(m.base_accuracy).toBe(0);
+  });
+
+  test('empty denominators give null, not 0 or NaN', () => {
+    const noRefusals = selectiveMetrics([rec(0.5, true, false), rec(0.4, true, false)]);
+    expect(noRefusals.refusal_precision).toBeNull();
+    expect(noRefusals.over_refusal).toBeNull();
+    expect(noRefusals.refusal_recall).toBeNull();
+    expect(noRefusals.auroc).toBeNull(); // one class only
+    expect(noRefusals.refusal_rate).toBe(0);
+    const allRefused = selectiveMetrics([rec(0.5, true, true)]);
+    expect(allRefused.selective_accuracy).toBeNull();
+    expect(allRefused.coverage).toBe(0);
+    const none = selectiveMetrics([]);
+    expect(none.n).toBe(0);
+    expect(none.base_accuracy).toBeNull();
+    expect(none.aurc).toBeNull();
+  });
+
+  test('rejects non-finite confidence', () => {
+    expect(() => selectiveMetrics([rec(Number.NaN, true, false)])).toThrow(/confidence/);
+  });
+});
+
+describe('auroc', () => {
+  test('ties count one half', () => {
+    expect(auroc([0.5, 0.5, 0.5, 0.5], [true, false, true, false])).toBe(0.5);
+    // pairs: .8>.5, .8>.2, .5=.5 (½), .5>.2 → 3.5 / 4
+    expect(auroc([0.8, 0.5, 0.5, 0.2], [true, true, false, false])).toBeCloseTo(0.875, 12);
+  });
+  test('perfect and inverted rankings', () => {
+    expect(auroc([3, 2, 1], [true, true, false])).toBe(1);
+    expect(auroc([1, 2, 3], [true, true, false])).toBe(0);
+  });
+  test('length mismatch throws', () => {
+    expect(() => auroc([1], [true, false])).toThrow(RangeError);
+  });
+});
+
+describe('riskCoverageCurve', () => {
+  test('one point per distinct confidence, most confident first', () => {
+    const pts = riskCoverageCurve(SIX);
+    expect(pts.map((p) => p.answered)).toEqual([1, 2, 3, 4, 5, 6]);
+    const expected = [0, 0, 1 / 3, 1 / 4, 2 / 5, 1 / 2];
+    pts.forEach((p, i) => expect(p.risk).toBeCloseTo(expected[i], 12));
+    expect(pts[5].coverage).toBe(1);
+    expect(pts[0].threshold).toBe(0.9);
+  });
+  test('ties enter together', () => {
+    const pts = riskCoverageCurve([rec(1, true, false), rec(1, false, false), rec(0, true, false)]);
+    expect(pts).toHaveLength(2);
+    expect(pts[0]).toMatchObject({ threshold: 1, answered: 2, risk: 0.5 });
+    expect(pts[0].coverage).toBeCloseTo(2 / 3, 12);
+    expect(pts[1]).toMatchObject({ threshold: 0, answered: 3, coverage: 1 });
+    expect(pts[1].risk).toBeCloseTo(1 / 3, 12);
+  });
+  test('area of a flat curve is its risk', () => {
+    expect(areaUnderRiskCoverage([{ threshold: 0, coverage: 1, risk: 0.25, answered: 4 }])).toBe(0.25);
+  });
+});
