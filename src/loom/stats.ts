@@ -73,6 +73,16 @@ function logSumExp(values: readonly number[]): number {
 export function binomialHalfCdf(k: number, n: number): number {
   if (k < 0) return 0;
   if (k >= n) return 1;
+  if (n <= 1000) {
+    // exact recurrence: C(1000, 500) ≈ 2.7e299 and 2^-1000 ≈ 9.3e-302 both fit in a double
+    let term = 1;
+    let sum = 1;
+    for (let i = 0; i < k; i++) {
+      term = (term * (n - i)) / (i + 1);
+      sum += term;
+    }
+    return Math.min(1, sum * 2 ** -n);
+  }
   const lnN = logGamma(n + 1);
   const terms: number[] = [];
   for (let i = 0; i <= k; i++) terms.push(lnN - logGamma(i + 1) - logGamma(n - i + 1) - n * Math.LN2);

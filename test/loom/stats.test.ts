@@ -45,10 +45,13 @@ describe('McNemar', () => {
     expect(chi.statistic).toBeCloseTo(81 / 22, 12);
     expect(chi.p).toBeCloseTo(0.05500883362926577, 10);
   });
-  test('large discordant counts stay finite (log-space binomial)', () => {
+  test('exact binomial for large discordant counts (recurrence up to 1000, log space beyond)', () => {
     const r = mcnemarFromCounts(80, 120, 1000);
     expect(r.method).toBe('exact-binomial');
     expect(r.p).toBeCloseTo(0.0056851559967503055, 12);
+    // 2 · P(X ≤ 1000 | n = 2100), from exact rational arithmetic
+    const big = mcnemarFromCounts(1000, 1100, 5000);
+    expect(big.p / 0.030720707864242296).toBeCloseTo(1, 9);
   });
   test('no discordant pairs gives p = 1', () => {
     expect(mcnemarFromCounts(0, 0).p).toBe(1);

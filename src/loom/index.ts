@@ -1,0 +1,8 @@
+// loom: collect → train → eval → export. This file re-exports the parts that need no native addon.
+export * from './metrics';
+export * from './stats';
+export * from './manifest';
+export * from './judge';
+export * from './png';
+export * from './plot';
+export * from './report';
