@@ -1,0 +1,222 @@
+/**
+ * The corpus for the default model (issue 4 §1): training text about a generated world whose
+ * facts follow a long tail (Zipf) of repetitions, plus real Descartes facts; and two
+ * disjoint question sets, held-out (for eval) and sidecar-train (for collect/train), with
+ * questions at every frequency bucket, including facts never seen in training.
+ *
+ * A question used for evaluation never appears verbatim in the training text: each fact
+ * keeps one of its question phrasings back, and trains only on the others and on
+ * statements. The same phrasing does train on other facts, so the form is familiar.
+ */
+import { DESCARTES_FACTS } from './descartes';
+import { createRng, type Rng } from './prng';
+import { fill, generateWorld, RELATIONS, type RelationId } from './world';
+
+export type Bucket = 'frequent' | 'common' | 'uncommon' | 'rare' | 'unseen' | 'descartes';
+export const BUCKETS: readonly Bucket[] = ['frequent', 'common', 'uncommon', 'rare', 'unseen', 'descartes'];
+
+/** The prompt collect and eval give the model; training QA lines are this plus " answer". */
+export function formatPrompt(question: string): string {
+  return `Question: ${question}\nAnswer:`;
+}
+
+export function formatQa(question: string, answer: string): string {
+  return `${formatPrompt(question)} ${answer}`;
+}
+
+export interface CorpusOptions {
+  seed: number;
+  countries?: number;
+  people?: number;
+  languages?: number;
+  /** Share of generated facts that never appear in training. */
+  unseenShare?: number;
+  /** Repetitions of the seen fact at rank r are min(max, floor((M / r)^s)) for M seen facts. */
+  zipfExponent?: number;
+  maxRepetitions?: number;
+  descartesRepetitions?: number;
+  /** Share of each bucket's facts that go to the held-out set; the rest go to sidecar-train. */
+  heldoutShare?: number;
+}
+
+export const DEFAULT_CORPUS_OPTIONS: Required<Omit<CorpusOptions, 'seed'>> = {
+  countries: 90,
+  people: 120,
+  languages: 10,
+  unseenShare: 0.15,
+  zipfExponent: 1.25,
+  maxRepetitions: 48,
+  descartesRepetitions: 12,
+  heldoutShare: 0.4,
+};
+
+export interface CorpusFact {
+  id: string;
+  /** 'descartes' for the real facts, else the world relation. */
+  relation: RelationId | 'descartes';
+  /** Accepted answers; the first is the one trained. */
+  answers: string[];
+  /** Times the fact is rendered into the training text. */
+  repetitions: number;
+  bucket: Bucket;
+  /** The phrasing kept back from training and asked in evaluation. */
+  evalQuestion: string;
+  split: 'heldout' | 'sidecar-train';
+}
+
+export interface QaLine {
+  id: string;
+  question: string;
+  answers: string[];
+  bucket: Bucket;
+}
+
+export interface CorpusStats {
+  facts: number;
+  trainingSamples: number;
+  trainingChars: number;
+  byBucket: Record<Bucket, { facts: number; heldout: number; sidecarTrain: number; repetitions: number }>;
+}
+
+export interface Corpus {
+  options: Required<CorpusOptions>;
+  facts: CorpusFact[];
+  /** Training documents in training order: "Question: ...\nAnswer: ..." or one statement. */
+  samples: string[];
+  heldout: QaLine[];
+  sidecarTrain: QaLine[];
+  stats: CorpusStats;
+}
+
+export function bucketFor(repetitions: number): Exclude<Bucket, 'descartes'> {
+  if (repetitions >= 16) return 'frequent';
+  if (repetitions >= 6) return 'common';
+  if (repetitions >= 2) return 'uncommon';
+  if (repetitions === 1) return 'rare';
+  return 'unseen';
+}
+
+interface Draft {
+  id: string;
+  relation: CorpusFact['relation'];
+  answers: string[];
+  questions: string[];
+  statements: string[];
+  repetitions: number;
+  bucket: Bucket;
+}
+
+/** Renders `repetitions` training samples, cycling through a shuffled list of the allowed phrasings. */
+function render(rng: Rng, d: Draft, evalQuestion: string): string[] {
+  const options = rng.shuffle([
+    ...d.questions.filter((q) => q !== evalQuestion).map((q) => formatQa(q, d.answers[0])),
+    ...d.statements,
+  ]);
+  return Array.from({ length: d.repetitions }, (_, i) => options[i % options.length]);
+}
+
+export function generateCorpus(options: CorpusOptions): Corpus {
+  const o: Required<CorpusOptions> = { ...DEFAULT_CORPUS_OPTIONS, ...options };
+  if (o.heldoutShare <= 0 || o.heldoutShare >= 1) throw new RangeError('heldoutShare must be between 0 and 1');
+  if (o.unseenShare < 0 || o.unseenShare >= 1) throw new RangeError('unseenShare must be in [0, 1)');
+  const rng = createRng(o.seed);
+  const world = generateWorld(rng.fork('world'), { countries: o.countries, people: o.people, languages: o.languages });
+
+  // Long tail: a random order of the world's facts is the popularity ranking.
+  const ranked = rng.fork('ranks').shuffle(world.facts);
+  const seen = Math.round(ranked.length * (1 - o.unseenShare));
+  const drafts: Draft[] = ranked.map((f, i) => {
+    const repetitions = i < seen ? Math.min(o.maxRepetitions, Math.floor((seen / (i + 1)) ** o.zipfExponent)) : 0;
+    const rel = RELATIONS[f.relation];
+    return {
+      id: f.id,
+      relation: f.relation,
+      answers: [f.answer],
+      questions: rel.questions.map((q) => fill(q, f.subject)),
+      statements: rel.statements.map((s) => fill(s, f.subject, f.answer)),
+      repetitions,
+      bucket: bucketFor(repetitions),
+    };
+  });
+  for (const f of DESCARTES_FACTS) {
+    drafts.push({
+      id: `descartes:${f.id}`,
+      relation: 'descartes',
+      answers: [...f.answers],
+      questions: [...f.questions],
+      statements: [...f.statements],
+      repetitions: o.descartesRepetitions,
+      bucket: 'descartes',
+    });
+  }
+
+  // Per bucket, a share of the facts is held out for eval and the rest feeds the sidecar.
+  const splitRng = rng.fork('splits');
+  const split = new Map<string, CorpusFact['split']>();
+  for (const bucket of BUCKETS) {
+    const ids = splitRng.shuffle(drafts.filter((d) => d.bucket === bucket).map((d) => d.id));
+    const nHeld = Math.round(ids.length * o.heldoutShare);
+    ids.forEach((id, i) => split.set(id, i < nHeld ? 'heldout' : 'sidecar-train'));
+  }
+
+  const phraseRng = rng.fork('phrasing');
+  const facts: CorpusFact[] = [];
+  const samples: string[] = [];
+  for (const d of drafts) {
+    const evalQuestion = phraseRng.pick(d.questions);
+    samples.push(...render(phraseRng, d, evalQuestion));
+    facts.push({
+      id: d.id,
+      relation: d.relation,
+      answers: d.answers,
+      repetitions: d.repetitions,
+      bucket: d.bucket,
+      evalQuestion,
+      split: split.get(d.id) ?? 'sidecar-train',
+    });
+  }
+  const ordered = rng.fork('order').shuffle(samples);
+
+  const qa = (which: CorpusFact['split']): QaLine[] =>
+    facts.filter((f) => f.split === which).map((f) => ({ id: f.id, question: f.evalQuestion, answers: f.answers, bucket: f.bucket }));
+  const heldout = qa('heldout');
+  const sidecarTrain = qa('sidecar-train');
+
+  const byBucket = Object.fromEntries(
+    BUCKETS.map((b) => {
+      const fs = facts.filter((f) => f.bucket === b);
+      return [
+        b,
+        {
+          facts: fs.length,
+          heldout: heldout.filter((q) => q.bucket === b).length,
+          sidecarTrain: sidecarTrain.filter((q) => q.bucket === b).length,
+          repetitions: fs.reduce((s, f) => s + f.repetitions, 0),
+        },
+      ];
+    }),
+  ) as CorpusStats['byBucket'];
+
+  return {
+    options: o,
+    facts,
+    samples: ordered,
+    heldout,
+    sidecarTrain,
+    stats: {
+      facts: facts.length,
+      trainingSamples: ordered.length,
+      trainingChars: ordered.reduce((s, x) => s + x.length + 2, 0),
+      byBucket,
+    },
+  };
+}
+
+/** The training text: samples separated by a blank line. */
+export function trainingText(corpus: Corpus): string {
+  return `${corpus.samples.join('\n\n')}\n`;
+}
+
+export function toJsonl(lines: readonly QaLine[]): string {
+  return lines.map((l) => JSON.stringify({ question: l.question, answers: l.answers, bucket: l.bucket, id: l.id })).join('\n') + '\n';
+}
