@@ -47,7 +47,7 @@ export interface RunManifest {
   /** What the user asked for, kept for the record (e.g. 'late', '10,11,12'). */
   targetLayersSpec: string | null;
   dataset: { path: string; questions: number };
-  /** Dataset line indices per split; disjoint. */
+  /** Indices into the dataset's questions (in parseQaJsonl order) per split; disjoint. */
   splits: { seed: number; train: number[]; val: number[]; test: number[] };
   encoder: EncoderSettings;
   stages: StageRecord[];
@@ -283,6 +283,77 @@ export function lastDone(m: RunManifest, stage: StageName): StageRecord | null {
 /** Throws ModelMismatchError when the run directory belongs to another model. */
 export function assertSameModel(m: RunManifest, fingerprint: string, file: string | null = null): void {
   if (m.model.fingerprint !== fingerprint) throw new ModelMismatchError(m.model.fingerprint, fingerprint, m.model.path, file);
+}
+
+// ---------------------------------------------------------------- splits and layers
+
+/** Deterministic train/val/test split of `n` questions (seeded Fisher–Yates, mulberry32). */
+export function makeSplits(n: number, seed: number, valShare = 0.1, testShare = 0): RunManifest['splits'] {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`question count must be a non-negative integer, got ${n}`);
+  if (valShare < 0 || testShare < 0 || valShare + testShare >= 1) throw new RangeError('valShare + testShare must be in [0, 1)');
+  let s = seed >>> 0;
+  const rand = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const nVal = Math.round(n * valShare);
+  const nTest = Math.round(n * testShare);
+  const sorted = (a: number[]): number[] => a.sort((x, y) => x - y);
+  return {
+    seed,
+    val: sorted(order.slice(0, nVal)),
+    test: sorted(order.slice(nVal, nVal + nTest)),
+    train: sorted(order.slice(nVal + nTest)),
+  };
+}
+
+/**
+ * Resolves a `--target-layers` spec for a model with `nLayers` layers: 'early', 'mid',
+ * 'late' (thirds of the stack), 'all', or a comma list of indices and ranges ("2,5-7"),
+ * where negative indices count from the end (-1 is the last layer).
+ */
+export function resolveTargetLayers(spec: string, nLayers: number): number[] {
+  if (!Number.isInteger(nLayers) || nLayers < 1) throw new RangeError(`layer count must be a positive integer, got ${nLayers}`);
+  const third = (k: number): number => Math.floor((k * nLayers) / 3);
+  const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
+  const named: Record<string, () => number[]> = {
+    early: () => range(0, Math.max(1, third(1))),
+    mid: () => range(third(1), Math.max(third(1) + 1, third(2))),
+    late: () => range(Math.min(third(2), nLayers - 1), nLayers),
+    all: () => range(0, nLayers),
+  };
+  const key = spec.trim().toLowerCase();
+  if (named[key]) return named[key]();
+  const bad = (why: string): never => {
+    throw new RangeError(`--target-layers ${JSON.stringify(spec)}: ${why} (use early, mid, late, all, or indices like 2,5-7 for a ${nLayers}-layer model)`);
+  };
+  const index = (t: string): number => {
+    if (!/^-?\d+$/.test(t)) bad(`${JSON.stringify(t)} is not a layer index`);
+    const i = Number(t) < 0 ? nLayers + Number(t) : Number(t);
+    if (i < 0 || i >= nLayers) bad(`layer ${t} is out of range`);
+    return i;
+  };
+  const out = new Set<number>();
+  for (const part of key.split(',').map((p) => p.trim())) {
+    if (part === '') bad('empty entry');
+    const m = /^(-?\d+)-(-?\d+)$/.exec(part);
+    if (m) {
+      const [a, b] = [index(m[1]), index(m[2])];
+      if (b < a) bad(`range ${part} runs backwards`);
+      for (let i = a; i <= b; i++) out.add(i);
+    } else {
+      out.add(index(part));
+    }
+  }
+  return [...out].sort((x, y) => x - y);
 }
 
 // ---------------------------------------------------------------- files

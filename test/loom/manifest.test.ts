@@ -8,10 +8,12 @@ import {
   finishStage,
   InvalidManifestError,
   lastDone,
+  makeSplits,
   ManifestNotFoundError,
   manifestPath,
   ModelMismatchError,
   readManifest,
+  resolveTargetLayers,
   startStage,
   updateManifest,
   validateManifest,
@@ -131,4 +133,41 @@ test('fileFingerprint is the sha256 of the content', async () => {
   const f = path.join(dir, 'm.bin');
   await fsp.writeFile(f, 'abc');
   expect(await fileFingerprint(f)).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+});
+
+describe('makeSplits', () => {
+  test('deterministic, disjoint, covering, and accepted by the manifest', () => {
+    const a = makeSplits(100, 5, 0.1, 0.2);
+    expect(makeSplits(100, 5, 0.1, 0.2)).toEqual(a);
+    expect(makeSplits(100, 6, 0.1, 0.2).val).not.toEqual(a.val);
+    expect([a.train.length, a.val.length, a.test.length]).toEqual([70, 10, 20]);
+    expect([...a.train, ...a.val, ...a.test].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const m = createManifest({ ...sample(), dataset: { path: 'q.jsonl', questions: 100 }, splits: a });
+    expect(m.splits).toEqual(a);
+  });
+  test('rejects impossible shares', () => {
+    expect(() => makeSplits(10, 1, 0.6, 0.4)).toThrow(RangeError);
+  });
+});
+
+describe('resolveTargetLayers', () => {
+  test('named thirds of the stack', () => {
+    expect(resolveTargetLayers('late', 12)).toEqual([8, 9, 10, 11]);
+    expect(resolveTargetLayers('mid', 12)).toEqual([4, 5, 6, 7]);
+    expect(resolveTargetLayers('early', 12)).toEqual([0, 1, 2, 3]);
+    expect(resolveTargetLayers('LATE', 4)).toEqual([2, 3]);
+    expect(resolveTargetLayers('late', 1)).toEqual([0]);
+    expect(resolveTargetLayers('all', 3)).toEqual([0, 1, 2]);
+  });
+  test('lists, ranges and negative indices', () => {
+    expect(resolveTargetLayers('2, 5-7', 12)).toEqual([2, 5, 6, 7]);
+    expect(resolveTargetLayers('-1,-2', 12)).toEqual([10, 11]);
+    expect(resolveTargetLayers('-3--1', 12)).toEqual([9, 10, 11]);
+  });
+  test('clear errors', () => {
+    expect(() => resolveTargetLayers('12', 12)).toThrow(/layer 12 is out of range.*12-layer model/);
+    expect(() => resolveTargetLayers('deep', 12)).toThrow(/"deep" is not a layer index/);
+    expect(() => resolveTargetLayers('7-5', 12)).toThrow(/runs backwards/);
+    expect(() => resolveTargetLayers('1,,2', 12)).toThrow(/empty entry/);
+  });
 });
