@@ -26,7 +26,7 @@ export function createNameSource(rng: Rng): NameSource {
   const make = (): string => {
     // one or two open syllables (the first sometimes without an onset), then an ending
     let s = (rng.int(6) === 0 ? '' : rng.pick(ONSETS)) + rng.pick(VOWELS);
-    if (rng.int(2) === 0) s += rng.pick(ONSETS) + rng.pick(VOWELS);
+    if (rng.int(3) === 0) s += rng.pick(ONSETS) + rng.pick(VOWELS); // short names keep answers at 1–3 tokens
     s += rng.pick(ENDINGS);
     return s.charAt(0).toUpperCase() + s.slice(1);
   };
