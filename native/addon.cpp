@@ -5,6 +5,7 @@
 #include "context.h"
 #include "gguf_io.h"
 #include "model.h"
+#include "sidecar.h"
 
 #include "ggml-backend.h"
 #include "llama.h"
@@ -25,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     llama_backend_init();
     Model::Init(env, exports);
     Context::Init(env, exports);
+    Sidecar::Init(env, exports);
     init_gguf_io(env, exports);
     exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
     return exports;

@@ -3,6 +3,12 @@
 
 #include <napi.h>
 
+#include "ggml-backend.h"
+#include "ggml.h"
+#include "gguf.h"
+
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +27,16 @@ Napi::Error make_error(Napi::Env env, const std::string & code, const std::strin
 void        log_capture_begin();
 std::string log_capture_end();
 void        install_log_handler();
+
+// RAII owners for ggml, gguf and stdio handles.
+struct gguf_deleter { void operator()(gguf_context * c) const { gguf_free(c); } };
+struct ggml_deleter { void operator()(ggml_context * c) const { ggml_free(c); } };
+struct buffer_deleter { void operator()(ggml_backend_buffer_t b) const { ggml_backend_buffer_free(b); } };
+struct file_deleter { void operator()(FILE * f) const { fclose(f); } };
+using gguf_ptr   = std::unique_ptr<gguf_context, gguf_deleter>;
+using ggml_ptr   = std::unique_ptr<ggml_context, ggml_deleter>;
+using buffer_ptr = std::unique_ptr<ggml_backend_buffer, buffer_deleter>;
+using file_ptr   = std::unique_ptr<FILE, file_deleter>;
 
 // A fast 64-bit hash (for model fingerprints; not cryptographic).
 struct Hasher {

@@ -19,6 +19,9 @@ Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
         InstanceMethod("setTaps", &Context::SetTaps),
         InstanceMethod("resetTaps", &Context::ResetTaps),
         InstanceMethod("readTaps", &Context::ReadTaps),
+        InstanceMethod("setInjection", &Context::SetInjection),
+        InstanceMethod("setInjectionTokens", &Context::SetInjectionTokens),
+        InstanceMethod("clearInjection", &Context::ClearInjection),
         InstanceMethod("size", &Context::Size),
         InstanceMethod("dispose", &Context::Dispose),
     });
@@ -34,9 +37,38 @@ Context::Context(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Context>(in
 Context::~Context() { free_all(); }
 
 void Context::free_all() {
+    release_sidecar();
     if (sampler) { llama_sampler_free(sampler); sampler = nullptr; }
     if (ctx) { llama_free(ctx); ctx = nullptr; }
     if (!model_ref.IsEmpty()) model_ref.Reset();
+}
+
+void Context::release_sidecar() {
+    if (sidecar_ref.IsEmpty()) return;
+    Sidecar::Unwrap(sidecar_ref.Value())->users--;
+    sidecar_ref.Reset();
+    inj.clear();
+}
+
+// One hook for both users of it: the injection changes a layer's output, then taps read it.
+static ggml_tensor * hook_build(void * ud, ggml_context * g, ggml_tensor * cur, int32_t il, int32_t n_tokens, const llama_pos * pos) {
+    auto * c = static_cast<Context *>(ud);
+    if (c->inj.active()) cur = c->inj.build(g, cur, il, n_tokens, pos);
+    return TapRecorder::on_build(&c->taps, g, cur, il, n_tokens, pos);
+}
+
+static void hook_computed(void * ud, int32_t n_tokens, const llama_pos * pos) {
+    auto * c = static_cast<Context *>(ud);
+    TapRecorder::on_computed(&c->taps, n_tokens, pos);
+}
+
+void Context::update_hook() {
+    if (taps.active() || inj.active()) {
+        llama_layer_hook h = { hook_build, hook_computed, this };
+        llama_set_layer_hook(ctx, &h);
+    } else {
+        llama_set_layer_hook(ctx, nullptr);
+    }
 }
 
 llama_context * Context::get(Napi::Env env) {
@@ -365,12 +397,7 @@ Napi::Value Context::SetTaps(const Napi::CallbackInfo & info) {
         ls.push_back(layers[i]);
     }
     taps.configure(n_layer, llama_model_n_embd(model), ls, flag("last"), flag("all"), flag("mean"));
-    if (taps.active()) {
-        llama_layer_hook h = taps.hook();
-        llama_set_layer_hook(c, &h);
-    } else {
-        llama_set_layer_hook(c, nullptr);
-    }
+    update_hook();
     return env.Undefined();
 }
 
@@ -406,6 +433,72 @@ Napi::Value Context::ReadTaps(const Napi::CallbackInfo & info) {
         out.Set(k++, o);
     }
     return out;
+}
+
+static std::vector<float> token_floats(Napi::Env env, Napi::Value v, const SidecarModel * s) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+        throw_error(env, "INVALID_ARGUMENT", "cognitive tokens must be a Float32Array");
+    }
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    const size_t want = (size_t) s->cfg.n_embd * s->cfg.n_tokens;
+    if (a.ElementLength() != want) throw_error(env, "INVALID_ARGUMENT", "expected " + std::to_string(want) + " floats of cognitive tokens, got " + std::to_string(a.ElementLength()));
+    return std::vector<float>(a.Data(), a.Data() + a.ElementLength());
+}
+
+// setInjection(sidecar, tokens: Float32Array N·E, startPos, agc: {floor, tau} | null)
+// Layer outputs at positions >= startPos get the sidecar's cross-attention from the tokens.
+Napi::Value Context::SetInjection(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    get(env);
+    if (busy) throw_error(env, "BUSY", "the context is running an operation");
+    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(Sidecar::constructor.Value())) throw_error(env, "INVALID_ARGUMENT", "setInjection: the first argument must be a sidecar");
+    Napi::Object sobj = info[0].As<Napi::Object>();
+    Sidecar * sidecar = Sidecar::Unwrap(sobj);
+    const SidecarModel * s = sidecar->get(env);
+    if (s->cfg.n_embd != llama_model_n_embd(model) || s->cfg.n_layer != llama_model_n_layer(model)) {
+        throw_error(env, "SIDECAR_MISMATCH", "the sidecar was made for a model with " + std::to_string(s->cfg.n_layer) + " layers of width " + std::to_string(s->cfg.n_embd) + ", this one has " + std::to_string(llama_model_n_layer(model)) + " of width " + std::to_string(llama_model_n_embd(model)));
+    }
+    std::vector<float> toks = token_floats(env, info[1], s);
+    const int32_t start = info[2].As<Napi::Number>().Int32Value();
+    if (start < 0) throw_error(env, "INVALID_ARGUMENT", "setInjection: startPos must be >= 0");
+    bool agc = false;
+    float floor = s->cfg.agc_floor, tau = s->cfg.agc_tau;
+    if (info[3].IsObject()) {
+        Napi::Object a = info[3].As<Napi::Object>();
+        agc = true;
+        if (a.Get("floor").IsNumber()) floor = a.Get("floor").As<Napi::Number>().FloatValue();
+        if (a.Get("tau").IsNumber()) tau = a.Get("tau").As<Napi::Number>().FloatValue();
+        if (!(floor >= 0.0f && floor <= 1.0f) || !(tau > 0.0f)) throw_error(env, "INVALID_ARGUMENT", "AGC needs 0 <= floor <= 1 and tau > 0");
+    }
+    release_sidecar();
+    try {
+        inj.set(s, toks, start, agc, floor, tau, n_batch);
+    } catch (const std::exception & e) {
+        throw_error(env, "SIDECAR", e.what());
+    }
+    sidecar_ref = Napi::Persistent(sobj);
+    sidecar->users++;
+    update_hook();
+    return env.Undefined();
+}
+
+// setInjectionTokens(tokens): new cognitive tokens for the current injection (dynamic refresh)
+Napi::Value Context::SetInjectionTokens(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    get(env);
+    if (busy) throw_error(env, "BUSY", "the context is running an operation");
+    if (!inj.active()) throw_error(env, "INVALID_STATE", "no injection is set");
+    inj.set_tokens(token_floats(env, info[0], inj.sc));
+    return env.Undefined();
+}
+
+Napi::Value Context::ClearInjection(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    get(env);
+    if (busy) throw_error(env, "BUSY", "the context is running an operation");
+    release_sidecar();
+    update_hook();
+    return env.Undefined();
 }
 
 Napi::Value Context::Size(const Napi::CallbackInfo & info) {

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "llama.h"
+#include "sidecar.h"
 #include "taps.h"
 
 #include <atomic>
@@ -24,11 +25,16 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::ObjectReference model_ref; // keeps the model alive while the context lives
     llama_sampler * sampler = nullptr;
     TapRecorder taps;
+    Injector inj;
+    Napi::ObjectReference sidecar_ref; // keeps the injected sidecar alive
     int32_t n_batch = 512;
     std::atomic<bool> busy{false};
 
     llama_context * get(Napi::Env env);
     void free_all();
+    // installs the layer hook while taps or an injection need it, and removes it otherwise
+    void update_hook();
+    void release_sidecar();
 
   private:
     Napi::Value Decode(const Napi::CallbackInfo & info);
@@ -38,6 +44,9 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::Value SetTaps(const Napi::CallbackInfo & info);
     Napi::Value ResetTaps(const Napi::CallbackInfo & info);
     Napi::Value ReadTaps(const Napi::CallbackInfo & info);
+    Napi::Value SetInjection(const Napi::CallbackInfo & info);
+    Napi::Value SetInjectionTokens(const Napi::CallbackInfo & info);
+    Napi::Value ClearInjection(const Napi::CallbackInfo & info);
     Napi::Value Size(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
 };

@@ -15,13 +15,6 @@
 
 namespace cogito {
 
-struct gguf_deleter { void operator()(gguf_context * c) const { gguf_free(c); } };
-struct ggml_deleter { void operator()(ggml_context * c) const { ggml_free(c); } };
-struct file_deleter { void operator()(FILE * f) const { fclose(f); } };
-using gguf_ptr = std::unique_ptr<gguf_context, gguf_deleter>;
-using ggml_ptr = std::unique_ptr<ggml_context, ggml_deleter>;
-using file_ptr = std::unique_ptr<FILE, file_deleter>;
-
 static int64_t file_size(const std::string & path) {
     file_ptr f(fopen(path.c_str(), "rb"));
     if (!f) return -1;

@@ -29,10 +29,6 @@ bool TapRecorder::active() const {
     return false;
 }
 
-llama_layer_hook TapRecorder::hook() {
-    return llama_layer_hook{ &TapRecorder::on_build, &TapRecorder::on_computed, this };
-}
-
 ggml_tensor * TapRecorder::on_build(void * ud, ggml_context * /*ctx*/, ggml_tensor * cur, int32_t il, int32_t /*n_tokens*/, const llama_pos * /*pos*/) {
     auto * self = static_cast<TapRecorder *>(ud);
     if (il < 0 || il >= self->n_layer) return cur;

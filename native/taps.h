@@ -27,7 +27,6 @@ struct TapRecorder {
     void reset();
     bool active() const;
 
-    llama_layer_hook hook();
     static ggml_tensor * on_build(void * ud, ggml_context * ctx, ggml_tensor * cur, int32_t il, int32_t n_tokens, const llama_pos * pos);
     static void          on_computed(void * ud, int32_t n_tokens, const llama_pos * pos);
 };

@@ -1,5 +1,5 @@
 import { AbortError, ContextOverflowError, DisposedError, InvalidOptionError, native, nativeSync } from './errors';
-import { addon, type NativeContext } from './native';
+import { addon, type NativeContext, type NativeSidecar } from './native';
 import type { Model } from './model';
 import { samplerConfig, type SamplingOptions } from './sampling';
 import { StopMatcher } from './stop';
@@ -26,6 +26,22 @@ export interface GenerateOptions extends SamplingOptions {
   taps?: TapRequest;
   /** Add BOS when tokenizing a string prompt (default true). */
   addSpecial?: boolean;
+  /** @internal a sidecar's cross-attention for this generation (see src/engine/twopass.ts). */
+  injection?: Injection;
+}
+
+/**
+ * @internal How the sidecar runtime injects into one generation: the cognitive tokens enter the
+ * residual stream from the last prompt position on, so the prompt's cached keys and values stay valid.
+ */
+export interface Injection {
+  sidecar: NativeSidecar;
+  tokens: Float32Array;
+  agc: { floor: number; tau: number } | null;
+  /** Forget the cache and re-read the whole prompt (the path pass 2 avoids; kept for comparison). */
+  reevaluate?: boolean;
+  /** Layers read after every generated token; a returned array replaces the cognitive tokens. */
+  watch?: { layers: number[]; onStates(states: TapTensor[]): Promise<Float32Array | null> };
 }
 
 export interface GeneratedToken {
@@ -148,6 +164,8 @@ export class Context {
     if (promptTokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
     const tapMode: TapMode = options.taps?.mode ?? 'last';
     if (options.taps && tapMode === 'all') throw new InvalidOptionError('generate() taps support mode "last" or "mean"; use evaluate() for every position', 'INVALID_ARGUMENT');
+    const injection = options.injection;
+    if (injection?.watch && options.taps) throw new InvalidOptionError('taps cannot be combined with a watched injection', 'INVALID_ARGUMENT');
     options.signal?.throwIfAborted?.();
 
     const release = await this.mutex.lock();
@@ -162,9 +180,15 @@ export class Context {
       if (options.signal?.aborted) throw new AbortError();
       // pass 1 taps ("last") read the last prompt token; "mean" taps read only the generated span
       this.configureTaps(tapMode === 'last' ? options.taps : undefined, tapMode);
+      const injectFrom = promptTokens.length - 1;
+      if (injection) {
+        nativeSync(() => this.native.setInjection(injection.sidecar, injection.tokens, injectFrom, injection.agc));
+        if (injection.reevaluate) this.forgetFrom(0);
+      }
       await this.ingest(promptTokens);
       if (tapMode === 'last') taps = this.collectTaps(options.taps, tapMode);
       if (options.taps && tapMode === 'mean') this.configureTaps(options.taps, 'mean');
+      else if (injection?.watch) this.configureTaps({ layers: injection.watch.layers }, 'last');
       else this.clearTaps();
       this.native.setSampler(sampler, Int32Array.from(promptTokens));
 
@@ -186,6 +210,10 @@ export class Context {
         if (decodeNext) {
           this.cached.push(step.token);
           pos++;
+          if (injection?.watch) {
+            const tokens = await injection.watch.onStates(this.collectTaps({ layers: injection.watch.layers }, 'last') ?? []);
+            if (tokens) nativeSync(() => this.native.setInjectionTokens(tokens));
+          }
         }
         const text = decoder.decode(step.piece, { stream: true });
         const token: GeneratedToken = { id: step.token, text, logprob: step.logprob, entropy: step.entropy };
@@ -213,7 +241,14 @@ export class Context {
       this.cached = [];
       throw err;
     } finally {
-      if (this.handle) this.clearTaps();
+      if (this.handle) {
+        this.clearTaps();
+        if (injection) {
+          this.native.clearInjection();
+          // keys and values from the injected positions on are not the base's: never reuse them
+          this.forgetFrom(promptTokens.length - 1);
+        }
+      }
       release();
     }
   }
@@ -224,6 +259,27 @@ export class Context {
     for (;;) {
       const r = await it.next();
       if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * @internal Evaluates a prompt into the cache, reusing the prefix already there, and returns
+   * the taps of its last token (pass 1 of two-pass inference).
+   */
+  async prefill(tokens: readonly number[], taps: TapRequest): Promise<TapTensor[]> {
+    if (tokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
+    const release = await this.mutex.lock();
+    try {
+      this.checkFits(tokens.length, 0);
+      this.configureTaps(taps, 'last');
+      await this.ingest([...tokens]);
+      return this.collectTaps(taps, 'last') ?? [];
+    } catch (err) {
+      this.cached = [];
+      throw err;
+    } finally {
+      if (this.handle) this.clearTaps();
+      release();
     }
   }
 
@@ -258,6 +314,11 @@ export class Context {
     if (promptLength + extra > this.size) {
       throw new ContextOverflowError(`the prompt has ${promptLength} tokens but the context holds ${this.size}; create a larger context or shorten the prompt`, 'CONTEXT_OVERFLOW');
     }
+  }
+
+  private forgetFrom(pos: number): void {
+    this.native.removeFrom(pos);
+    this.cached = this.cached.slice(0, pos);
   }
 
   /** Evaluates a prompt, reusing the cached prefix it shares with what was evaluated before. */

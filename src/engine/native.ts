@@ -58,7 +58,31 @@ export interface NativeContext {
   setTaps(layers: Int32Array, modes: { last?: boolean; all?: boolean; mean?: boolean }): void;
   resetTaps(): void;
   readTaps(): NativeTap[];
+  setInjection(sidecar: NativeSidecar, tokens: Float32Array, startPos: number, agc: { floor?: number; tau?: number } | null): void;
+  setInjectionTokens(tokens: Float32Array): void;
+  clearInjection(): void;
   size(): number;
+  dispose(): void;
+}
+
+export interface NativeSidecarInfo {
+  encoder: 'selective' | 'multi_token' | 'transformer';
+  nEmbd: number;
+  nLayer: number;
+  nTokens: number;
+  targetLayers: number[];
+  injectLayers: number[];
+  bottleneck: number;
+  heads: number;
+  agc: { floor: number; tau: number };
+  encoderGates: Float32Array;
+  injectionGates: Float32Array;
+}
+
+export interface NativeSidecar {
+  info(): NativeSidecarInfo;
+  /** Hidden states of the target layers (L·E) → cognitive tokens (N·E) and per-layer confidences (L). */
+  encode(hidden: Float32Array): Promise<{ tokens: Float32Array; confidences: Float32Array }>;
   dispose(): void;
 }
 
@@ -71,6 +95,7 @@ export interface GgufKeyValue {
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
   createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
+  loadSidecar(path: string): Promise<NativeSidecar>;
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;

@@ -1,0 +1,143 @@
+// Sidecar runtime: loads a sidecar GGUF (sidecars/FORMAT.md) into ggml tensors and builds its
+// graphs — probes, encoder, gated bottleneck cross-attention — with plain ggml ops, so the same
+// builders serve inference (weights in a backend buffer) and training (weights as parameters).
+#pragma once
+
+#include <napi.h>
+
+#include "common.h"
+#include "llama.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cogito {
+
+enum class EncoderType { selective, multi_token, transformer };
+
+struct SidecarConfig {
+    EncoderType encoder = EncoderType::selective;
+    int32_t n_embd     = 0; // E
+    int32_t n_layer    = 0; // base layers
+    int32_t n_tokens   = 0; // N cognitive tokens
+    int32_t enc_heads  = 1;
+    int32_t enc_ff     = 0;
+    int32_t bottleneck = 0; // B
+    int32_t heads      = 1; // H
+    float   rms_eps    = 1e-5f;
+    float   agc_floor  = 0.0f;
+    float   agc_tau    = 1.0f;
+    std::vector<int32_t> target_layers; // L
+    std::vector<int32_t> inject_layers; // J
+
+    int32_t n_target() const { return (int32_t) target_layers.size(); }
+    int32_t n_inject() const { return (int32_t) inject_layers.size(); }
+    // index j of a base layer in inject_layers, or -1
+    int32_t inject_index(int32_t il) const;
+};
+
+struct SidecarInjection {
+    ggml_tensor * q = nullptr;
+    ggml_tensor * k = nullptr;
+    ggml_tensor * v = nullptr;
+    ggml_tensor * o = nullptr;
+};
+
+// Pointers into a ggml context holding the sidecar's tensors (FORMAT.md names in comments).
+struct SidecarWeights {
+    ggml_tensor * probe_w = nullptr;    // probe.weight [E, L]
+    ggml_tensor * probe_b = nullptr;    // probe.bias   [L]
+    std::vector<ggml_tensor *> enc_w;   // enc.{i}.weight (selective)
+    std::vector<ggml_tensor *> enc_b;   // enc.{i}.bias   (selective)
+    ggml_tensor * layer_embd = nullptr; // enc.layer_embd
+    ggml_tensor * queries = nullptr;    // enc.queries (multi_token)
+    ggml_tensor * att_q = nullptr;      // enc.attn.q.weight (transformer)
+    ggml_tensor * att_k = nullptr;      // enc.k.weight | enc.attn.k.weight
+    ggml_tensor * att_v = nullptr;      // enc.v.weight | enc.attn.v.weight
+    ggml_tensor * att_o = nullptr;      // enc.o.weight | enc.attn.o.weight
+    ggml_tensor * ff_up = nullptr;      // enc.ff.up.weight
+    ggml_tensor * ff_down = nullptr;    // enc.ff.down.weight
+    ggml_tensor * enc_gate = nullptr;   // enc.gate [N]
+    std::vector<SidecarInjection> inj;  // inj.{j}.*
+    ggml_tensor * inj_gate = nullptr;   // inj.gate [J]
+};
+
+// One (name, shape) per tensor the config requires, in file order.
+struct TensorSpec {
+    std::string name;
+    std::vector<int64_t> shape;
+};
+std::vector<TensorSpec> sidecar_tensor_specs(const SidecarConfig & cfg);
+
+// Reads and checks the metadata; throws std::runtime_error with a message naming the bad key.
+SidecarConfig sidecar_read_config(const gguf_context * g);
+
+// Points w at the tensors named by the specs in ctx (which must hold them all).
+void sidecar_bind_weights(const SidecarConfig & cfg, ggml_context * ctx, SidecarWeights & w);
+
+// Graph builders. H: raw hidden states [E, L]; C: cognitive tokens [E, N]; x: layer output [E, T].
+ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H);
+ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H);
+// tanh(inj.gate[j]) · W_o · attention(x → C), without the AGC factor
+ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, int32_t j,
+                                      ggml_tensor * x, ggml_tensor * C);
+
+// AGC: α(step) = floor + (1 − floor)·exp(−step/τ)
+float agc_alpha(int32_t step, float floor, float tau);
+
+// A loaded sidecar: its config and tensors in a CPU backend buffer.
+struct SidecarModel {
+    SidecarConfig  cfg;
+    SidecarWeights w;
+    ggml_ptr       ctx;
+    buffer_ptr     buf;
+
+    // loads and validates a sidecar GGUF (worker thread); throws std::runtime_error
+    void load(const std::string & path);
+    // runs probes and encoder on H (L·E floats) → tokens (N·E) and confidences (L)
+    void encode(const std::vector<float> & H, std::vector<float> & tokens, std::vector<float> & conf) const;
+    static std::vector<float> read(const ggml_tensor * t);
+};
+
+class Sidecar : public Napi::ObjectWrap<Sidecar> {
+  public:
+    static Napi::Object Init(Napi::Env env, Napi::Object exports);
+    static Napi::FunctionReference constructor;
+
+    explicit Sidecar(const Napi::CallbackInfo & info);
+
+    std::unique_ptr<SidecarModel> m;
+    int32_t users = 0; // contexts injecting it; it cannot be disposed while > 0
+
+    const SidecarModel * get(Napi::Env env) const;
+
+  private:
+    Napi::Value Info(const Napi::CallbackInfo & info);
+    Napi::Value Encode(const Napi::CallbackInfo & info);
+    Napi::Value Dispose(const Napi::CallbackInfo & info);
+};
+
+// loadSidecar(path) -> Promise<Sidecar>
+Napi::Value LoadSidecar(const Napi::CallbackInfo & info);
+
+// Injects a sidecar's cross-attention into a context's layer outputs through the layer hook.
+struct Injector {
+    const SidecarModel * sc = nullptr;
+    ggml_ptr   ctx;
+    buffer_ptr buf;
+    ggml_tensor * tokens = nullptr; // [E, N], the cognitive tokens in use
+    ggml_tensor * scale  = nullptr; // [1, n_batch], per-row factors when rows differ
+    int32_t start = 0;              // the last prompt position: injection applies from here on
+    bool    agc   = false;
+    float   floor = 0.0f;
+    float   tau   = 1.0f;
+
+    bool active() const { return sc != nullptr; }
+    void set(const SidecarModel * sc, const std::vector<float> & tokens, int32_t start, bool agc, float floor, float tau, int32_t n_batch);
+    void set_tokens(const std::vector<float> & tokens);
+    void clear();
+    ggml_tensor * build(ggml_context * g, ggml_tensor * cur, int32_t il, int32_t n_tokens, const llama_pos * pos);
+};
+
+} // namespace cogito
