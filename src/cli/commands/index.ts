@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as corpus from './corpus';
 import * as generate from './generate';
 import * as model from './model';
+import * as sidecar from './sidecar';
 import * as vks from './vks';
 
 export interface CommandModule {
@@ -9,4 +10,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [corpus, generate, model, vks];
+export const commandModules: CommandModule[] = [corpus, generate, model, sidecar, vks];

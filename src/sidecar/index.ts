@@ -1,0 +1,28 @@
+// Sidecars (sidecars/FORMAT.md): the file format, reading/validation, binding to a base,
+// untrained sidecars, run-directory checkpoints and export, and a float64 reference of the math.
+export { InvalidSidecarError, SidecarMismatchError, SidecarNotFoundError } from './errors';
+export {
+  ENCODER_TYPES,
+  KEYS as SIDECAR_KEYS,
+  SIDECAR_ARCHITECTURE,
+  SIDECAR_KINDS,
+  SIDECAR_VERSION,
+  elementCount,
+  parameterCount,
+  tensorSpecs,
+  type BaseModelInfo,
+  type EncoderType,
+  type Sidecar,
+  type SidecarConfig,
+  type SidecarKind,
+  type SidecarTensor,
+  type TensorSpec,
+} from './format';
+export { configFromMetadata, configToMetadata } from './metadata';
+export { validateConfig } from './validate';
+export { readSidecar, writeSidecar } from './file';
+export { checkBinding, type BindOptions } from './bind';
+export { createSidecar, sidecarConfig, DEFAULT_REFUSAL, type CreateSidecarOptions } from './create';
+export { CHECKPOINT_FILE, EXPORT_FILE, checkpointPath, exportSidecar, writeCheckpoint, type ExportResult } from './checkpoint';
+export { inspectSidecar, type SidecarReport } from './inspect';
+export { agcAlpha, referenceEncode, referenceInject, referenceProbes, rmsNorm, type ReferenceEncoding } from './reference';
