@@ -1,0 +1,213 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadModel, nativeAddon, TwoPass, type Context, type Model, type TapTensor } from '../../src/engine';
+import { agcAlpha, createSidecar, readSidecar, referenceEncode, referenceInject, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
+import { smallModel, tempDir, testModel } from '../support/engine';
+
+const PROMPT = 'The capital of the small country is';
+const dir = tempDir('cogito-twopass-');
+let model: Model;
+let ctx: Context;
+
+beforeAll(async () => {
+  model = await loadModel(await smallModel());
+  ctx = await model.createContext({ contextSize: 256 });
+});
+
+afterAll(async () => {
+  await ctx.dispose();
+  await model.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A sidecar file for the small model; strong random weights so the injection visibly matters. */
+async function sidecarFile(name: string, options: Parameters<typeof createSidecar>[1]): Promise<string> {
+  const file = path.join(dir, `${name}.gguf`);
+  await writeSidecar(file, createSidecar(model.info, { seed: 3, ...options }));
+  return file;
+}
+
+const f64 = (t: TapTensor) => Float64Array.from(t.data);
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('a sidecar whose injection gates are zero', () => {
+  test('yields exactly the base model tokens, log-probabilities and logits', async () => {
+    const file = await sidecarFile('neutral', { gateInit: 0, targetLayers: 'all', injectLayers: 'all' });
+    await using pipe = await TwoPass.load(model, file);
+    // pass 2 re-evaluates the last prompt token alone; the base is run on the same schedule
+    // (a one-row batch may round differently from the last row of a whole-prompt batch)
+    await ctx.reset();
+    const fresh = await ctx.complete(PROMPT, { maxTokens: 24 });
+    const reused = await ctx.complete(PROMPT, { maxTokens: 24 });
+    for (const [two, base] of [
+      [await pipe.complete(PROMPT, { maxTokens: 24 }), reused],
+      [await pipe.complete(PROMPT, { maxTokens: 24, reevaluate: true }), fresh],
+    ] as const) {
+      expect(two.tokens.map((t) => t.id)).toEqual(base.tokens.map((t) => t.id));
+      expect(two.tokens.map((t) => t.logprob)).toEqual(base.tokens.map((t) => t.logprob));
+      expect(two.tokens.map((t) => t.entropy)).toEqual(base.tokens.map((t) => t.entropy));
+    }
+
+    // every position's logits, with the injection active from the first position on
+    const tokens = model.tokenize(PROMPT);
+    const plain = await ctx.evaluate(tokens, { logits: 'all' });
+    const sidecar = await nativeAddon().loadSidecar(file);
+    const { tokens: cognitive } = await sidecar.encode(new Float32Array(pipe.config.targetLayers.length * model.info.embeddingSize).fill(0.5));
+    ctx.native.setInjection(sidecar, cognitive, 0, null);
+    try {
+      const injected = await ctx.evaluate(tokens, { logits: 'all' });
+      expect(maxAbsDiff(injected.logits, plain.logits)).toBe(0);
+    } finally {
+      ctx.native.clearInjection();
+      sidecar.dispose();
+    }
+  });
+});
+
+describe.each<EncoderType>(['selective', 'multi_token', 'transformer'])('the %s encoder and its injection', (encoder) => {
+  let file: string;
+  beforeAll(async () => {
+    file = await sidecarFile(`numeric-${encoder}`, { encoder, gateInit: 0.8, targetLayers: [1, 2, 3], injectLayers: [2, 3], bottleneck: 64, heads: 4, initScale: 2 });
+  });
+
+  test('match an independent float64 implementation of FORMAT.md (max abs diff <= 1e-4)', async () => {
+    const reference = await readSidecar(file);
+    await using pipe = await TwoPass.load(model, file);
+    const state = await pipe.encode(PROMPT);
+    expect(state.hidden.map((t) => t.layer)).toEqual([1, 2, 3]);
+    const expected = referenceEncode(reference, state.hidden.map(f64));
+    const E = model.info.embeddingSize;
+    expected.tokens.forEach((tok, m) => expect(maxAbsDiff(state.tokens.subarray(m * E, (m + 1) * E), tok)).toBeLessThanOrEqual(1e-4));
+    expect(maxAbsDiff(state.confidences.map((c) => c.confidence), expected.confidences)).toBeLessThanOrEqual(1e-4);
+
+    // the hidden state after the first injection layer (2) at the last prompt token, step 0 and step 5 (AGC)
+    const tokens = model.tokenize(PROMPT);
+    const base = await ctx.evaluate(tokens, { taps: { layers: [2], mode: 'last' } });
+    const x = f64(base.taps![0]);
+    const sidecar = await nativeAddon().loadSidecar(file);
+    try {
+      for (const { start, agc, alpha } of [
+        { start: tokens.length - 1, agc: null, alpha: 1 },
+        { start: tokens.length - 6, agc: { floor: 0.25, tau: 4 }, alpha: agcAlpha(5, 0.25, 4) },
+      ]) {
+        ctx.native.setInjection(sidecar, state.tokens, start, agc);
+        const injected = await ctx.evaluate(tokens, { taps: { layers: [2], mode: 'last' } });
+        ctx.native.clearInjection();
+        const predicted = referenceInject(reference, 0, x, expected.tokens, alpha);
+        const changed = maxAbsDiff(injected.taps![0].data, x);
+        expect(changed).toBeGreaterThan(1e-2); // the injection really does something
+        expect(maxAbsDiff(injected.taps![0].data, predicted)).toBeLessThanOrEqual(1e-4);
+      }
+    } finally {
+      ctx.native.clearInjection();
+      sidecar.dispose();
+    }
+  });
+
+  test('the KV-reusing second pass and the re-evaluating one give the same tokens', async () => {
+    await using pipe = await TwoPass.load(model, file);
+    const reuse = await pipe.complete(PROMPT, { maxTokens: 20 });
+    const naive = await pipe.complete(PROMPT, { maxTokens: 20, reevaluate: true });
+    const plain = await ctx.complete(PROMPT, { maxTokens: 20 });
+    expect(reuse.tokens.map((t) => t.id)).toEqual(naive.tokens.map((t) => t.id));
+    expect(reuse.tokens.map((t) => t.id)).not.toEqual(plain.tokens.map((t) => t.id));
+    const agcReuse = await pipe.complete(PROMPT, { maxTokens: 20, agc: { floor: 0.2, tau: 3 } });
+    const agcNaive = await pipe.complete(PROMPT, { maxTokens: 20, agc: { floor: 0.2, tau: 3 }, reevaluate: true });
+    expect(agcReuse.tokens.map((t) => t.id)).toEqual(agcNaive.tokens.map((t) => t.id));
+  });
+});
+
+describe('the two-pass pipeline', () => {
+  let file: string;
+  beforeAll(async () => {
+    file = await sidecarFile('pipeline', { gateInit: 0.8, initScale: 2, threshold: 0.99 });
+  });
+
+  test('caches cognitive tokens per prompt, and returns the decision signal', async () => {
+    await using pipe = await TwoPass.load(model, file);
+    const first = await pipe.complete(PROMPT, { maxTokens: 8 });
+    const again = await pipe.complete(PROMPT, { maxTokens: 8 });
+    expect(first.decision.cached).toBe(false);
+    expect(again.decision.cached).toBe(true);
+    expect(again.tokens.map((t) => t.id)).toEqual(first.tokens.map((t) => t.id));
+    const d = first.decision;
+    expect(d.confidences.map((c) => c.layer)).toEqual(pipe.config.targetLayers);
+    for (const c of d.confidences) expect(c.confidence).toBeGreaterThan(0);
+    expect(d.confidence).toBeCloseTo(d.confidences.reduce((s, c) => s + c.confidence, 0) / d.confidences.length, 6);
+    expect(d.refuse).toBe(d.confidence < 0.99);
+    expect(d.injectionGates.map((g) => g.layer)).toEqual(pipe.config.injectLayers);
+    for (const g of d.injectionGates) expect(g.gate).toBeCloseTo(Math.tanh(0.8), 6);
+  });
+
+  test('a pass-2 generation leaves no injected keys and values behind for the next prompt', async () => {
+    // a conversation that goes on: the next prompt extends the last one with its answer
+    const prompt = model.tokenize(PROMPT);
+    await using used = await TwoPass.load(model, file);
+    const answer = await used.complete(prompt, { maxTokens: 12 });
+    const next = [...prompt, ...answer.tokens.map((t) => t.id)];
+    const after = await used.complete(next, { maxTokens: 12 });
+    await using fresh = await TwoPass.load(model, file);
+    const clean = await fresh.complete(next, { maxTokens: 12 });
+    expect(after.decision.confidences).toEqual(clean.decision.confidences);
+    expect(after.tokens.map((t) => t.id)).toEqual(clean.tokens.map((t) => t.id));
+  });
+
+  test('dynamic refresh re-encodes when the tapped state drifts, and only then', async () => {
+    await using pipe = await TwoPass.load(model, file, { cacheSize: 0 });
+    const always = await pipe.complete(PROMPT, { maxTokens: 12, dynamicRefresh: { threshold: 1 } });
+    expect(always.decision.refreshes).toBeGreaterThan(0);
+    const never = await pipe.complete(PROMPT, { maxTokens: 12, dynamicRefresh: { threshold: -0.999 } });
+    expect(never.decision.refreshes).toBe(0);
+    const off = await pipe.complete(PROMPT, { maxTokens: 12 });
+    expect(never.tokens.map((t) => t.id)).toEqual(off.tokens.map((t) => t.id));
+    expect(always.tokens.map((t) => t.id)).not.toEqual(off.tokens.map((t) => t.id));
+  });
+
+  test('a sidecar made for another base is refused; force turns a fingerprint mismatch into a warning', async () => {
+    const other = await loadModel(await testModel('other', { embeddingSize: 96, layers: 3, heads: 4, headsKv: 2, feedForwardSize: 192, seed: 5 }));
+    try {
+      await expect(TwoPass.load(other, file)).rejects.toThrow(SidecarMismatchError);
+    } finally {
+      await other.dispose();
+    }
+    const sameShape = await loadModel(await testModel('small-reseeded', { embeddingSize: 128, layers: 4, heads: 4, headsKv: 2, feedForwardSize: 320, seed: 12, initStd: 0.05 }));
+    try {
+      await expect(TwoPass.load(sameShape, file)).rejects.toThrow(/fingerprint/);
+      await using forced = await TwoPass.load(sameShape, file, { force: true });
+      expect(forced.warning).toMatch(/fingerprint/);
+      expect((await forced.complete(PROMPT, { maxTokens: 4 })).tokens.length).toBeGreaterThan(0);
+    } finally {
+      await sameShape.dispose();
+    }
+  });
+
+  test('the native loader survives a thousand byte mutations of a valid sidecar', async () => {
+    const bytes = fs.readFileSync(file);
+    const mutated = path.join(dir, 'mutated.gguf');
+    let seed = 12345;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    let loaded = 0;
+    for (let i = 0; i < 1000; i++) {
+      const copy = Buffer.from(bytes);
+      // mutate mostly the header and metadata, where parsing decisions are made
+      const span = i % 4 === 0 ? copy.length : Math.min(copy.length, 4096);
+      for (let k = 0; k < 1 + (next() % 4); k++) copy[next() % span] = next() & 0xff;
+      if (i % 10 === 0) fs.writeFileSync(mutated, copy.subarray(0, next() % copy.length));
+      else fs.writeFileSync(mutated, copy);
+      try {
+        const s = await nativeAddon().loadSidecar(mutated);
+        loaded++;
+        s.dispose();
+      } catch (err) {
+        expect((err as { code?: string }).code).toBe('INVALID_SIDECAR');
+      }
+    }
+    expect(loaded).toBeLessThan(1000);
+  });
+});
