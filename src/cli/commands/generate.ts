@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { defaultModelPath, l2norm, loadModel, type LayerSelection } from '../../engine';
+import { defaultModelPath, InvalidOptionError, l2norm, loadModel, TwoPass, type GeneratedToken, type GenerationResult, type LayerSelection, type Model, type TwoPassResult } from '../../engine';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 
@@ -17,6 +17,11 @@ interface GenerateFlags {
   threads?: number;
   json?: boolean;
   taps?: string;
+  sidecar?: string;
+  force?: boolean;
+  agc?: boolean;
+  dynamicRefresh?: number | true;
+  reevaluate?: boolean;
 }
 
 export function parseLayerSelection(value: string): LayerSelection {
@@ -41,39 +46,70 @@ export function register(program: Command): void {
     .option('-c, --context-size <n>', 'context size', (v) => parseInteger(v, '--context-size'))
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--taps <layers>', 'tap the residual stream: all, late, or a comma-separated list of layers')
-    .option('--json', 'print {text, tokens, taps?} as JSON')
+    .option('--json', 'print {text, tokens, taps?, decision?} as JSON')
+    .option('--sidecar <path>', 'two-pass inference with this sidecar GGUF: the answer, or an honest refusal')
+    .option('--force', 'run a sidecar made for other weights of the same shape (a warning instead of an error)')
+    .option('--agc', "scale the sidecar's injection down over long generations (adaptive gate control)")
+    .option('--dynamic-refresh [threshold]', 're-encode when the tapped state drifts below this cosine similarity (default 0.9)', (v) => parseNumber(v, '--dynamic-refresh'))
+    .option('--reevaluate', 're-read the whole prompt in pass 2 instead of reusing the cache (for comparison)')
     .action(async (prompt: string, flags: GenerateFlags) => {
       const model = await loadModel(flags.model ?? defaultModelPath());
       try {
-        const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads });
-        const options = {
+        const sampling = {
           maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
           repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop: flags.stop,
-          taps: flags.taps ? { layers: parseLayerSelection(flags.taps), mode: 'last' as const } : undefined,
         };
-        if (flags.json) {
-          const r = await ctx.complete(prompt, options);
-          printJson({
-            text: r.text,
-            stopReason: r.stopReason,
-            tokens: r.tokens.map((t) => ({ id: t.id, text: t.text, logprob: t.logprob, entropy: t.entropy })),
-            ...(r.taps ? { taps: r.taps.map((t) => ({ layer: t.layer, shape: t.shape, norm: l2norm(t.data) })) } : {}),
-          });
-        } else {
-          const it = ctx.generate(prompt, options);
-          process.stdout.write(prompt);
-          for (;;) {
-            const r = await it.next();
-            if (r.done) {
-              process.stdout.write('\n');
-              for (const t of r.value.taps ?? []) process.stdout.write(`tap l_out-${t.layer} [${t.shape.join('x')}] norm ${l2norm(t.data).toFixed(4)}\n`);
-              break;
-            }
-            process.stdout.write(r.value.text);
-          }
-        }
+        const stream = flags.sidecar ? await twoPass(model, flags, prompt, sampling) : await plain(model, flags, prompt, sampling);
+        await print(prompt, stream, !!flags.json);
       } finally {
         await model.dispose();
       }
     });
+}
+
+type Sampling = { maxTokens: number; temperature: number; topK?: number; topP?: number; minP?: number; repeatPenalty?: number; seed?: number; stop?: string[] };
+type Stream = AsyncGenerator<GeneratedToken, GenerationResult | TwoPassResult>;
+
+async function plain(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
+  const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads });
+  const taps = flags.taps ? { layers: parseLayerSelection(flags.taps), mode: 'last' as const } : undefined;
+  return ctx.generate(prompt, { ...sampling, taps });
+}
+
+async function twoPass(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
+  if (flags.taps) throw new InvalidOptionError('--taps cannot be combined with --sidecar', 'INVALID_ARGUMENT');
+  const pipe = await TwoPass.load(model, flags.sidecar!, { force: flags.force, contextSize: flags.contextSize, threads: flags.threads });
+  if (pipe.warning) process.stderr.write(`warning: ${pipe.warning}\n`);
+  const dynamicRefresh = flags.dynamicRefresh === undefined ? undefined : flags.dynamicRefresh === true ? true : { threshold: flags.dynamicRefresh };
+  return pipe.generate(prompt, { ...sampling, agc: flags.agc, dynamicRefresh, reevaluate: flags.reevaluate });
+}
+
+async function print(prompt: string, stream: Stream, json: boolean): Promise<void> {
+  if (!json) process.stdout.write(prompt);
+  for (;;) {
+    const r = await stream.next();
+    if (!r.done) {
+      if (!json) process.stdout.write(r.value.text);
+      continue;
+    }
+    const result = r.value;
+    const decision = 'decision' in result ? result.decision : undefined;
+    if (json) {
+      printJson({
+        text: result.text,
+        stopReason: result.stopReason,
+        tokens: result.tokens.map((t) => ({ id: t.id, text: t.text, logprob: t.logprob, entropy: t.entropy })),
+        ...(result.taps ? { taps: result.taps.map((t) => ({ layer: t.layer, shape: t.shape, norm: l2norm(t.data) })) } : {}),
+        ...(decision ? { decision, refused: (result as TwoPassResult).refused } : {}),
+      });
+      return;
+    }
+    process.stdout.write('\n');
+    for (const t of result.taps ?? []) process.stdout.write(`tap l_out-${t.layer} [${t.shape.join('x')}] norm ${l2norm(t.data).toFixed(4)}\n`);
+    if (decision) {
+      const layers = decision.confidences.map((c) => `${c.layer}:${c.confidence.toFixed(3)}`).join(' ');
+      process.stdout.write(`sidecar: confidence ${decision.confidence.toFixed(3)} (threshold ${decision.threshold}; layers ${layers})${decision.refuse ? ' -> refuse' : ''}\n`);
+    }
+    return;
+  }
 }
