@@ -201,9 +201,17 @@ static ggml_tensor * attend(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k
     return ggml_reshape_2d(ctx, o, Dt, T);
 }
 
+// tanh(x) = 1 − 2/(e^{2x} + 1), from ops that have a backward pass in ggml (tanh has none),
+// and without NaN at large |x|: e^{2x} = inf gives 1, e^{2x} = 0 gives −1.
+static ggml_tensor * tanh_trainable(ggml_context * ctx, ggml_tensor * x) {
+    ggml_tensor * denom = ggml_scale_bias(ctx, ggml_exp(ctx, ggml_scale(ctx, x, 2.0f)), 1.0f, 1.0f);
+    ggml_tensor * two = ggml_scale_bias(ctx, x, 0.0f, 2.0f);
+    return ggml_scale_bias(ctx, ggml_div(ctx, two, denom), -1.0f, 1.0f);
+}
+
 // Multiplies column i of x [E, n] by tanh(gate[i]) (gate [n]).
 static ggml_tensor * gate_columns(ggml_context * ctx, ggml_tensor * x, ggml_tensor * gate) {
-    return ggml_mul(ctx, x, ggml_reshape_2d(ctx, ggml_tanh(ctx, gate), 1, gate->ne[0]));
+    return ggml_mul(ctx, x, ggml_reshape_2d(ctx, tanh_trainable(ctx, gate), 1, gate->ne[0]));
 }
 
 ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, ggml_tensor * H) {
@@ -218,10 +226,12 @@ ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & c,
     ggml_tensor * C = nullptr;
     switch (c.encoder) {
         case EncoderType::selective: {
+            // columns placed with acc, not concat: concat has no backward pass in ggml
+            C = ggml_scale(ctx, n, 0.0f);
             for (int32_t i = 0; i < c.n_target(); ++i) {
                 ggml_tensor * ni = ggml_view_2d(ctx, n, E, 1, n->nb[1], i * n->nb[1]);
                 ggml_tensor * ci = ggml_add(ctx, ggml_mul_mat(ctx, w.enc_w[i], ni), w.enc_b[i]);
-                C = C ? ggml_concat(ctx, C, ci, 1) : ci;
+                C = ggml_acc(ctx, C, ci, C->nb[1], C->nb[2], C->nb[3], i * C->nb[1]);
             }
             break;
         }
@@ -250,7 +260,7 @@ ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & 
     const SidecarInjection & b = w.inj[j];
     ggml_tensor * u = ggml_rms_norm(ctx, x, c.rms_eps);
     ggml_tensor * o = attend(ctx, ggml_mul_mat(ctx, b.q, u), ggml_mul_mat(ctx, b.k, C), ggml_mul_mat(ctx, b.v, C), c.heads);
-    ggml_tensor * gate = ggml_tanh(ctx, ggml_view_1d(ctx, w.inj_gate, 1, j * w.inj_gate->nb[0]));
+    ggml_tensor * gate = tanh_trainable(ctx, ggml_view_1d(ctx, w.inj_gate, 1, j * w.inj_gate->nb[0]));
     return ggml_mul(ctx, ggml_mul_mat(ctx, b.o, o), gate);
 }
 
