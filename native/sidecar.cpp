@@ -352,12 +352,14 @@ Napi::Object Sidecar::Init(Napi::Env env, Napi::Object exports) {
     Napi::Function fn = DefineClass(env, "Sidecar", {
         InstanceMethod("info", &Sidecar::Info),
         InstanceMethod("encode", &Sidecar::Encode),
+        InstanceMethod("tensors", &Sidecar::Tensors),
         InstanceMethod("dispose", &Sidecar::Dispose),
     });
     constructor = Napi::Persistent(fn);
     constructor.SuppressDestruct();
     exports.Set("Sidecar", fn);
     exports.Set("loadSidecar", Napi::Function::New(env, LoadSidecar));
+    exports.Set("trainProbes", Napi::Function::New(env, TrainProbes));
     return exports;
 }
 
@@ -401,6 +403,24 @@ Napi::Value Sidecar::Info(const Napi::CallbackInfo & info) {
     o.Set("encoderGates", to_f32(env, SidecarModel::read(s->w.enc_gate)));
     o.Set("injectionGates", to_f32(env, SidecarModel::read(s->w.inj_gate)));
     return o;
+}
+
+// tensors() -> [{name, shape, data: Float32Array}]: the current weights, in FORMAT.md order
+Napi::Value Sidecar::Tensors(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    const SidecarModel * s = get(env);
+    const std::vector<TensorSpec> specs = sidecar_tensor_specs(s->cfg);
+    Napi::Array out = Napi::Array::New(env, specs.size());
+    for (size_t i = 0; i < specs.size(); ++i) {
+        Napi::Object t = Napi::Object::New(env);
+        t.Set("name", specs[i].name);
+        Napi::Array shape = Napi::Array::New(env, specs[i].shape.size());
+        for (size_t d = 0; d < specs[i].shape.size(); ++d) shape.Set((uint32_t) d, (double) specs[i].shape[d]);
+        t.Set("shape", shape);
+        t.Set("data", to_f32(env, SidecarModel::read(ggml_get_tensor(s->ctx.get(), specs[i].name.c_str()))));
+        out.Set((uint32_t) i, t);
+    }
+    return out;
 }
 
 class EncodeWorker : public Napi::AsyncWorker {

@@ -115,11 +115,15 @@ class Sidecar : public Napi::ObjectWrap<Sidecar> {
   private:
     Napi::Value Info(const Napi::CallbackInfo & info);
     Napi::Value Encode(const Napi::CallbackInfo & info);
+    Napi::Value Tensors(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
 };
 
 // loadSidecar(path) -> Promise<Sidecar>
 Napi::Value LoadSidecar(const Napi::CallbackInfo & info);
+
+// trainProbes(sidecar, hidden, correct, options) -> Promise<epochs[]> (probes.cpp)
+Napi::Value TrainProbes(const Napi::CallbackInfo & info);
 
 // Injects a sidecar's cross-attention into a context's layer outputs through the layer hook.
 struct Injector {

@@ -83,7 +83,26 @@ export interface NativeSidecar {
   info(): NativeSidecarInfo;
   /** Hidden states of the target layers (L·E) → cognitive tokens (N·E) and per-layer confidences (L). */
   encode(hidden: Float32Array): Promise<{ tokens: Float32Array; confidences: Float32Array }>;
+  /** The current weights, in FORMAT.md order. */
+  tensors(): { name: string; shape: number[]; data: Float32Array }[];
   dispose(): void;
+}
+
+export interface ProbeTrainingOptions {
+  epochs?: number;
+  patience?: number;
+  accumulate?: number;
+  learningRate?: number;
+  weightDecay?: number;
+  valFraction?: number;
+  seed?: number;
+}
+
+export interface ProbeEpoch {
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
 }
 
 export interface GgufKeyValue {
@@ -96,6 +115,7 @@ export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
   createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
   loadSidecar(path: string): Promise<NativeSidecar>;
+  trainProbes(sidecar: NativeSidecar, hidden: Float32Array, correct: Uint8Array, options?: ProbeTrainingOptions): Promise<ProbeEpoch[]>;
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
