@@ -5,6 +5,7 @@
 #include "context.h"
 #include "gguf_io.h"
 #include "model.h"
+#include "train.h"
 
 #include "ggml-backend.h"
 #include "llama.h"
@@ -26,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Model::Init(env, exports);
     Context::Init(env, exports);
     init_gguf_io(env, exports);
+    init_train(env, exports);
     exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
     return exports;
 }
