@@ -6,6 +6,7 @@
 #include "gguf_io.h"
 #include "model.h"
 #include "sidecar.h"
+#include "train.h"
 
 #include "ggml-backend.h"
 #include "llama.h"
@@ -28,6 +29,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Context::Init(env, exports);
     Sidecar::Init(env, exports);
     init_gguf_io(env, exports);
+    init_train(env, exports);
     exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
     return exports;
 }

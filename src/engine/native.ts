@@ -111,6 +111,38 @@ export interface GgufKeyValue {
   value: unknown;
 }
 
+export interface NativeTrainProgress {
+  epoch: number;
+  window: number;
+  windows: number;
+  step: number;
+  /** Mean loss per target token of this window. */
+  loss: number;
+  learningRate: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+}
+
+export interface NativeTrainResult {
+  /** Mean loss per target token, per epoch. */
+  epochLoss: number[];
+  loss: number;
+  targets: number;
+  windowsPerEpoch: number;
+  steps: number;
+  seconds: number;
+  cancelled: boolean;
+}
+
+export interface NativeTrainer {
+  run(data: { tokens: Int32Array; targets: Uint8Array; starts: Int32Array }, options: Record<string, unknown>,
+    onProgress?: (p: NativeTrainProgress) => void): Promise<NativeTrainResult>;
+  cancel(): void;
+  save(path: string): void;
+  info(): { contextSize: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number };
+  dispose(): void;
+}
+
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
   createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
@@ -121,6 +153,7 @@ export interface NativeAddon {
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
   makeModel(options: Record<string, unknown>): Promise<{ path: string; parameters: number }>;
   quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
+  openTrainer(options: { model: string; nCtx?: number; threads?: number; freeze?: string[] }): Promise<NativeTrainer>;
   systemInfo(): { llama: string; gpu: string; supportsGpuOffload: boolean };
 }
 

@@ -1,0 +1,318 @@
+/**
+ * `npm run model:default`: builds models/default.gguf from nothing but this repository (issue 4 §1).
+ * Seeded corpus → random llama model with llama.cpp's SPM vocabulary → training through the
+ * addon (llama_opt_*) → greedy held-out accuracy per frequency bucket → quantize if it keeps
+ * accuracy → models/default.gguf, default.heldout.jsonl, default.sidecar-train.jsonl, MODEL_CARD.md.
+ *
+ * Flags (for experiments; the defaults are the recipe): --out DIR (default models), --work DIR,
+ * --embd N --layers N --heads N --ff N --ctx N --epochs N --lr X --wd X --warmup N
+ * --loss answers|all --freeze-embeddings --threads N --seed N --no-quantize --no-card.
+ */
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+process.env.COGITO_ADDON ??= path.join(repoRoot, 'build', 'Release', 'cogito.node');
+
+import { loadModel, nativeAddon, type Model } from '../src/engine';
+import { exactMatch, judge } from '../src/loom/judge';
+import { BaseTrainer, countWindows, type TrainSample } from '../src/loom/train-base';
+import { BUCKETS, formatPrompt, generateCorpus, toJsonl, type Bucket, type Corpus, type QaLine } from './recipe';
+
+interface Recipe {
+  seed: number;
+  vocab: string;
+  embd: number;
+  layers: number;
+  heads: number;
+  ff: number;
+  ctx: number;
+  epochs: number;
+  lr: number;
+  wd: number;
+  warmup: number;
+  loss: 'answers' | 'all';
+  freezeEmbeddings: boolean;
+  threads: number;
+}
+
+const DEFAULT_RECIPE: Recipe = {
+  seed: 4,
+  vocab: 'ggml-vocab-llama-spm.gguf',
+  embd: 128,
+  layers: 4,
+  heads: 4,
+  ff: 384,
+  ctx: 256,
+  epochs: 6,
+  lr: 2e-3,
+  wd: 0.01,
+  warmup: 100,
+  loss: 'answers',
+  freezeEmbeddings: false,
+  threads: Math.min(2, os.availableParallelism()),
+};
+
+function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string; quantize: boolean; card: boolean } {
+  const r: Recipe = { ...DEFAULT_RECIPE };
+  let out = path.join(repoRoot, 'models');
+  let work = path.join(repoRoot, 'build', 'default-model');
+  let quantize = true;
+  let card = true;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = (): string => argv[++i];
+    const n = (): number => Number(v());
+    switch (a) {
+      case '--out': out = path.resolve(v()); break;
+      case '--work': work = path.resolve(v()); break;
+      case '--embd': r.embd = n(); break;
+      case '--layers': r.layers = n(); break;
+      case '--heads': r.heads = n(); break;
+      case '--ff': r.ff = n(); break;
+      case '--ctx': r.ctx = n(); break;
+      case '--epochs': r.epochs = n(); break;
+      case '--lr': r.lr = n(); break;
+      case '--wd': r.wd = n(); break;
+      case '--warmup': r.warmup = n(); break;
+      case '--seed': r.seed = n(); break;
+      case '--threads': r.threads = n(); break;
+      case '--vocab': r.vocab = v(); break;
+      case '--loss': r.loss = v() === 'all' ? 'all' : 'answers'; break;
+      case '--freeze-embeddings': r.freezeEmbeddings = true; break;
+      case '--no-quantize': quantize = false; break;
+      case '--no-card': card = false; break;
+      default: throw new Error(`unknown flag ${a}`);
+    }
+  }
+  return { recipe: r, out, work, quantize, card };
+}
+
+const log = (msg: string): void => {
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+};
+
+/** BOS + text + EOS; for a QA line under loss "answers" the targets start at the answer. */
+function toSample(model: Model, text: string, lossOn: Recipe['loss']): TrainSample {
+  const bos = model.info.bosToken;
+  const eos = model.info.eosToken;
+  const body = model.tokenize(text, { addSpecial: false });
+  const tokens = [bos, ...body, eos];
+  const m = /^(Question: [^\n]*\nAnswer:)/.exec(text);
+  if (lossOn === 'all' || !m) return { tokens };
+  const prompt = model.tokenize(m[1], { addSpecial: false });
+  const isPrefix = prompt.every((t, i) => body[i] === t);
+  return { tokens, targetStart: isPrefix ? 1 + prompt.length : 1 };
+}
+
+export interface BucketAccuracy {
+  bucket: Bucket;
+  n: number;
+  correct: number;
+  accuracy: number;
+}
+
+async function evaluate(modelPath: string, questions: readonly QaLine[], threads: number):
+  Promise<{ byBucket: BucketAccuracy[]; examples: { q: string; got: string; want: string; ok: boolean; bucket: Bucket }[] }> {
+  const model = await loadModel(modelPath);
+  const ctx = await model.createContext({ contextSize: 128, threads });
+  const examples: { q: string; got: string; want: string; ok: boolean; bucket: Bucket }[] = [];
+  try {
+    for (const q of questions) {
+      await ctx.reset();
+      const r = await ctx.complete(formatPrompt(q.question), { maxTokens: 8, stop: ['\n'], temperature: 0 });
+      const j = await judge(r.text, q, exactMatch);
+      examples.push({ q: q.question, got: j.answer, want: q.answers[0], ok: j.correct, bucket: q.bucket });
+    }
+  } finally {
+    await ctx.dispose();
+    await model.dispose();
+  }
+  const byBucket = BUCKETS.map((b) => {
+    const xs = examples.filter((e) => e.bucket === b);
+    const correct = xs.filter((e) => e.ok).length;
+    return { bucket: b, n: xs.length, correct, accuracy: xs.length ? correct / xs.length : 0 };
+  });
+  return { byBucket, examples };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const table = (rows: BucketAccuracy[]): string =>
+  rows.map((r) => `${r.bucket.padEnd(10)} ${String(r.correct).padStart(3)}/${String(r.n).padEnd(3)} ${pct(r.accuracy)}`).join('\n');
+
+function modelCard(a: {
+  recipe: Recipe; corpus: Corpus; params: number; trainable: number; tokens: number; targets: number; windows: number;
+  seconds: number; epochLoss: number[]; f32: BucketAccuracy[]; shipped: BucketAccuracy[]; shippedType: string; bytes: number;
+  train: BucketAccuracy[]; examples: { q: string; got: string; want: string; ok: boolean; bucket: Bucket }[];
+}): string {
+  const r = a.recipe;
+  const o = a.corpus.options;
+  const rows = (xs: BucketAccuracy[]): string => xs.map((x) => `| ${x.bucket} | ${x.n} | ${x.correct} | ${pct(x.accuracy)} |`).join('\n');
+  const st = a.corpus.stats.byBucket;
+  return `# cogito default model
+
+\`models/default.gguf\` is a tiny llama-architecture model trained from random initialisation by
+\`npm run model:default\` (models/make-default.ts): no Python, no downloaded weights. The training runs
+through llama.cpp's own training API (\`llama_opt_init\` / \`llama_opt_epoch\`, AdamW) in the cogito addon
+(native/train.cpp), with the patches listed in llama_patch/README.md.
+
+It knows a generated world of invented countries and people, and real facts about Descartes, with a
+long tail of how often each fact is seen. It is **meant** to be right on frequent facts and wrong on
+rare and unseen ones: selective prediction needs both.
+
+## Prompt
+
+\`\`\`
+Question: <question>
+Answer:
+\`\`\`
+
+(\`formatPrompt(q)\` in models/recipe/corpus.ts; BOS is added.) Answers are greedy, a word or two, ended by EOS.
+
+## Corpus (seed ${r.seed})
+
+- ${o.countries} countries, ${o.people} people, ${o.languages} languages → ${a.corpus.stats.facts} facts (incl. ${st.descartes.facts} Descartes facts).
+- Zipf long tail: the fact at popularity rank r is repeated min(${o.maxRepetitions}, ⌊(M/r)^${o.zipfExponent}⌋) times per epoch; ${pct(o.unseenShare)} of world facts are never in the training text; Descartes facts ${o.descartesRepetitions}× each.
+- ${a.corpus.stats.trainingSamples} training samples per epoch (QA lines and statements), ${a.tokens} tokens.
+- Each fact keeps one question phrasing back; held-out questions use that phrasing and are never trained on.
+- Buckets by repetitions per epoch: frequent ≥ 16, common 6–15, uncommon 2–5, rare 1, unseen 0.
+
+| bucket | facts | held-out | sidecar-train | repetitions / epoch |
+|---|---|---|---|---|
+${BUCKETS.map((b) => `| ${b} | ${st[b].facts} | ${st[b].heldout} | ${st[b].sidecarTrain} | ${st[b].repetitions} |`).join('\n')}
+
+\`models/default.heldout.jsonl\` (evaluation) and \`models/default.sidecar-train.jsonl\` (for collect/train) are
+disjoint by fact.
+
+## Model
+
+- llama architecture, vocabulary ${r.vocab} (llama.cpp's SentencePiece test vocabulary, 32000 tokens; the
+  smallest real vocabulary llama.cpp bundles that fits a llama model).
+- n_embd ${r.embd}, ${r.layers} layers, ${r.heads} heads, n_ff ${r.ff}, context ${r.ctx}; ${(a.params / 1e6).toFixed(2)} M parameters
+  (${(a.trainable / 1e6).toFixed(2)} M trained${r.freezeEmbeddings ? '; token embeddings frozen at random init' : ', token embeddings included'}).
+- Shipped as ${a.shippedType}: ${(a.bytes / 1e6).toFixed(1)} MB.
+
+## Training
+
+- AdamW (β 0.9/0.999), learning rate ${r.lr} with ${r.warmup} warm-up steps and cosine decay to ${r.lr / 10}, weight decay ${r.wd}.
+- ${r.epochs} epochs; samples shuffled per epoch (seeded) and packed into ${r.ctx}-token windows, one optimizer
+  step per window (${a.windows} steps per epoch).
+- Loss: ${r.loss === 'answers' ? 'on the answer tokens (+EOS) of QA lines and on every token of statements; question tokens add no loss' : 'every token'}.
+- Target-token loss per epoch: ${a.epochLoss.map((l) => l.toFixed(3)).join(', ')}.
+- Training time: ${(a.seconds / 60).toFixed(1)} min on ${r.threads} CPU threads (shared machine).
+
+## Held-out accuracy (greedy, normalised exact match)
+
+Shipped model (${a.shippedType}):
+
+| bucket | questions | correct | accuracy |
+|---|---|---|---|
+${rows(a.shipped)}
+
+Before quantization (f32): ${a.f32.map((x) => `${x.bucket} ${pct(x.accuracy)}`).join(', ')}.
+
+For reference, the same facts asked with the held-out phrasing on sidecar-train questions:
+${a.train.map((x) => `${x.bucket} ${pct(x.accuracy)}`).join(', ')}.
+
+"unseen" facts are never in the training text: any right answer there is a lucky guess from a small
+closed set (trades, instruments, languages, countries).
+
+## Examples (held-out)
+
+${a.examples.filter((_, i) => i % 9 === 0).slice(0, 16).map((e) => `- [${e.bucket}] ${e.q} → "${e.got}" (${e.ok ? 'right' : `wrong; ${e.want}`})`).join('\n')}
+`;
+}
+
+async function main(): Promise<void> {
+  const { recipe: r, out, work, quantize, card } = parseArgs(process.argv.slice(2));
+  await fsp.mkdir(work, { recursive: true });
+  await fsp.mkdir(out, { recursive: true });
+  log(`recipe ${JSON.stringify(r)}`);
+
+  const corpus = generateCorpus({ seed: r.seed });
+  await fsp.writeFile(path.join(out, 'default.heldout.jsonl'), toJsonl(corpus.heldout));
+  await fsp.writeFile(path.join(out, 'default.sidecar-train.jsonl'), toJsonl(corpus.sidecarTrain));
+
+  const init = path.join(work, 'init.gguf');
+  const vocab = path.join(repoRoot, 'build', 'llama.cpp', 'models', r.vocab);
+  const made = await nativeAddon().makeModel({
+    out: init, vocab, name: 'cogito-default', nEmbd: r.embd, nLayer: r.layers, nHead: r.heads, nHeadKv: r.heads,
+    nFf: r.ff, nCtx: r.ctx, seed: r.seed, initStd: 0.02,
+  });
+  log(`random model: ${(made.parameters / 1e6).toFixed(2)} M parameters`);
+
+  const tok = await loadModel(init);
+  const samples = corpus.samples.map((s) => toSample(tok, s, r.loss));
+  await tok.dispose();
+  const tokens = samples.reduce((n, s) => n + s.tokens.length, 0);
+  const windows = countWindows(samples, r.ctx);
+  log(`${samples.length} samples, ${tokens} tokens, ${windows} windows per epoch`);
+
+  const trainer = await BaseTrainer.open(init, {
+    contextSize: r.ctx, threads: r.threads, freeze: r.freezeEmbeddings ? ['^token_embd\\.'] : [],
+  });
+  const info = trainer.info();
+  log(`trainable ${(info.trainableParameters / 1e6).toFixed(2)} M of ${(info.parameters / 1e6).toFixed(2)} M`);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  let lastLog = 0;
+  let lossAcc = 0;
+  let lossN = 0;
+  const result = await trainer.train(samples, {
+    epochs: r.epochs, seed: r.seed, signal: abort.signal,
+    schedule: { learningRate: r.lr, minLearningRate: r.lr / 10, warmupSteps: r.warmup, weightDecay: r.wd },
+    onProgress: (p) => {
+      lossAcc += p.loss;
+      lossN++;
+      if (p.elapsedSeconds - lastLog >= 20 || p.window === p.windows) {
+        lastLog = p.elapsedSeconds;
+        log(`epoch ${p.epoch + 1}/${r.epochs} window ${p.window}/${p.windows} step ${p.step} loss ${(lossAcc / lossN).toFixed(3)} lr ${p.learningRate.toExponential(2)} elapsed ${p.elapsedSeconds.toFixed(0)}s eta ${p.etaSeconds.toFixed(0)}s`);
+        lossAcc = 0;
+        lossN = 0;
+      }
+    },
+  });
+  log(`trained: epoch loss ${result.epochLoss.map((l) => l.toFixed(3)).join(' ')} in ${result.seconds.toFixed(0)}s${result.cancelled ? ' (cancelled)' : ''}`);
+  const f32Path = path.join(work, 'trained-f32.gguf');
+  trainer.save(f32Path);
+  trainer.dispose();
+
+  const f32 = await evaluate(f32Path, corpus.heldout, r.threads);
+  log(`held-out (f32):\n${table(f32.byBucket)}`);
+  const trainQs = await evaluate(f32Path, corpus.sidecarTrain, r.threads);
+  log(`sidecar-train questions (f32):\n${table(trainQs.byBucket)}`);
+
+  let shipped = f32;
+  let shippedPath = f32Path;
+  let shippedType = 'f32';
+  if (quantize) {
+    const q8 = path.join(work, 'trained-q8_0.gguf');
+    await nativeAddon().quantize(f32Path, q8, 'q8_0', r.threads);
+    const q = await evaluate(q8, corpus.heldout, r.threads);
+    log(`held-out (q8_0):\n${table(q.byBucket)}`);
+    const total = (x: BucketAccuracy[]): number => x.reduce((s, b) => s + b.correct, 0);
+    if (total(q.byBucket) >= total(f32.byBucket) - 2) {
+      shipped = q;
+      shippedPath = q8;
+      shippedType = 'q8_0';
+    }
+  }
+  const bytes = (await fsp.stat(shippedPath)).size;
+  await fsp.copyFile(shippedPath, path.join(out, 'default.gguf'));
+  log(`wrote ${path.join(out, 'default.gguf')} (${shippedType}, ${(bytes / 1e6).toFixed(1)} MB)`);
+  if (card) {
+    await fsp.writeFile(path.join(out, 'MODEL_CARD.md'), modelCard({
+      recipe: r, corpus, params: info.parameters, trainable: info.trainableParameters, tokens, targets: result.targets,
+      windows, seconds: result.seconds, epochLoss: result.epochLoss, f32: f32.byBucket, shipped: shipped.byBucket, shippedType,
+      bytes, train: trainQs.byBucket, examples: shipped.examples,
+    }));
+  }
+  await fsp.writeFile(path.join(work, 'result.json'), `${JSON.stringify({ recipe: r, epochLoss: result.epochLoss, seconds: result.seconds,
+    heldout: shipped.byBucket, f32: f32.byBucket, sidecarTrainQuestions: trainQs.byBucket, shippedType, bytes }, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

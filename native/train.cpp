@@ -1,0 +1,488 @@
+// Training through llama.cpp's llama_opt_* API (see train.h).
+//
+// Data comes from JS as samples: a flat token array, a per-token "is a target" mask and sample
+// start offsets. Each epoch shuffles the samples (seeded) and packs whole samples into windows
+// of n_ctx tokens; a position's label is the next token of its sample when that token is a
+// target, else -1 ("no label", llama_patch/0003), so prompts and padding add no loss.
+// Each window is one optimizer step (n_batch = n_ubatch = n_ctx), run as its own
+// llama_opt_epoch over a one-window dataset so cancellation and progress are per step.
+#include "train.h"
+#include "common.h"
+
+#include "ggml-opt.h"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <regex>
+#include <vector>
+
+namespace cogito {
+
+Napi::FunctionReference Trainer::constructor;
+
+struct dataset_deleter { void operator()(ggml_opt_dataset_t d) const { ggml_opt_dataset_free(d); } };
+struct result_deleter  { void operator()(ggml_opt_result_t r) const { ggml_opt_result_free(r); } };
+using dataset_ptr = std::unique_ptr<std::remove_pointer_t<ggml_opt_dataset_t>, dataset_deleter>;
+using result_ptr  = std::unique_ptr<std::remove_pointer_t<ggml_opt_result_t>, result_deleter>;
+
+// ---- schedule ---------------------------------------------------------------------------------
+
+// Linear warm-up to lr, then cosine decay to lr_min over the remaining steps.
+static float schedule_lr(const TrainSchedule & s, int64_t step) {
+    if (step < s.warmup_steps) return s.lr * (float) (step + 1) / (float) s.warmup_steps;
+    const int64_t span = std::max<int64_t>(1, s.total_steps - s.warmup_steps);
+    const double t = std::min(1.0, (double) (step - s.warmup_steps) / (double) span);
+    return s.lr_min + 0.5f * (s.lr - s.lr_min) * (float) (1.0 + std::cos(M_PI * t));
+}
+
+// Called by ggml_opt before each optimizer step (userdata: the Trainer).
+static ggml_opt_optimizer_params optimizer_params(void * ud) {
+    Trainer * t = static_cast<Trainer *>(ud);
+    const TrainSchedule & s = t->schedule;
+    ggml_opt_optimizer_params p = ggml_opt_get_default_optimizer_params(nullptr);
+    p.adamw.alpha = schedule_lr(s, t->step.fetch_add(1));
+    p.adamw.beta1 = s.beta1;
+    p.adamw.beta2 = s.beta2;
+    p.adamw.eps   = s.eps;
+    p.adamw.wd    = s.weight_decay;
+    p.sgd.alpha   = p.adamw.alpha;
+    p.sgd.wd      = s.weight_decay;
+    return p;
+}
+
+// ---- which tensors train ------------------------------------------------------------------------
+
+struct ParamFilter {
+    std::vector<std::regex> freeze;
+    int64_t trainable = 0;
+};
+
+static bool param_filter(const ggml_tensor * t, void * ud) {
+    ParamFilter * f = static_cast<ParamFilter *>(ud);
+    for (const auto & re : f->freeze) {
+        if (std::regex_search(t->name, re)) return false;
+    }
+    f->trainable += ggml_nelements(t);
+    return true;
+}
+
+// ---- open ------------------------------------------------------------------------------------
+
+struct OpenOptions {
+    std::string path;
+    uint32_t n_ctx = 256;
+    int32_t threads = 0;
+    std::vector<std::string> freeze;
+};
+
+class OpenTrainerWorker : public Napi::AsyncWorker {
+  public:
+    OpenTrainerWorker(Napi::Env env, OpenOptions o) : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), o(std::move(o)) {}
+    Napi::Promise promise() { return deferred.Promise(); }
+
+    void Execute() override {
+        std::vector<std::regex> freeze;
+        try {
+            for (const auto & f : o.freeze) freeze.emplace_back(f);
+        } catch (const std::regex_error & e) {
+            SetError(std::string("invalid freeze pattern: ") + e.what());
+            return;
+        }
+        llama_model_params mp = llama_model_default_params();
+        mp.n_gpu_layers = 0;                   // the optimizer runs where the weights are: CPU
+        mp.load_mode = LLAMA_LOAD_MODE_NONE;   // weights must be writable, not a read-only mapping
+        log_capture_begin();
+        model = llama_model_load_from_file(o.path.c_str(), mp);
+        if (!model) {
+            std::string reason = log_capture_end();
+            SetError(o.path + ": llama.cpp could not load this model" + (reason.empty() ? std::string() : " (" + reason + ")"));
+            return;
+        }
+        // llama.cpp pads a context to a multiple of 256; a window is one whole context
+        o.n_ctx = GGML_PAD(o.n_ctx, 256);
+        llama_context_params cp = llama_context_default_params();
+        cp.n_ctx = o.n_ctx;
+        cp.n_batch = o.n_ctx;
+        cp.n_ubatch = o.n_ctx;
+        cp.n_seq_max = 1;
+        cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED; // no backward pass for flash attention
+        cp.type_k = GGML_TYPE_F32;                           // the backward pass goes through the KV cache
+        cp.type_v = GGML_TYPE_F32;
+        if (o.threads > 0) {
+            cp.n_threads = o.threads;
+            cp.n_threads_batch = o.threads;
+        }
+        ctx = llama_init_from_model(model, cp);
+        std::string reason = log_capture_end();
+        if (!ctx) {
+            SetError("could not create a training context" + (reason.empty() ? std::string() : " (" + reason + ")"));
+            return;
+        }
+        if (llama_n_ctx(ctx) != o.n_ctx) {
+            SetError("the training context has " + std::to_string(llama_n_ctx(ctx)) + " positions, not " + std::to_string(o.n_ctx));
+            return;
+        }
+        filter.freeze = std::move(freeze);
+    }
+
+    void OnOK() override {
+        Napi::Object obj = Trainer::constructor.New({});
+        Trainer * t = Trainer::Unwrap(obj);
+        t->model = model;
+        t->ctx = ctx;
+        t->n_ctx = o.n_ctx;
+        model = nullptr;
+        ctx = nullptr;
+        // llama_opt_init reads the filter synchronously; the schedule callback keeps the Trainer
+        llama_opt_params op = {};
+        op.n_ctx_train = 0;
+        op.param_filter = param_filter;
+        op.param_filter_ud = &filter;
+        op.get_opt_pars = optimizer_params;
+        op.get_opt_pars_ud = t;
+        op.optimizer_type = GGML_OPT_OPTIMIZER_TYPE_ADAMW;
+        llama_opt_init(t->ctx, t->model, op);
+        t->n_trainable = filter.trainable;
+        deferred.Resolve(obj);
+    }
+
+    void OnError(const Napi::Error & e) override { deferred.Reject(make_error(Env(), "TRAIN_OPEN", e.Message()).Value()); }
+
+    ~OpenTrainerWorker() override {
+        if (ctx) llama_free(ctx);
+        if (model) llama_model_free(model);
+    }
+
+  private:
+    Napi::Promise::Deferred deferred;
+    OpenOptions o;
+    ParamFilter filter;
+    llama_model * model = nullptr;
+    llama_context * ctx = nullptr;
+};
+
+Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject()) throw_error(env, "INVALID_ARGUMENT", "openTrainer expects an options object");
+    Napi::Object a = info[0].As<Napi::Object>();
+    OpenOptions o;
+    if (!a.Get("model").IsString()) throw_error(env, "INVALID_ARGUMENT", "openTrainer: model (a path) is required");
+    o.path = a.Get("model").As<Napi::String>();
+    if (a.Get("nCtx").IsNumber()) o.n_ctx = a.Get("nCtx").As<Napi::Number>().Uint32Value();
+    if (a.Get("threads").IsNumber()) o.threads = a.Get("threads").As<Napi::Number>().Int32Value();
+    if (a.Get("freeze").IsArray()) {
+        Napi::Array f = a.Get("freeze").As<Napi::Array>();
+        for (uint32_t i = 0; i < f.Length(); ++i) o.freeze.push_back(f.Get(i).As<Napi::String>());
+    }
+    if (o.n_ctx < 8) throw_error(env, "INVALID_ARGUMENT", "openTrainer: nCtx must be at least 8");
+    auto * w = new OpenTrainerWorker(env, std::move(o));
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+}
+
+// ---- run (train or evaluate) ---------------------------------------------------------------------
+
+struct Samples {
+    std::vector<int32_t> tokens;
+    std::vector<uint8_t> targets;
+    std::vector<int32_t> starts; // n_samples + 1 offsets
+};
+
+struct RunOptions {
+    int32_t epochs = 1;
+    uint64_t seed = 1;
+    bool train = true;
+    bool shuffle = true;
+};
+
+struct Progress {
+    int32_t epoch;
+    int64_t window, windows, step;
+    double loss;    // mean loss per target token of this window
+    double lr;
+    double elapsed, eta;
+};
+
+// Packs whole samples into windows of n_ctx tokens: tokens[w*n_ctx + p], labels likewise.
+static int64_t pack(const Samples & s, const std::vector<int64_t> & order, uint32_t n_ctx, llama_token pad,
+                    std::vector<int32_t> & tokens, std::vector<int32_t> & labels, std::vector<int64_t> & n_targets) {
+    tokens.clear();
+    labels.clear();
+    n_targets.clear();
+    uint32_t used = n_ctx; // forces a new window on the first sample
+    for (int64_t i : order) {
+        const int32_t b = s.starts[i], e = s.starts[i + 1];
+        const uint32_t len = (uint32_t) std::min<int64_t>(e - b, n_ctx);
+        if (used + len > n_ctx) {
+            tokens.resize(tokens.size() + n_ctx, pad);
+            labels.resize(labels.size() + n_ctx, -1);
+            n_targets.push_back(0);
+            used = 0;
+        }
+        const size_t base = tokens.size() - n_ctx + used;
+        for (uint32_t k = 0; k < len; ++k) {
+            tokens[base + k] = s.tokens[b + k];
+            const bool has_next = k + 1 < len;
+            if (has_next && s.targets[b + k + 1]) {
+                labels[base + k] = s.tokens[b + k + 1];
+                n_targets.back()++;
+            }
+        }
+        used += len;
+    }
+    return (int64_t) n_targets.size();
+}
+
+class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
+  public:
+    RunWorker(Napi::Env env, Trainer * t, Napi::Object self, Samples s, RunOptions o, Napi::Function on_progress)
+        : Napi::AsyncProgressQueueWorker<Progress>(env), deferred(Napi::Promise::Deferred::New(env)), t(t), s(std::move(s)), o(o) {
+        keep = Napi::Persistent(self);
+        if (!on_progress.IsEmpty()) progress = Napi::Persistent(on_progress);
+    }
+    Napi::Promise promise() { return deferred.Promise(); }
+
+    void Execute(const ExecutionProgress & prog) override {
+        const uint32_t n_ctx = t->n_ctx;
+        const int64_t n_samples = (int64_t) s.starts.size() - 1;
+        const llama_vocab * vocab = llama_model_get_vocab(t->model);
+        llama_token pad = llama_vocab_eos(vocab);
+        if (pad < 0) pad = 0;
+
+        dataset_ptr data(ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, n_ctx, n_ctx, 1, 1));
+        result_ptr res_train(ggml_opt_result_init());
+        result_ptr res_eval(ggml_opt_result_init());
+        int32_t * d_tokens = (int32_t *) ggml_opt_dataset_data(data.get())->data;
+        int32_t * d_labels = (int32_t *) ggml_opt_dataset_labels(data.get())->data;
+
+        std::vector<int64_t> order(n_samples);
+        std::vector<int32_t> tokens, labels;
+        std::vector<int64_t> n_targets;
+        const auto t0 = std::chrono::steady_clock::now();
+        int64_t windows_done = 0, windows_all = 0;
+        for (int32_t epoch = 0; epoch < o.epochs && !t->cancel; ++epoch) {
+            for (int64_t i = 0; i < n_samples; ++i) order[i] = i;
+            if (o.shuffle) {
+                std::mt19937_64 rng(o.seed * 0x9E3779B97F4A7C15ull + (uint64_t) epoch);
+                for (int64_t i = n_samples - 1; i > 0; --i) std::swap(order[i], order[(int64_t) (rng() % (uint64_t) (i + 1))]);
+            }
+            const int64_t n_windows = pack(s, order, n_ctx, pad, tokens, labels, n_targets);
+            if (epoch == 0) windows_all = n_windows * o.epochs;
+            double loss_sum = 0.0;
+            int64_t target_sum = 0;
+            for (int64_t w = 0; w < n_windows && !t->cancel; ++w) {
+                if (n_targets[w] == 0) continue;
+                std::copy(tokens.begin() + w * n_ctx, tokens.begin() + (w + 1) * n_ctx, d_tokens);
+                std::copy(labels.begin() + w * n_ctx, labels.begin() + (w + 1) * n_ctx, d_labels);
+                ggml_opt_result_t r = o.train ? res_train.get() : res_eval.get();
+                ggml_opt_result_reset(r);
+                llama_opt_epoch(t->ctx, data.get(), res_train.get(), res_eval.get(), o.train ? 1 : 0, nullptr, nullptr);
+                double loss = 0.0, unc = 0.0;
+                ggml_opt_result_loss(r, &loss, &unc);
+                // ggml averages over all n_ctx rows; rows without a label contribute zero
+                const double per_target = loss * (double) n_ctx / (double) n_targets[w];
+                loss_sum += per_target * (double) n_targets[w];
+                target_sum += n_targets[w];
+                ++windows_done;
+                const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                const int64_t step = t->step.load();
+                Progress p = {epoch, w + 1, n_windows, step, per_target,
+                              o.train ? (double) schedule_lr(t->schedule, std::max<int64_t>(0, step - 1)) : 0.0,
+                              elapsed, elapsed / (double) windows_done * (double) (windows_all - windows_done)};
+                prog.Send(&p, 1);
+            }
+            epoch_loss.push_back(target_sum ? loss_sum / (double) target_sum : NAN);
+            epoch_targets.push_back(target_sum);
+            windows_per_epoch = n_windows;
+        }
+        cancelled = t->cancel.load();
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+
+    void OnProgress(const Progress * data, size_t n) override {
+        if (progress.IsEmpty() || n == 0) return;
+        const Progress & p = data[n - 1];
+        Napi::Env env = Env();
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("epoch", p.epoch);
+        o.Set("window", (double) p.window);
+        o.Set("windows", (double) p.windows);
+        o.Set("step", (double) p.step);
+        o.Set("loss", p.loss);
+        o.Set("learningRate", p.lr);
+        o.Set("elapsedSeconds", p.elapsed);
+        o.Set("etaSeconds", p.eta);
+        progress.Call({o});
+    }
+
+    void OnOK() override {
+        t->busy = false;
+        Napi::Env env = Env();
+        Napi::Object r = Napi::Object::New(env);
+        Napi::Array losses = Napi::Array::New(env, epoch_loss.size());
+        for (size_t i = 0; i < epoch_loss.size(); ++i) losses.Set((uint32_t) i, epoch_loss[i]);
+        r.Set("epochLoss", losses);
+        r.Set("loss", epoch_loss.empty() ? NAN : epoch_loss.back());
+        r.Set("targets", epoch_targets.empty() ? 0.0 : (double) epoch_targets.back());
+        r.Set("windowsPerEpoch", (double) windows_per_epoch);
+        r.Set("steps", (double) t->step.load());
+        r.Set("seconds", seconds);
+        r.Set("cancelled", cancelled);
+        deferred.Resolve(r);
+    }
+
+    void OnError(const Napi::Error & e) override {
+        t->busy = false;
+        deferred.Reject(make_error(Env(), "TRAIN", e.Message()).Value());
+    }
+
+  private:
+    Napi::Promise::Deferred deferred;
+    Napi::ObjectReference keep; // keeps the Trainer alive while the worker runs
+    Napi::FunctionReference progress;
+    Trainer * t;
+    Samples s;
+    RunOptions o;
+    std::vector<double> epoch_loss;
+    std::vector<int64_t> epoch_targets;
+    int64_t windows_per_epoch = 0;
+    double seconds = 0.0;
+    bool cancelled = false;
+};
+
+// ---- the Trainer object ---------------------------------------------------------------------
+
+Napi::Object Trainer::Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function fn = DefineClass(env, "Trainer", {
+        InstanceMethod("run", &Trainer::Run),
+        InstanceMethod("cancel", &Trainer::Cancel),
+        InstanceMethod("save", &Trainer::Save),
+        InstanceMethod("info", &Trainer::Info),
+        InstanceMethod("dispose", &Trainer::Dispose),
+    });
+    constructor = Napi::Persistent(fn);
+    constructor.SuppressDestruct();
+    exports.Set("Trainer", fn);
+    return exports;
+}
+
+Trainer::Trainer(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Trainer>(info) {}
+
+Trainer::~Trainer() {
+    if (ctx) llama_free(ctx);
+    if (model) llama_model_free(model);
+}
+
+static void check_ready(Napi::Env env, const Trainer * t) {
+    if (!t->ctx) throw_error(env, "DISPOSED", "the trainer has been disposed");
+    if (t->busy) throw_error(env, "BUSY", "the trainer is already running");
+}
+
+template <typename T>
+static std::vector<T> typed_vector(Napi::Env env, Napi::Value v, const char * name) {
+    if (!v.IsTypedArray()) throw_error(env, "INVALID_ARGUMENT", std::string("run: ") + name + " must be a typed array");
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    const T * p = reinterpret_cast<const T *>(static_cast<const uint8_t *>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+    if (ta.ByteLength() % sizeof(T) != 0) throw_error(env, "INVALID_ARGUMENT", std::string("run: ") + name + " has the wrong element size");
+    return std::vector<T>(p, p + ta.ByteLength() / sizeof(T));
+}
+
+// run({tokens: Int32Array, targets: Uint8Array, starts: Int32Array}, {epochs, seed, train, shuffle, schedule}, onProgress?)
+Napi::Value Trainer::Run(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    check_ready(env, this);
+    if (!info[0].IsObject()) throw_error(env, "INVALID_ARGUMENT", "run: data must be an object");
+    Napi::Object d = info[0].As<Napi::Object>();
+    Samples s;
+    s.tokens = typed_vector<int32_t>(env, d.Get("tokens"), "tokens");
+    s.targets = typed_vector<uint8_t>(env, d.Get("targets"), "targets");
+    s.starts = typed_vector<int32_t>(env, d.Get("starts"), "starts");
+    if (s.targets.size() != s.tokens.size()) throw_error(env, "INVALID_ARGUMENT", "run: targets must have one entry per token");
+    if (s.starts.size() < 2 || s.starts.front() != 0 || s.starts.back() != (int32_t) s.tokens.size()) {
+        throw_error(env, "INVALID_ARGUMENT", "run: starts must run from 0 to tokens.length");
+    }
+    const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+    for (int32_t tok : s.tokens) {
+        if (tok < 0 || tok >= n_vocab) throw_error(env, "INVALID_ARGUMENT", "run: token id out of range");
+    }
+    for (size_t i = 1; i < s.starts.size(); ++i) {
+        if (s.starts[i] < s.starts[i - 1]) throw_error(env, "INVALID_ARGUMENT", "run: starts must not decrease");
+    }
+
+    RunOptions o;
+    Napi::Object a = info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+    if (a.Get("epochs").IsNumber()) o.epochs = a.Get("epochs").As<Napi::Number>().Int32Value();
+    if (a.Get("seed").IsNumber()) o.seed = (uint64_t) a.Get("seed").As<Napi::Number>().Int64Value();
+    if (a.Get("train").IsBoolean()) o.train = a.Get("train").As<Napi::Boolean>();
+    if (a.Get("shuffle").IsBoolean()) o.shuffle = a.Get("shuffle").As<Napi::Boolean>();
+    if (o.epochs < 1) throw_error(env, "INVALID_ARGUMENT", "run: epochs must be at least 1");
+    if (a.Get("schedule").IsObject()) {
+        Napi::Object sc = a.Get("schedule").As<Napi::Object>();
+        auto f = [&](const char * k, float & v) { if (sc.Get(k).IsNumber()) v = sc.Get(k).As<Napi::Number>().FloatValue(); };
+        auto i = [&](const char * k, int64_t & v) { if (sc.Get(k).IsNumber()) v = sc.Get(k).As<Napi::Number>().Int64Value(); };
+        f("learningRate", schedule.lr);
+        f("minLearningRate", schedule.lr_min);
+        f("beta1", schedule.beta1);
+        f("beta2", schedule.beta2);
+        f("epsilon", schedule.eps);
+        f("weightDecay", schedule.weight_decay);
+        i("warmupSteps", schedule.warmup_steps);
+        i("totalSteps", schedule.total_steps);
+        if (sc.Get("resetStep").IsBoolean() && sc.Get("resetStep").As<Napi::Boolean>()) step = 0;
+    }
+    Napi::Function on_progress = info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();
+    cancel = false;
+    busy = true;
+    auto * w = new RunWorker(env, this, info.This().As<Napi::Object>(), std::move(s), o, on_progress);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+}
+
+Napi::Value Trainer::Cancel(const Napi::CallbackInfo & info) {
+    cancel = true;
+    return info.Env().Undefined();
+}
+
+// save(path): writes the model with its current weights (llama_model_save_to_file), atomically.
+Napi::Value Trainer::Save(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    check_ready(env, this);
+    std::string path = info[0].As<Napi::String>();
+    std::string tmp = path + ".tmp";
+    llama_model_save_to_file(model, tmp.c_str());
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw_error(env, "IO", "could not write " + path);
+    return env.Undefined();
+}
+
+Napi::Value Trainer::Info(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (!ctx) throw_error(env, "DISPOSED", "the trainer has been disposed");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("contextSize", n_ctx);
+    o.Set("parameters", (double) llama_model_n_params(model));
+    o.Set("trainableParameters", (double) n_trainable);
+    o.Set("steps", (double) step.load());
+    o.Set("vocabSize", llama_vocab_n_tokens(llama_model_get_vocab(model)));
+    return o;
+}
+
+Napi::Value Trainer::Dispose(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (busy) throw_error(env, "BUSY", "cancel the run and wait for it before disposing the trainer");
+    if (ctx) llama_free(ctx);
+    if (model) llama_model_free(model);
+    ctx = nullptr;
+    model = nullptr;
+    return env.Undefined();
+}
+
+void init_train(Napi::Env env, Napi::Object exports) {
+    Trainer::Init(env, exports);
+    exports.Set("openTrainer", Napi::Function::New(env, OpenTrainer));
+}
+
+} // namespace cogito

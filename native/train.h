@@ -1,0 +1,63 @@
+// Training through llama.cpp's llama_opt_* API: AdamW with a cosine schedule, loss on target
+// tokens only, progress and cancellation, and saving the trained model (issue 4 §1).
+#pragma once
+
+#include <napi.h>
+
+#include "llama.h"
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace cogito {
+
+// The learning-rate schedule and AdamW settings; read on the worker thread at each optimizer step.
+struct TrainSchedule {
+    float   lr           = 1e-3f;
+    float   lr_min       = 1e-4f;
+    int64_t warmup_steps = 0;
+    int64_t total_steps  = 1;
+    float   beta1        = 0.9f;
+    float   beta2        = 0.999f;
+    float   eps          = 1e-8f;
+    float   weight_decay = 0.0f;
+};
+
+// A model loaded for training with its training context (no flash attention, f32 KV cache).
+// Trainable tensors: all f32 tensors, including token_embd.weight (llama_patch/0003) unless
+// frozen by name; a later trainer (the sidecar) can pass its own filter the same way.
+class Trainer : public Napi::ObjectWrap<Trainer> {
+  public:
+    static Napi::Object Init(Napi::Env env, Napi::Object exports);
+    static Napi::FunctionReference constructor;
+
+    explicit Trainer(const Napi::CallbackInfo & info);
+    ~Trainer() override;
+
+    // set by the open worker before the JS object is handed out
+    llama_model   * model = nullptr;
+    llama_context * ctx   = nullptr;
+    uint32_t        n_ctx = 0;
+    int64_t         n_trainable = 0;
+
+    TrainSchedule     schedule;
+    std::atomic<int64_t> step{0};   // optimizer steps taken so far
+    std::atomic<bool> cancel{false};
+    std::atomic<bool> busy{false};
+
+  private:
+    Napi::Value Run(const Napi::CallbackInfo & info);
+    Napi::Value Cancel(const Napi::CallbackInfo & info);
+    Napi::Value Save(const Napi::CallbackInfo & info);
+    Napi::Value Info(const Napi::CallbackInfo & info);
+    Napi::Value Dispose(const Napi::CallbackInfo & info);
+};
+
+// openTrainer({model, nCtx, threads, freeze: string[]}) -> Promise<Trainer>
+Napi::Value OpenTrainer(const Napi::CallbackInfo & info);
+
+void init_train(Napi::Env env, Napi::Object exports);
+
+} // namespace cogito

@@ -1,0 +1,156 @@
+/**
+ * Training a model's own weights through the addon (llama.cpp's llama_opt_* API, native/train.cpp):
+ * AdamW with linear warm-up and cosine decay, loss on target tokens only, progress, cancellation
+ * through an AbortSignal, and saving the trained GGUF. No Python anywhere.
+ *
+ * A sample is a token sequence and the index its targets start at: positions before `targetStart`
+ * are context (a prompt) and add no loss. Each epoch shuffles the samples (seeded) and packs whole
+ * samples into windows of `contextSize` tokens; each window is one optimizer step.
+ */
+import { addon, type NativeTrainer, type NativeTrainProgress, type NativeTrainResult } from '../engine/native';
+
+export interface TrainSample {
+  tokens: readonly number[];
+  /** First position whose token is a target (default 1: every token after the first). */
+  targetStart?: number;
+}
+
+/** Samples in the addon's flat layout. */
+export interface PackedSamples {
+  tokens: Int32Array;
+  targets: Uint8Array;
+  starts: Int32Array;
+}
+
+export interface OpenTrainerOptions {
+  /** Tokens per window (the training context; also one optimizer step); rounded up to a multiple of 256. */
+  contextSize?: number;
+  threads?: number;
+  /** Regular expressions over tensor names to keep frozen (e.g. '^token_embd\\.'). */
+  freeze?: string[];
+}
+
+export interface TrainSchedule {
+  learningRate: number;
+  /** The floor the cosine decays to (default learningRate / 10). */
+  minLearningRate?: number;
+  warmupSteps?: number;
+  /** Steps over which the cosine runs (default: epochs × windows of this run). */
+  totalSteps?: number;
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  seed?: number;
+  schedule: TrainSchedule;
+  signal?: AbortSignal;
+  onProgress?: (p: NativeTrainProgress) => void;
+}
+
+export type TrainProgress = NativeTrainProgress;
+export type TrainResult = NativeTrainResult;
+
+export function packSamples(samples: readonly TrainSample[]): PackedSamples {
+  const total = samples.reduce((n, s) => n + s.tokens.length, 0);
+  const tokens = new Int32Array(total);
+  const targets = new Uint8Array(total);
+  const starts = new Int32Array(samples.length + 1);
+  let at = 0;
+  samples.forEach((s, i) => {
+    starts[i] = at;
+    const from = s.targetStart ?? 1;
+    if (!Number.isInteger(from) || from < 1 || from > s.tokens.length) {
+      throw new RangeError(`sample ${i}: targetStart must be in [1, ${s.tokens.length}]`);
+    }
+    s.tokens.forEach((t, k) => {
+      tokens[at + k] = t;
+      targets[at + k] = k >= from ? 1 : 0;
+    });
+    at += s.tokens.length;
+  });
+  starts[samples.length] = at;
+  return { tokens, targets, starts };
+}
+
+/** Windows one epoch packs `samples` into (the same greedy packing the addon does). */
+export function countWindows(samples: readonly TrainSample[], contextSize: number): number {
+  let windows = 0;
+  let used = contextSize;
+  for (const s of samples) {
+    const len = Math.min(s.tokens.length, contextSize);
+    if (used + len > contextSize) {
+      windows++;
+      used = 0;
+    }
+    used += len;
+  }
+  return windows;
+}
+
+export class BaseTrainer {
+  private constructor(
+    private readonly native: NativeTrainer,
+    readonly contextSize: number,
+  ) {}
+
+  static async open(modelPath: string, options: OpenTrainerOptions = {}): Promise<BaseTrainer> {
+    const contextSize = options.contextSize ?? 256;
+    const native = await addon().openTrainer({ model: modelPath, nCtx: contextSize, threads: options.threads, freeze: options.freeze ?? [] });
+    return new BaseTrainer(native, native.info().contextSize);
+  }
+
+  info(): { contextSize: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number } {
+    return this.native.info();
+  }
+
+  /** Trains for `epochs` over the samples; resolves with per-epoch target-token loss. */
+  async train(samples: readonly TrainSample[], options: TrainOptions): Promise<TrainResult> {
+    const s = options.schedule;
+    const totalSteps = s.totalSteps ?? options.epochs * countWindows(samples, this.contextSize);
+    return this.run(samples, {
+      epochs: options.epochs,
+      seed: options.seed ?? 1,
+      train: true,
+      shuffle: true,
+      schedule: {
+        learningRate: s.learningRate,
+        minLearningRate: s.minLearningRate ?? s.learningRate / 10,
+        warmupSteps: s.warmupSteps ?? 0,
+        totalSteps,
+        weightDecay: s.weightDecay ?? 0,
+        beta1: s.beta1 ?? 0.9,
+        beta2: s.beta2 ?? 0.999,
+      },
+    }, options.signal, options.onProgress);
+  }
+
+  /** Mean loss per target token over the samples, without changing the weights. */
+  async evaluate(samples: readonly TrainSample[]): Promise<number> {
+    const r = await this.run(samples, { epochs: 1, train: false, shuffle: false });
+    return r.loss;
+  }
+
+  /** Writes the model with its current weights (f32 GGUF). */
+  save(path: string): void {
+    this.native.save(path);
+  }
+
+  dispose(): void {
+    this.native.dispose();
+  }
+
+  private async run(samples: readonly TrainSample[], options: Record<string, unknown>, signal?: AbortSignal,
+    onProgress?: (p: NativeTrainProgress) => void): Promise<TrainResult> {
+    if (signal?.aborted) throw new Error('training was aborted before it started');
+    const cancel = (): void => this.native.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await this.native.run(packSamples(samples), options, onProgress);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+}
