@@ -11,23 +11,13 @@ import {
   readSidecar,
   tensorSpecs,
   writeSidecar,
-  type Sidecar,
 } from '../../src/sidecar';
-import { bytesOf, fakeBase, smallSidecar, tempDir, writeVariant } from './helpers';
+import { expectSameSidecar, fakeBase, smallSidecar, tempDir, writeVariant } from './helpers';
 
 let dir: string;
 let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
-
-function expectSameSidecar(got: Sidecar, want: Sidecar): void {
-  expect(got.config).toEqual(want.config);
-  expect([...got.tensors.keys()]).toEqual([...want.tensors.keys()]);
-  for (const [name, t] of want.tensors) {
-    expect(got.tensors.get(name)!.shape).toEqual(t.shape);
-    expect(bytesOf(got.tensors.get(name)!.data).equals(bytesOf(t.data))).toBe(true);
-  }
-}
 
 describe('tensorSpecs', () => {
   test('lists exactly the tensors FORMAT.md requires, per encoder type', () => {

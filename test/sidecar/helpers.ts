@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createManifest, makeSplits, writeManifest } from '../../src/loom/manifest';
 import { writeGguf, type GgufKeyValue, type GgufTensorData } from '../../src/engine';
 import { configToMetadata, createSidecar, tensorSpecs, type BaseModelInfo, type CreateSidecarOptions, type Sidecar } from '../../src/sidecar';
 
@@ -36,4 +37,26 @@ export function setKey(key: string, value?: { type: string; value: unknown }): (
 
 export function bytesOf(a: Float32Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Same config and, tensor by tensor, the same shapes and the same bytes. */
+export function expectSameSidecar(got: Sidecar, want: Sidecar): void {
+  expect(got.config).toEqual(want.config);
+  expect([...got.tensors.keys()]).toEqual([...want.tensors.keys()]);
+  for (const [name, t] of want.tensors) {
+    expect(got.tensors.get(name)!.shape).toEqual(t.shape);
+    expect(bytesOf(got.tensors.get(name)!.data).equals(bytesOf(t.data))).toBe(true);
+  }
+}
+
+/** A run directory as collect would leave it: run.json for `fingerprint`, tapping `targetLayers`. */
+export async function makeRunDir(runDir: string, fingerprint = fakeBase().fingerprint, targetLayers = [2, 3]): Promise<void> {
+  await writeManifest(runDir, createManifest({
+    model: { path: 'models/test.gguf', fingerprint },
+    targetLayers,
+    targetLayersSpec: 'late',
+    dataset: { path: 'qa.jsonl', questions: 10 },
+    splits: makeSplits(10, 1),
+    encoder: { kind: 'selective' },
+  }));
 }

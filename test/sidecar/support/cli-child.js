@@ -1,0 +1,13 @@
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS that node runs directly */
+// Runs `cogito <args>` with only the sidecar commands registered (inspect, export, sidecar create), from the TS sources.
+require('../../vks/support/ts-hook');
+const { Command } = require('commander');
+const mod = require('../../../src/cli/commands/sidecar.ts');
+
+const program = new Command().name('cogito');
+mod.register(program);
+program.parseAsync(process.argv.slice(2), { from: 'user' }).catch((err) => {
+  process.stderr.write(`cogito: ${err.message}\n`);
+  process.exit(1);
+});
