@@ -27,7 +27,7 @@ export interface CreateSidecarOptions {
   targetLayers?: number[] | string;
   /** Same forms; default 'late'. */
   injectLayers?: number[] | string;
-  /** N for a multi_token encoder (default 4); the others have one token per target layer. */
+  /** N for a multi_token encoder (default 4); the others have one token per target layer. Options of another encoder type are ignored. */
   tokens?: number;
   /** Transformer encoder heads (default: 4, 2 or 1, whichever divides n_embd). */
   encoderHeads?: number;
@@ -81,7 +81,6 @@ export function sidecarConfig(model: BaseModelInfo, options: CreateSidecarOption
     agc: { floor: Math.fround(options.agc?.floor ?? 0.3), tau: Math.fround(options.agc?.tau ?? 32) },
     threshold: Math.fround(options.threshold ?? 0.5),
   };
-  if (options.tokens !== undefined && type !== 'multi_token') invalid(`tokens is only for a multi_token encoder (a ${type} encoder has one per target layer)`);
   try {
     validateConfig(config);
   } catch (err) {
