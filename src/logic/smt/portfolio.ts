@@ -69,6 +69,13 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
   const t0 = Date.now();
   const reports: SolverReport[] = [];
   const sessions: SmtSession[] = [];
+  // An interrupted solver can still print an answer, and it is not to be trusted: Z3 cancelled
+  // mid-script skips the rest of the assertions and may then say sat to what is left.
+  const interrupted = new Set<SmtSession>();
+  const interrupt = (s: SmtSession): void => {
+    interrupted.add(s);
+    s.interrupt();
+  };
   let winner: { session: SmtSession; status: 'sat' | 'unsat' } | null = null;
 
   const attempt = async (solver: SolverName): Promise<void> => {
@@ -91,6 +98,11 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
       const out = await session.run(`${problem}\n(check-sat)`);
       const status = readStatus(out);
       report.ms = Date.now() - started;
+      if (interrupted.has(session)) {
+        report.status = winner ? 'cancelled' : 'unknown';
+        report.detail = 'interrupted';
+        return;
+      }
       if (!status) {
         report.detail = out.trim().slice(0, 500);
         return;
@@ -102,7 +114,7 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
       report.status = status;
       if (status !== 'unknown' && !winner) {
         winner = { session, status };
-        if (!opts.crossCheck) for (const s of sessions) if (s !== session) s.interrupt();
+        if (!opts.crossCheck) for (const s of sessions) if (s !== session) interrupt(s);
       }
     } catch (e) {
       report.ms = Date.now() - started;
@@ -112,7 +124,7 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
   };
 
   // The wall-clock bound holds even if a solver ignores its own limit.
-  const timer = setTimeout(() => sessions.forEach((s) => s.interrupt()), timeoutMs + 1000);
+  const timer = setTimeout(() => sessions.forEach(interrupt), timeoutMs + 1000);
   try {
     await Promise.all(solvers.map(attempt));
   } finally {
