@@ -120,3 +120,36 @@ export function isModal(f: Formula): boolean {
 export function hasQuantifier(f: Formula): boolean {
   return f.kind === 'forall' || f.kind === 'exists' || children(f).some(hasQuantifier);
 }
+
+/** Replaces free occurrences of variables by terms (bound occurrences are left alone). */
+export function substitute(f: Formula, map: ReadonlyMap<string, Term>): Formula {
+  if (map.size === 0) return f;
+  const term = (t: Term): Term =>
+    t.kind === 'var' ? (map.get(t.name) ?? t) : t.kind === 'app' ? { ...t, args: t.args.map(term) } : t;
+  switch (f.kind) {
+    case 'true':
+    case 'false':
+      return f;
+    case 'pred':
+      return { ...f, args: f.args.map(term) };
+    case 'eq':
+      return { ...f, left: term(f.left), right: term(f.right) };
+    case 'not':
+    case 'box':
+    case 'dia':
+      return { ...f, arg: substitute(f.arg, map) };
+    case 'and':
+    case 'or':
+      return { ...f, args: f.args.map((a) => substitute(a, map)) };
+    case 'implies':
+    case 'iff':
+    case 'xor':
+      return { ...f, left: substitute(f.left, map), right: substitute(f.right, map) };
+    case 'forall':
+    case 'exists': {
+      const inner = new Map(map);
+      for (const x of f.vars) inner.delete(x);
+      return { ...f, body: substitute(f.body, inner) };
+    }
+  }
+}

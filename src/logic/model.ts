@@ -20,9 +20,10 @@ export interface ModelQuery {
   read(output: string): GroundModel;
 }
 
-function tuples(items: string[], n: number): string[][] {
+/** Every n-tuple over items, in order (the ground argument lists of an n-ary symbol). */
+export function tuples<T>(items: readonly T[], n: number): T[][] {
   if (n === 0) return [[]];
-  const out: string[][] = [];
+  const out: T[][] = [];
   for (const head of items) for (const rest of tuples(items, n - 1)) out.push([head, ...rest]);
   return out;
 }

@@ -36,36 +36,52 @@ export function renderTerm(t: Term): string {
   }
 }
 
-export function renderFormula(f: Formula, sort = 'U'): string {
-  const r = (g: Formula): string => renderFormula(g, sort);
+/**
+ * The propositional connectives, shared by every encoding (classical, standard translation,
+ * bounded Kripke): `r` renders an operand, so each encoding decides what a sub-formula means.
+ * Null for atoms, equality, quantifiers and modal operators, which each encoding handles.
+ */
+export function renderConnective(f: Formula, r: (g: Formula) => string): string | null {
   switch (f.kind) {
     case 'true':
       return 'true';
     case 'false':
       return 'false';
-    case 'pred':
-      return f.args.length === 0
-        ? quote(predSymbol(f.name, 0))
-        : `(${quote(predSymbol(f.name, f.args.length))} ${f.args.map(renderTerm).join(' ')})`;
-    case 'eq':
-      return `(= ${renderTerm(f.left)} ${renderTerm(f.right)})`;
     case 'not':
       return `(not ${r(f.arg)})`;
     case 'and':
     case 'or':
-      return `(${f.kind} ${f.args.map(r).join(' ')})`;
+      return f.args.length === 0 ? (f.kind === 'and' ? 'true' : 'false') : `(${f.kind} ${f.args.map(r).join(' ')})`;
     case 'implies':
       return `(=> ${r(f.left)} ${r(f.right)})`;
     case 'iff':
       return `(= ${r(f.left)} ${r(f.right)})`;
     case 'xor':
       return `(xor ${r(f.left)} ${r(f.right)})`;
+    default:
+      return null;
+  }
+}
+
+export function renderFormula(f: Formula, sort = 'U'): string {
+  const r = (g: Formula): string => renderFormula(g, sort);
+  const connective = renderConnective(f, r);
+  if (connective !== null) return connective;
+  switch (f.kind) {
+    case 'pred':
+      return f.args.length === 0
+        ? quote(predSymbol(f.name, 0))
+        : `(${quote(predSymbol(f.name, f.args.length))} ${f.args.map(renderTerm).join(' ')})`;
+    case 'eq':
+      return `(= ${renderTerm(f.left)} ${renderTerm(f.right)})`;
     case 'forall':
     case 'exists':
       return `(${f.kind} (${f.vars.map((x) => `(${quote(varSymbol(x))} ${sort})`).join(' ')}) ${r(f.body)})`;
     case 'box':
     case 'dia':
-      throw new Error('modal operators have no classical rendering; translate them first (modal.ts)');
+      throw new Error('modal operators have no classical rendering; translate them first (modal/encode.ts)');
+    default:
+      throw new Error(`unreachable: ${f.kind}`);
   }
 }
 

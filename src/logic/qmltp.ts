@@ -1,0 +1,183 @@
+/**
+ * QMLTP ground truth: read `qmf(...)` problems with the statuses in their headers, decide each
+ * in K, D, T, S4 and S5, and compare. A header can be wrong: where it says Theorem and a
+ * countermodel is found that passes the independent evaluation, the countermodel is reported
+ * instead of agreeing.
+ *
+ * Axioms and hypotheses are read as local assumptions (true at the world where the conjecture
+ * is evaluated), by default. The headers decide it: SYM322+1 (a PSAT problem) is marked
+ * Non-Theorem in K and Theorem in T; with its axioms global, K has no model of them at all
+ * (both solvers prove it unsat), while with them local a K countermodel exists and checks.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Formula } from './ast';
+import { Top } from './ast';
+import type { PremiseMode } from './modal/encode';
+import type { ModalLogic } from './modal/frames';
+import type { ModalResult } from './modal/check';
+import { checkModal } from './modal/check';
+import { parseFormula } from './parser';
+import type { SolverName } from './smt/session';
+
+export type QmltpLogic = 'K' | 'D' | 'T' | 'S4' | 'S5';
+export const QMLTP_LOGICS: readonly QmltpLogic[] = ['K', 'D', 'T', 'S4', 'S5'];
+export type QmltpStatus = 'Theorem' | 'Non-Theorem' | 'Unsolved';
+export type QmltpVerdict = 'Theorem' | 'Non-Theorem' | 'undecided';
+
+export interface QmltpProblem {
+  name: string;
+  /** Logic → statuses in the varying, cumulative and constant domain columns. */
+  status: Partial<Record<QmltpLogic, QmltpStatus[]>>;
+  axioms: { name: string; formula: Formula }[];
+  conjecture: Formula;
+}
+
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(' || ch === '[') depth++;
+    if (ch === ')' || ch === ']') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** The `qmf(name, role, formula).` statements (also fof/tff) of a TPTP file, comments removed. */
+export function readStatements(text: string): { name: string; role: string; formula: string }[] {
+  const body = text
+    .split('\n')
+    .map((l) => (l.trimStart().startsWith('%') ? '' : l))
+    .join('\n');
+  const out: { name: string; role: string; formula: string }[] = [];
+  const re = /\b(qmf|fof|tff)\s*\(/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(body))) {
+    let depth = 1;
+    let i = m.index + m[0].length;
+    for (; i < body.length && depth > 0; i++) {
+      if (body[i] === '(') depth++;
+      else if (body[i] === ')') depth--;
+    }
+    if (depth !== 0) throw new Error(`unbalanced ${m[1]}( statement at offset ${m.index}`);
+    const [name, role, formula] = splitTopLevel(body.slice(m.index + m[0].length, i - 1));
+    if (formula === undefined) throw new Error(`statement at offset ${m.index} has no formula`);
+    out.push({ name: name.trim(), role: role.trim(), formula: formula.trim() });
+    re.lastIndex = i;
+  }
+  return out;
+}
+
+export function readQmltpProblem(file: string): QmltpProblem {
+  const text = readFileSync(file, 'utf8');
+  const status: QmltpProblem['status'] = {};
+  for (const line of text.split('\n')) {
+    const m = /^%\s+(K|D|T|S4|S5)\s+((?:(?:Theorem|Non-Theorem|Unsolved)\s+)+)/.exec(line);
+    if (m) status[m[1] as QmltpLogic] = m[2].trim().split(/\s+/) as QmltpStatus[];
+  }
+  const axioms: QmltpProblem['axioms'] = [];
+  let conjecture: Formula | null = null;
+  for (const s of readStatements(text)) {
+    const f = parseFormula(s.formula);
+    if (s.role === 'conjecture') conjecture = f;
+    else if (s.role === 'axiom' || s.role === 'hypothesis' || s.role === 'definition' || s.role === 'lemma') axioms.push({ name: s.name, formula: f });
+  }
+  // A problem without a conjecture asks whether its axioms are inconsistent: ⊢ ⊥ is never it; use ⊤'s negation.
+  return { name: path.basename(file).replace(/\.p$/, ''), status, axioms, conjecture: conjecture ?? { kind: 'not', arg: Top } };
+}
+
+export interface QmltpCase {
+  problem: string;
+  logic: QmltpLogic;
+  header: QmltpStatus[];
+  got: QmltpVerdict;
+  note: string;
+  countermodel?: ModalResult['countermodel'];
+  check?: ModalResult['check'];
+}
+
+export interface QmltpLogicReport {
+  /** Problems whose header gives a status (not Unsolved) in this logic. */
+  known: number;
+  agree: number;
+  undecided: number;
+}
+
+export interface QmltpReport {
+  logics: Partial<Record<QmltpLogic, QmltpLogicReport>>;
+  /** Headers contradicted by a checked countermodel, columns that disagree, and every mismatch. */
+  cases: QmltpCase[];
+  /** Decisions for problems whose header says Unsolved. */
+  unsolvedDecided: { problem: string; logic: QmltpLogic; got: string }[];
+  slowest: { problem: string; logic: QmltpLogic; ms: number };
+  ms: number;
+}
+
+export interface QmltpOptions {
+  logics?: readonly QmltpLogic[];
+  /** Budget per problem and logic (default 8 s, so each decision stays within 10 s). */
+  timeoutMs?: number;
+  /** How axioms hold: at the conjecture's world (local, default) or at every world. */
+  axioms?: PremiseMode;
+  solvers?: SolverName[];
+}
+
+export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<QmltpReport> {
+  const t0 = Date.now();
+  const logics = opts.logics ?? QMLTP_LOGICS;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.p')).sort();
+  const report: QmltpReport = { logics: {}, cases: [], unsolvedDecided: [], slowest: { problem: '', logic: 'K', ms: 0 }, ms: 0 };
+  for (const l of logics) report.logics[l] = { known: 0, agree: 0, undecided: 0 };
+  for (const file of files) {
+    const p = readQmltpProblem(path.join(dir, file));
+    for (const logic of logics) {
+      const header = p.status[logic] ?? [];
+      const r = await checkModal(p.axioms.map((a) => a.formula), p.conjecture, {
+        logic: logic as ModalLogic,
+        premises: opts.axioms ?? 'local',
+        timeoutMs: opts.timeoutMs ?? 8000,
+        solvers: opts.solvers,
+      });
+      if (r.ms > report.slowest.ms) report.slowest = { problem: p.name, logic, ms: r.ms };
+      const got: QmltpVerdict = r.valid === true ? 'Theorem' : r.valid === false ? 'Non-Theorem' : 'undecided';
+      const stated = [...new Set(header.filter((s) => s !== 'Unsolved'))];
+      const lr = report.logics[logic]!;
+      if (stated.length === 0) {
+        if (got !== 'undecided') report.unsolvedDecided.push({ problem: p.name, logic, got });
+        continue;
+      }
+      lr.known++;
+      if (got === 'undecided') lr.undecided++;
+      const base = { problem: p.name, logic, header, got };
+      if (stated.length > 1) {
+        // Without quantifiers the domain columns cannot differ: one of them is wrong.
+        report.cases.push({ ...base, note: `header columns disagree (${header.join(' / ')}); decided ${got}`, countermodel: r.countermodel, check: r.check });
+        if (got !== 'undecided' && stated.includes(got)) lr.agree++;
+        continue;
+      }
+      if (got === stated[0]) {
+        lr.agree++;
+        continue;
+      }
+      if (stated[0] === 'Theorem' && got === 'Non-Theorem') {
+        const checked = r.check?.holds === true;
+        report.cases.push({
+          ...base,
+          note: checked
+            ? 'header says Theorem, but a countermodel exists and passes the independent evaluation'
+            : 'header says Theorem, the solver found a model of axioms ∧ ¬conjecture (not re-checked)',
+          countermodel: r.countermodel,
+          check: r.check,
+        });
+      } else report.cases.push({ ...base, note: `header says ${stated[0]}, decided ${got}` });
+    }
+  }
+  report.ms = Date.now() - t0;
+  return report;
+}
