@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as corpus from './corpus';
 import * as generate from './generate';
+import * as logic from './logic';
 import * as model from './model';
 import * as sidecar from './sidecar';
 import * as vks from './vks';

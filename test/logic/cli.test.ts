@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SHARED_DATA } from './data';
+
+// The generic runner of one CLI command module from the TS sources (shared with the VKS CLI tests).
+const CHILD = join(__dirname, '..', 'vks', 'support', 'cli-child.js');
+
+function cogito(...args: string[]) {
+  const r = spawnSync(process.execPath, [CHILD, 'logic', ...args], { encoding: 'utf8', timeout: 120000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('cogito logic', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'cogito-logic-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('folio <file> --json: agreement over any FOLIO-format file', () => {
+    const lines = readFileSync(join(SHARED_DATA, 'folio/folio-dev.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 3);
+    // A fourth example with a deliberately wrong label must show up as a disagreement.
+    const wrong = JSON.parse(lines[0]) as Record<string, unknown>;
+    wrong.label = wrong.label === 'True' ? 'False' : 'True';
+    const file = join(dir, 'mini.jsonl');
+    writeFileSync(file, [...lines, JSON.stringify(wrong)].join('\n'));
+    const r = cogito('folio', file, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { total: number; agree: number; disagreements: { expected: string; reason: string }[] };
+    expect(out.total).toBe(4);
+    expect(out.agree).toBe(3);
+    expect(out.disagreements).toHaveLength(1);
+    expect(out.disagreements[0].expected).toBe(wrong.label);
+    expect(cogito('folio', join(dir, 'missing.jsonl')).code).toBe(1);
+  });
+
+  it('qmltp <dir> --logic K --json: per-logic known/agree/undecided', () => {
+    const q = join(dir, 'qmltp');
+    mkdirSync(q);
+    for (const f of ['SYM102+1.p', 'SYM122+1.p', 'SYM158+1.p']) copyFileSync(join(SHARED_DATA, 'qmltp-dev', f), join(q, f));
+    const r = cogito('qmltp', q, '--logic', 'K', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { logics: Record<string, { known: number; agree: number; undecided: number }>; cases: { problem: string }[] };
+    expect(Object.keys(out.logics)).toEqual(['K']);
+    // SYM122's header claims a K theorem that has a countermodel.
+    expect(out.logics.K).toEqual({ known: 3, agree: 2, undecided: 0 });
+    expect(out.cases.map((c) => c.problem)).toEqual(['SYM122+1']);
+    const text = cogito('qmltp', q, '--logic', 's5');
+    expect(text.out).toMatch(/S5 +known 3 +agree 3 +undecided 0/);
+    expect(cogito('qmltp', q, '--logic', 'K9').code).toBe(1);
+  });
+});
