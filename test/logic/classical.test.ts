@@ -84,6 +84,35 @@ describe('solver portfolio', () => {
     }
   });
 
+  it('with cvc5 installed: the first definitive answer wins and the other solver is cancelled', async () => {
+    if (!binaryVersion('cvc5')) {
+      expect(defaultSolvers()).toEqual(['z3']); // Z3 alone, and solverNote() says so (above)
+      return;
+    }
+    const problems = [
+      ['∀x (P(x) → Q(x))', 'P(a)', '¬Q(a)'],
+      ['∀x ∃y R(x, y)', '¬∃y ∀x R(x, y)'],
+      ['∀x (Thinks(x) → Exists(x))', 'Thinks(i)'],
+      ['p ∨ q', '¬p', '¬q'],
+      ['∀x ∀y (R(x, y) → R(y, x))', 'R(a, b)', '¬R(b, a)'],
+    ];
+    const losers: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const fs of problems) {
+        const r = await solve(renderProblem(fs.map((t) => P(t))).script);
+        expect(r.winner).not.toBeNull();
+        expect(r.reports.map((x) => x.solver).sort()).toEqual(['cvc5', 'z3']);
+        const winner = r.reports.find((x) => x.solver === r.winner)!;
+        expect(winner.status).toBe(r.status);
+        const loser = r.reports.find((x) => x.solver !== r.winner)!;
+        // The loser was stopped, or finished with the same answer before it could be.
+        expect(['cancelled', r.status]).toContain(loser.status);
+        losers.push(loser.status);
+      }
+    }
+    expect(losers).toContain('cancelled');
+  });
+
   it('reports a disagreement between solvers as an error', () => {
     expect(() =>
       checkAgreement([
