@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Sidecar::Init(env, exports);
     init_gguf_io(env, exports);
     init_train(env, exports);
+    init_sidecar_train(env, exports);
     exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
     return exports;
 }

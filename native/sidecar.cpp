@@ -209,9 +209,13 @@ static ggml_tensor * tanh_trainable(ggml_context * ctx, ggml_tensor * x) {
     return ggml_scale_bias(ctx, ggml_div(ctx, two, denom), -1.0f, 1.0f);
 }
 
+static ggml_tensor * gate_value(ggml_context * ctx, const SidecarConfig & c, ggml_tensor * gate) {
+    return tanh_trainable(ctx, c.gate_scale == 1.0f ? gate : ggml_scale(ctx, gate, c.gate_scale));
+}
+
 // Multiplies column i of x [E, n] by tanh(gate[i]) (gate [n]).
-static ggml_tensor * gate_columns(ggml_context * ctx, ggml_tensor * x, ggml_tensor * gate) {
-    return ggml_mul(ctx, x, ggml_reshape_2d(ctx, tanh_trainable(ctx, gate), 1, gate->ne[0]));
+static ggml_tensor * gate_columns(ggml_context * ctx, const SidecarConfig & c, ggml_tensor * x, ggml_tensor * gate) {
+    return ggml_mul(ctx, x, ggml_reshape_2d(ctx, gate_value(ctx, c, gate), 1, gate->ne[0]));
 }
 
 ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, ggml_tensor * H) {
@@ -252,7 +256,7 @@ ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & c,
             break;
         }
     }
-    return gate_columns(ctx, C, w.enc_gate);
+    return gate_columns(ctx, c, C, w.enc_gate);
 }
 
 ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, int32_t j,
@@ -260,7 +264,7 @@ ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & 
     const SidecarInjection & b = w.inj[j];
     ggml_tensor * u = ggml_rms_norm(ctx, x, c.rms_eps);
     ggml_tensor * o = attend(ctx, ggml_mul_mat(ctx, b.q, u), ggml_mul_mat(ctx, b.k, C), ggml_mul_mat(ctx, b.v, C), c.heads);
-    ggml_tensor * gate = tanh_trainable(ctx, ggml_view_1d(ctx, w.inj_gate, 1, j * w.inj_gate->nb[0]));
+    ggml_tensor * gate = gate_value(ctx, c, ggml_view_1d(ctx, w.inj_gate, 1, j * w.inj_gate->nb[0]));
     return ggml_mul(ctx, ggml_mul_mat(ctx, b.o, o), gate);
 }
 
@@ -539,9 +543,28 @@ void Injector::set_tokens(const std::vector<float> & toks) {
     ggml_backend_tensor_set(tokens, toks.data(), 0, ggml_nbytes(tokens));
 }
 
+void Injector::set_training(const SidecarModel * s, int32_t n_batch) {
+    clear();
+    ggml_init_params ip = { /*.mem_size =*/ ggml_tensor_overhead() * 2, /*.mem_buffer =*/ nullptr, /*.no_alloc =*/ true };
+    ctx.reset(ggml_init(ip));
+    hidden = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, s->cfg.n_embd, s->cfg.n_target());
+    scale = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 1, std::max(1, n_batch));
+    buf.reset(ggml_backend_alloc_ctx_tensors_from_buft(ctx.get(), ggml_backend_cpu_buffer_type()));
+    if (!buf) throw std::runtime_error("could not allocate the training injection buffers");
+    sc = s;
+    agc = false;
+}
+
+void Injector::set_hidden(const float * h, int32_t start_pos) {
+    ggml_backend_tensor_set(hidden, h, 0, ggml_nbytes(hidden));
+    start = start_pos;
+}
+
 void Injector::clear() {
     sc = nullptr;
     tokens = nullptr;
+    hidden = nullptr;
+    graph_tokens = nullptr;
     scale = nullptr;
     buf.reset();
     ctx.reset();
@@ -550,6 +573,7 @@ void Injector::clear() {
 ggml_tensor * Injector::build(ggml_context * g, ggml_tensor * cur, int32_t il, int32_t n_tokens, const llama_pos * pos) {
     const int32_t j = sc->cfg.inject_index(il);
     if (j < 0 || !pos) return cur;
+    if (j == 0) graph_tokens = nullptr; // the first injection layer: a new graph is being built
     // the last layer may keep only the output rows: they are the batch's last ones
     const int64_t rows = cur->ne[1];
     const int64_t first = n_tokens - rows;
@@ -563,7 +587,12 @@ ggml_tensor * Injector::build(ggml_context * g, ggml_tensor * cur, int32_t il, i
         uniform = uniform && f[r] == f[0];
     }
     if (!any) return cur; // nothing to inject in this batch: leave the graph as the base's
-    ggml_tensor * delta = sidecar_build_injection(g, sc->cfg, sc->w, j, cur, tokens);
+    ggml_tensor * C = tokens;
+    if (hidden) {
+        if (!graph_tokens) graph_tokens = sidecar_build_encoder(g, sc->cfg, sc->w, hidden);
+        C = graph_tokens;
+    }
+    ggml_tensor * delta = sidecar_build_injection(g, sc->cfg, sc->w, j, cur, C);
     if (uniform) {
         if (f[0] != 1.0f) delta = ggml_scale(g, delta, f[0]);
     } else {

@@ -28,6 +28,9 @@ struct SidecarConfig {
     float   rms_eps    = 1e-5f;
     float   agc_floor  = 0.0f;
     float   agc_tau    = 1.0f;
+    // not in the file: gates enter as tanh(gate_scale·g), so a trainer can give gates a larger
+    // effective learning rate (Adam's step is scale-free) and scale them back afterwards
+    float   gate_scale = 1.0f;
     std::vector<int32_t> target_layers; // L
     std::vector<int32_t> inject_layers; // J
 
@@ -131,7 +134,9 @@ struct Injector {
     ggml_ptr   ctx;
     buffer_ptr buf;
     ggml_tensor * tokens = nullptr; // [E, N], the cognitive tokens in use
+    ggml_tensor * hidden = nullptr; // [E, L], training: the tokens are encoded in-graph from these
     ggml_tensor * scale  = nullptr; // [1, n_batch], per-row factors when rows differ
+    ggml_tensor * graph_tokens = nullptr; // the in-graph encoding of the graph being built
     int32_t start = 0;              // the last prompt position: injection applies from here on
     bool    agc   = false;
     float   floor = 0.0f;
@@ -140,6 +145,9 @@ struct Injector {
     bool active() const { return sc != nullptr; }
     void set(const SidecarModel * sc, const std::vector<float> & tokens, int32_t start, bool agc, float floor, float tau, int32_t n_batch);
     void set_tokens(const std::vector<float> & tokens);
+    // training: encode from hidden states inside each graph, so gradients reach the encoder
+    void set_training(const SidecarModel * sc, int32_t n_batch);
+    void set_hidden(const float * h, int32_t start);
     void clear();
     ggml_tensor * build(ggml_context * g, ggml_tensor * cur, int32_t il, int32_t n_tokens, const llama_pos * pos);
 };

@@ -30,7 +30,7 @@ using result_ptr  = std::unique_ptr<std::remove_pointer_t<ggml_opt_result_t>, re
 // ---- schedule ---------------------------------------------------------------------------------
 
 // Linear warm-up to lr, then cosine decay to lr_min over the remaining steps.
-static float schedule_lr(const TrainSchedule & s, int64_t step) {
+float schedule_lr(const TrainSchedule & s, int64_t step) {
     if (step < s.warmup_steps) return s.lr * (float) (step + 1) / (float) s.warmup_steps;
     const int64_t span = std::max<int64_t>(1, s.total_steps - s.warmup_steps);
     const double t = std::min(1.0, (double) (step - s.warmup_steps) / (double) span);
@@ -73,6 +73,7 @@ static bool param_filter(const ggml_tensor * t, void * ud) {
 struct OpenOptions {
     std::string path;
     uint32_t n_ctx = 256;
+    uint32_t window = 0; // 0: the whole context
     int32_t threads = 0;
     std::vector<std::string> freeze;
 };
@@ -133,11 +134,12 @@ class OpenTrainerWorker : public Napi::AsyncWorker {
         t->model = model;
         t->ctx = ctx;
         t->n_ctx = o.n_ctx;
+        t->window = o.window > 0 ? o.window : o.n_ctx;
         model = nullptr;
         ctx = nullptr;
         // llama_opt_init reads the filter synchronously; the schedule callback keeps the Trainer
         llama_opt_params op = {};
-        op.n_ctx_train = 0;
+        op.n_ctx_train = (int32_t) t->window;
         op.param_filter = param_filter;
         op.param_filter_ud = &filter;
         op.get_opt_pars = optimizer_params;
@@ -176,7 +178,9 @@ Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
         Napi::Array f = a.Get("freeze").As<Napi::Array>();
         for (uint32_t i = 0; i < f.Length(); ++i) o.freeze.push_back(f.Get(i).As<Napi::String>());
     }
+    if (a.Get("window").IsNumber()) o.window = a.Get("window").As<Napi::Number>().Uint32Value();
     if (o.n_ctx < 8) throw_error(env, "INVALID_ARGUMENT", "openTrainer: nCtx must be at least 8");
+    if (o.window > GGML_PAD(o.n_ctx, 256)) throw_error(env, "INVALID_ARGUMENT", "openTrainer: window must not exceed nCtx");
     auto * w = new OpenTrainerWorker(env, std::move(o));
     Napi::Promise p = w->promise();
     w->Queue();
@@ -196,14 +200,6 @@ struct RunOptions {
     uint64_t seed = 1;
     bool train = true;
     bool shuffle = true;
-};
-
-struct Progress {
-    int32_t epoch;
-    int64_t window, windows, step;
-    double loss;    // mean loss per target token of this window
-    double lr;
-    double elapsed, eta;
 };
 
 // Packs whole samples into windows of n_ctx tokens: tokens[w*n_ctx + p], labels likewise.
@@ -376,30 +372,22 @@ Trainer::~Trainer() {
     if (model) llama_model_free(model);
 }
 
-static void check_ready(Napi::Env env, const Trainer * t) {
+void check_ready(Napi::Env env, const Trainer * t) {
     if (!t->ctx) throw_error(env, "DISPOSED", "the trainer has been disposed");
     if (t->busy) throw_error(env, "BUSY", "the trainer is already running");
-}
-
-template <typename T>
-static std::vector<T> typed_vector(Napi::Env env, Napi::Value v, const char * name) {
-    if (!v.IsTypedArray()) throw_error(env, "INVALID_ARGUMENT", std::string("run: ") + name + " must be a typed array");
-    Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    const T * p = reinterpret_cast<const T *>(static_cast<const uint8_t *>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
-    if (ta.ByteLength() % sizeof(T) != 0) throw_error(env, "INVALID_ARGUMENT", std::string("run: ") + name + " has the wrong element size");
-    return std::vector<T>(p, p + ta.ByteLength() / sizeof(T));
 }
 
 // run({tokens: Int32Array, targets: Uint8Array, starts: Int32Array}, {epochs, seed, train, shuffle, schedule}, onProgress?)
 Napi::Value Trainer::Run(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     check_ready(env, this);
+    if (window != n_ctx) throw_error(env, "INVALID_ARGUMENT", "run: this trainer was opened with a window for sidecar training; packed runs need window = nCtx");
     if (!info[0].IsObject()) throw_error(env, "INVALID_ARGUMENT", "run: data must be an object");
     Napi::Object d = info[0].As<Napi::Object>();
     Samples s;
-    s.tokens = typed_vector<int32_t>(env, d.Get("tokens"), "tokens");
-    s.targets = typed_vector<uint8_t>(env, d.Get("targets"), "targets");
-    s.starts = typed_vector<int32_t>(env, d.Get("starts"), "starts");
+    s.tokens = typed_vector<int32_t>(env, d.Get("tokens"), "run: tokens");
+    s.targets = typed_vector<uint8_t>(env, d.Get("targets"), "run: targets");
+    s.starts = typed_vector<int32_t>(env, d.Get("starts"), "run: starts");
     if (s.targets.size() != s.tokens.size()) throw_error(env, "INVALID_ARGUMENT", "run: targets must have one entry per token");
     if (s.starts.size() < 2 || s.starts.front() != 0 || s.starts.back() != (int32_t) s.tokens.size()) {
         throw_error(env, "INVALID_ARGUMENT", "run: starts must run from 0 to tokens.length");

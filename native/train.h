@@ -4,12 +4,14 @@
 
 #include <napi.h>
 
+#include "common.h"
 #include "llama.h"
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace cogito {
 
@@ -40,6 +42,7 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
     llama_model   * model = nullptr;
     llama_context * ctx   = nullptr;
     uint32_t        n_ctx = 0;
+    uint32_t        window = 0; // positions one training example spans (llama_opt's n_ctx_train; n_ctx unless set)
     int64_t         n_trainable = 0;
 
     TrainSchedule     schedule;
@@ -58,6 +61,32 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
 // openTrainer({model, nCtx, threads, freeze: string[]}) -> Promise<Trainer>
 Napi::Value OpenTrainer(const Napi::CallbackInfo & info);
 
+// Throws unless the trainer is open and idle.
+void check_ready(Napi::Env env, const Trainer * t);
+
+// A copy of a JS typed array's elements as T (the caller names the argument for errors).
+template <typename T>
+std::vector<T> typed_vector(Napi::Env env, Napi::Value v, const char * name) {
+    if (!v.IsTypedArray()) throw_error(env, "INVALID_ARGUMENT", std::string(name) + " must be a typed array");
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    const T * p = reinterpret_cast<const T *>(static_cast<const uint8_t *>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+    if (ta.ByteLength() % sizeof(T) != 0) throw_error(env, "INVALID_ARGUMENT", std::string(name) + " has the wrong element size");
+    return std::vector<T>(p, p + ta.ByteLength() / sizeof(T));
+}
+
+// The learning rate at an optimizer step: linear warm-up, then cosine decay to lr_min.
+float schedule_lr(const TrainSchedule & s, int64_t step);
+
+// Reports to JS while a run trains (both the base and the sidecar trainers).
+struct Progress {
+    int32_t epoch;
+    int64_t window, windows, step;
+    double loss;    // mean loss per target token of this window
+    double lr;
+    double elapsed, eta;
+};
+
 void init_train(Napi::Env env, Napi::Object exports);
+void init_sidecar_train(Napi::Env env, Napi::Object exports);
 
 } // namespace cogito

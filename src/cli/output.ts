@@ -7,3 +7,28 @@ export function fail(message: string): never {
   process.stderr.write(`cogito: ${message}\n`);
   process.exit(1);
 }
+
+/**
+ * A one-line progress bar on stderr (redrawn in place on a terminal, a line every 10% otherwise),
+ * so long stages show where they are without flooding logs.
+ */
+export function progressBar(label: string): (done: number, total: number, extra?: string) => void {
+  const tty = process.stderr.isTTY;
+  const started = Date.now();
+  let lastDecile = -1;
+  return (done, total, extra = '') => {
+    const frac = total > 0 ? done / total : 1;
+    const elapsed = (Date.now() - started) / 1000;
+    const eta = frac > 0 ? elapsed * (1 / frac - 1) : 0;
+    const width = 24;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+    const line = `${label} [${bar}] ${done}/${total} ${extra} eta ${eta.toFixed(0)}s`;
+    if (tty) {
+      process.stderr.write(`\r${line}\x1b[K${done >= total ? '\n' : ''}`);
+    } else {
+      const decile = Math.floor(frac * 10);
+      if (decile !== lastDecile || done >= total) process.stderr.write(`${line}\n`);
+      lastDecile = decile;
+    }
+  };
+}

@@ -134,6 +134,28 @@ export interface NativeTrainResult {
   cancelled: boolean;
 }
 
+/** Sidecar training examples: one window each, prompt then target, with pass-1 hidden states. */
+export interface NativeSidecarExamples {
+  tokens: Int32Array;
+  targets: Uint8Array;
+  starts: Int32Array;
+  /** examples × target layers × n_embd */
+  hidden: Float32Array;
+  /** Per example: the last prompt position, where the injection starts. */
+  injectFrom: Int32Array;
+}
+
+export interface NativeSidecarProgress {
+  epoch: number;
+  example: number;
+  examples: number;
+  step: number;
+  loss: number;
+  learningRate: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+}
+
 export interface NativeTrainer {
   run(data: { tokens: Int32Array; targets: Uint8Array; starts: Int32Array }, options: Record<string, unknown>,
     onProgress?: (p: NativeTrainProgress) => void): Promise<NativeTrainResult>;
@@ -153,7 +175,9 @@ export interface NativeAddon {
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
   makeModel(options: Record<string, unknown>): Promise<{ path: string; parameters: number }>;
   quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
-  openTrainer(options: { model: string; nCtx?: number; threads?: number; freeze?: string[] }): Promise<NativeTrainer>;
+  openTrainer(options: { model: string; nCtx?: number; window?: number; threads?: number; freeze?: string[] }): Promise<NativeTrainer>;
+  trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: Record<string, unknown>,
+    onProgress?: (p: NativeSidecarProgress) => void): Promise<{ epochLoss: number[]; loss: number; steps: number; seconds: number; cancelled: boolean }>;
   systemInfo(): { llama: string; gpu: string; supportsGpuOffload: boolean };
 }
 

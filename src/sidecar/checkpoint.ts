@@ -22,10 +22,7 @@ export function checkpointPath(runDir: string): string {
  * (`checkpoint`, the encoder's shape, `trainer: 'none'`): the record a trainer will write too.
  */
 export async function writeCheckpoint(runDir: string, sidecar: Sidecar): Promise<string> {
-  const manifest = await readManifest(runDir);
-  assertFitsRun(manifest, sidecar);
-  const file = checkpointPath(runDir);
-  await writeSidecar(file, sidecar);
+  const file = await saveCheckpoint(runDir, sidecar);
   const { config } = sidecar;
   const detail: { [key: string]: JsonValue } = {
     checkpoint: CHECKPOINT_FILE.split(path.sep).join('/'),
@@ -38,6 +35,14 @@ export async function writeCheckpoint(runDir: string, sidecar: Sidecar): Promise
     heads: config.heads,
   };
   await updateManifest(runDir, (m) => finishStage(startStage(m, 'train'), 'train', 'done', detail));
+  return file;
+}
+
+/** Writes `sidecar` as the run's checkpoint file only (a trainer records its own train stage). */
+export async function saveCheckpoint(runDir: string, sidecar: Sidecar): Promise<string> {
+  assertFitsRun(await readManifest(runDir), sidecar);
+  const file = checkpointPath(runDir);
+  await writeSidecar(file, sidecar);
   return file;
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as corpus from './corpus';
 import * as generate from './generate';
 import * as logic from './logic';
+import * as loom from './loom';
 import * as model from './model';
 import * as sidecar from './sidecar';
 import * as vks from './vks';
@@ -11,4 +12,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [corpus, generate, model, sidecar, vks];
+export const commandModules: CommandModule[] = [corpus, generate, logic, loom, model, sidecar, vks];

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { collect } from '../../loom/collect';
+import { evaluate } from '../../loom/eval';
+import { trainSidecar } from '../../loom/train-sidecar';
+import type { EncoderType } from '../../sidecar';
+import { printJson, progressBar } from '../output';
+import { parseInteger, parseNumber } from '../parse';
+
+/** collect → train → eval: the three stages that make and judge a sidecar (export is in sidecar.ts). */
+export function register(program: Command): void {
+  program
+    .command('collect')
+    .description("run the base greedily on a QA dataset, judge its answers and keep its activations at the target layers")
+    .requiredOption('--run-dir <dir>', 'the run directory (created)')
+    .requiredOption('-m, --model <path>', 'the base model GGUF')
+    .requiredOption('--dataset <file>', 'QA JSONL: {"question", "answers": [...]} per line')
+    .option('--target-layers <spec>', 'early, mid, late, all, or indices like 2,5-7', 'late')
+    .option('--checker <name|module>', 'exact, contains, or a module exporting a checker', 'exact')
+    .option('--max-tokens <n>', 'answer length limit', (v) => parseInteger(v, '--max-tokens'), 16)
+    .option('--seed <n>', 'split seed', (v) => parseInteger(v, '--seed'), 1)
+    .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
+    .option('--json', 'print the summary as JSON')
+    .action(async (f: { runDir: string; model: string; dataset: string; targetLayers: string; checker: string; maxTokens: number; seed: number; threads?: number; json?: boolean }) => {
+      const bar = progressBar('collect');
+      const s = await collect({ ...f, onProgress: (done, total, correct) => bar(done, total, `right ${correct}`) });
+      if (f.json) printJson(s);
+      else process.stdout.write(`collected ${s.questions} questions in ${s.seconds.toFixed(1)} s: base accuracy ${(100 * s.accuracy).toFixed(1)}% (layers ${s.targetLayers.join(',')})\n`);
+    });
+
+  program
+    .command('train')
+    .description('train the run\'s sidecar: probes, then encoder and cross-attention through the frozen base')
+    .requiredOption('--run-dir <dir>', 'a run directory after collect')
+    .option('--encoder <type>', 'selective, multi_token or transformer', 'selective')
+    .option('--inject-layers <spec>', 'layers the cross-attention writes (default: the two last target layers)')
+    .option('--bottleneck <n>', 'cross-attention width', (v) => parseInteger(v, '--bottleneck'))
+    .option('--epochs <n>', 'at most this many epochs', (v) => parseInteger(v, '--epochs'), 6)
+    .option('--lr <x>', 'learning rate', (v) => parseNumber(v, '--lr'), 1e-3)
+    .option('--patience <n>', 'stop after this many epochs without a better validation loss', (v) => parseInteger(v, '--patience'), 2)
+    .option('--refusal <text>', 'what the sidecar answers when the base would be wrong')
+    .option('--seed <n>', 'seed', (v) => parseInteger(v, '--seed'), 1)
+    .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
+    .option('--json', 'print the summary as JSON')
+    .action(async (f: { runDir: string; encoder: EncoderType; injectLayers?: string; bottleneck?: number; epochs: number; lr: number; patience: number; refusal?: string; seed: number; threads?: number; json?: boolean }) => {
+      const bar = progressBar('train');
+      const s = await trainSidecar({
+        runDir: f.runDir, encoder: f.encoder, injectLayers: f.injectLayers, bottleneck: f.bottleneck, epochs: f.epochs, learningRate: f.lr,
+        patience: f.patience, refusal: f.refusal, seed: f.seed, threads: f.threads,
+        onProgress: (p) => {
+          if (p.stage === 'probes') process.stderr.write(`probes: ${p.epochs} epochs, validation accuracy ${(100 * p.valAccuracy).toFixed(1)}%\n`);
+          else if (p.stage === 'sidecar') bar(p.example, p.examples, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)}`);
+          else process.stderr.write(`epoch ${p.epoch + 1}: train loss ${p.trainLoss.toFixed(4)}, validation loss ${p.valLoss.toFixed(4)}${p.best ? ' (best, checkpoint written)' : ''}\n`);
+        },
+      });
+      if (f.json) printJson(s);
+      else process.stdout.write(`trained in ${s.seconds.toFixed(1)} s; best epoch ${s.bestEpoch + 1}; checkpoint ${s.checkpoint}\n`);
+    });
+
+  program
+    .command('eval')
+    .description('base against base + sidecar: selective accuracy, refusal precision, AUROC, McNemar; writes report.json/.md and a risk-coverage PNG')
+    .requiredOption('--run-dir <dir>', 'a run directory after train (and export)')
+    .option('--dataset <file>', 'evaluate on these questions instead of the run\'s validation split')
+    .option('--sidecar <file>', 'the sidecar to judge (default: the run\'s sidecar.gguf or checkpoint)')
+    .option('--out-dir <dir>', 'where the report goes (default: the run directory)')
+    .option('--max-tokens <n>', 'answer length limit', (v) => parseInteger(v, '--max-tokens'))
+    .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
+    .option('--json', 'print report.json')
+    .action(async (f: { runDir: string; dataset?: string; sidecar?: string; outDir?: string; maxTokens?: number; threads?: number; json?: boolean }) => {
+      const bar = progressBar('eval');
+      const { report, files } = await evaluate({ ...f, onProgress: (done, total) => bar(done, total) });
+      if (f.json) printJson(report);
+      else {
+        const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+        process.stdout.write(
+          `n ${report.n}: base accuracy ${pct(report.base_accuracy)}, selective accuracy ${pct(report.selective_accuracy)}, refusal rate ${pct(report.refusal_rate)}, ` +
+            `refusal precision ${pct(report.refusal_precision)}, over-refusal ${pct(report.over_refusal)}, AUROC ${report.auroc?.toFixed(3) ?? 'n/a'}, McNemar p ${report.mcnemar_p.toPrecision(3)}\n` +
+            `report: ${files.markdown}\n`,
+        );
+      }
+    });
+}

@@ -1,0 +1,218 @@
+/**
+ * `cogito train`: trains a run's sidecar on what collect kept.
+ *
+ * 1. Probes: each target layer's probe learns P(correct) from that layer's state (ggml-opt).
+ * 2. Encoder and cross-attention, by language-modelling loss through the frozen base: the target
+ *    is the base's own answer when it was right and the refusal when it was wrong, with the
+ *    injection from the last prompt position on — where the two-pass runtime injects. AdamW,
+ *    gates at 5× the learning rate, cosine schedule with 5% warm-up, early stopping on the
+ *    validation split; the best epoch is the run's checkpoint.
+ */
+import * as path from 'node:path';
+import { loadModel, type Model } from '../engine';
+import { addon, type NativeSidecar, type NativeSidecarExamples, type NativeSidecarProgress, type ProbeEpoch } from '../engine/native';
+import { createSidecar, saveCheckpoint, writeSidecar, type EncoderType, type Sidecar, type SidecarConfig } from '../sidecar';
+import { CHECKPOINT_FILE } from '../sidecar/checkpoint';
+import { readCollected, type CollectRecord } from './collect';
+import { assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
+import { packSamples, type TrainSample } from './train-base';
+import { createRng, type Rng } from '../util/prng';
+
+export interface TrainSidecarOptions {
+  runDir: string;
+  encoder?: EncoderType;
+  /** Injection layers: a spec like 'late' or '2,3' (default: the run's two last target layers). */
+  injectLayers?: number[] | string;
+  bottleneck?: number;
+  heads?: number;
+  /** Injection gates at the start (default 0.1: a small push the training can grow). */
+  gateInit?: number;
+  refusal?: string;
+  epochs?: number;
+  learningRate?: number;
+  weightDecay?: number;
+  /** Epochs without a better validation loss before stopping (default 2). */
+  patience?: number;
+  /** Repeat the rarer outcome (right or wrong) so both weigh the same in training (default true). */
+  balance?: boolean;
+  seed?: number;
+  threads?: number;
+  onProgress?: (p: TrainSidecarProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type TrainSidecarProgress =
+  | { stage: 'probes'; epochs: number; valAccuracy: number }
+  | ({ stage: 'sidecar'; epochs: number } & NativeSidecarProgress)
+  | { stage: 'validation'; epoch: number; trainLoss: number; valLoss: number; best: boolean };
+
+export interface TrainSidecarSummary {
+  checkpoint: string;
+  probeEpochs: number;
+  probeValAccuracy: number;
+  epochs: { trainLoss: number; valLoss: number }[];
+  bestEpoch: number;
+  examples: number;
+  seconds: number;
+}
+
+export async function trainSidecar(options: TrainSidecarOptions): Promise<TrainSidecarSummary> {
+  const started = Date.now();
+  const manifest = await readManifest(options.runDir);
+  if (!lastDone(manifest, 'collect')) throw new Error(`${options.runDir}: no finished collect stage; run cogito collect first`);
+  const model = await loadModel(manifest.model.path);
+  let m = startStage(manifest, 'train');
+  try {
+    assertSameModel(manifest, model.info.fingerprint, manifest.model.path);
+    await writeManifest(options.runDir, m);
+    const { records, hidden } = await readCollected(options.runDir, manifest, model.info.embeddingSize);
+    const summary = await train(model, records, hidden, manifest.splits, manifest.targetLayers, options);
+    const detail: { [key: string]: JsonValue } = {
+      checkpoint: CHECKPOINT_FILE.split(path.sep).join('/'),
+      trainer: 'cogito (llama_opt through the frozen base)',
+      probeEpochs: summary.probeEpochs,
+      probeValAccuracy: summary.probeValAccuracy,
+      epochs: summary.epochs.map((e) => ({ trainLoss: e.trainLoss, valLoss: e.valLoss })),
+      bestEpoch: summary.bestEpoch,
+      examples: summary.examples,
+      seconds: (Date.now() - started) / 1000,
+    };
+    m = finishStage(m, 'train', 'done', detail);
+    await writeManifest(options.runDir, m);
+    return { ...summary, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    await updateManifest(options.runDir, (cur) => (cur.stages.some((s) => s.stage === 'train' && s.status === 'running') ? finishStage(cur, 'train', 'failed', { error: err instanceof Error ? err.message : String(err) }) : cur)).catch(() => undefined);
+    throw err;
+  } finally {
+    await model.dispose();
+  }
+}
+
+async function train(
+  model: Model,
+  records: CollectRecord[],
+  hidden: Float32Array,
+  splits: { seed: number; train: number[]; val: number[] },
+  targetLayers: number[],
+  options: TrainSidecarOptions,
+): Promise<Omit<TrainSidecarSummary, 'seconds'>> {
+  const per = targetLayers.length * model.info.embeddingSize;
+  const inject = options.injectLayers ?? targetLayers.slice(-2);
+  const initial = createSidecar(model.info, {
+    encoder: options.encoder ?? 'selective',
+    targetLayers,
+    injectLayers: inject,
+    bottleneck: options.bottleneck,
+    heads: options.heads,
+    gateInit: options.gateInit ?? 0.1,
+    refusal: options.refusal,
+    seed: options.seed ?? 1,
+  });
+  const initFile = path.join(options.runDir, 'checkpoints', 'init.gguf');
+  await writeSidecar(initFile, initial);
+  const sidecar = await addon().loadSidecar(initFile);
+  try {
+    // 1. probes
+    const probeSet = splits.train;
+    const probeEpochs = await addon().trainProbes(sidecar, gather(hidden, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
+    const lastProbe: ProbeEpoch | undefined = probeEpochs.reduce<ProbeEpoch | undefined>((b, e) => (!b || e.valLoss < b.valLoss ? e : b), undefined);
+    options.onProgress?.({ stage: 'probes', epochs: probeEpochs.length, valAccuracy: lastProbe?.valAccuracy ?? NaN });
+
+    // 2. encoder + cross-attention through the frozen base
+    const refusal = initial.config.refusal;
+    const rng = createRng(options.seed ?? 1);
+    const trainIdx = options.balance === false ? splits.train : balanced(splits.train, records, rng);
+    const trainEx = examples(model, records, hidden, trainIdx, per, refusal);
+    const valEx = examples(model, records, hidden, splits.val, per, refusal);
+    const window = Math.ceil(Math.max(maxLength(trainEx), maxLength(valEx)) / 16) * 16;
+    const trainer = await addon().openTrainer({ model: model.info.path, nCtx: 256, window, threads: options.threads, freeze: ['.*'] });
+    const cancel = (): void => trainer.cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const epochs = options.epochs ?? 6;
+      const total = epochs * trainEx.injectFrom.length;
+      const lr = options.learningRate ?? 1e-3;
+      const history: { trainLoss: number; valLoss: number }[] = [];
+      let best = Infinity;
+      let bestEpoch = -1;
+      for (let e = 0; e < epochs; e++) {
+        options.signal?.throwIfAborted();
+        const r = await addon().trainSidecar(trainer, sidecar, trainEx, {
+          epochs: 1, seed: (options.seed ?? 1) + e, train: true, shuffle: true, gateScale: 5,
+          schedule: { learningRate: lr, minLearningRate: lr / 10, weightDecay: options.weightDecay ?? 0.01, warmupSteps: Math.ceil(total * 0.05), totalSteps: total, resetStep: e === 0 },
+        }, (p) => options.onProgress?.({ stage: 'sidecar', epochs, ...p, epoch: e }));
+        if (r.cancelled) throw new Error('training was cancelled');
+        const val = await addon().trainSidecar(trainer, sidecar, valEx, { epochs: 1, train: false, shuffle: false });
+        const improved = val.loss < best;
+        history.push({ trainLoss: r.loss, valLoss: val.loss });
+        options.onProgress?.({ stage: 'validation', epoch: e, trainLoss: r.loss, valLoss: val.loss, best: improved });
+        if (improved) {
+          best = val.loss;
+          bestEpoch = e;
+          await saveCheckpoint(options.runDir, snapshot(initial.config, sidecar));
+        } else if (e - bestEpoch >= (options.patience ?? 2)) {
+          break;
+        }
+      }
+      return {
+        checkpoint: path.join(options.runDir, CHECKPOINT_FILE),
+        probeEpochs: probeEpochs.length,
+        probeValAccuracy: lastProbe?.valAccuracy ?? NaN,
+        epochs: history,
+        bestEpoch,
+        examples: trainEx.injectFrom.length,
+      };
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+      trainer.dispose();
+    }
+  } finally {
+    sidecar.dispose();
+  }
+}
+
+/** The hidden states of the given records, back to back. */
+function gather(hidden: Float32Array, indices: readonly number[], per: number): Float32Array {
+  const out = new Float32Array(indices.length * per);
+  indices.forEach((i, k) => out.set(hidden.subarray(i * per, (i + 1) * per), k * per));
+  return out;
+}
+
+/** The indices with the rarer outcome repeated (seeded), so right and wrong weigh the same. */
+function balanced(indices: readonly number[], records: readonly CollectRecord[], rng: Rng): number[] {
+  const right = indices.filter((i) => records[i].pass1_correct);
+  const wrong = indices.filter((i) => !records[i].pass1_correct);
+  if (right.length === 0 || wrong.length === 0) return [...indices];
+  const [few, many] = right.length < wrong.length ? [right, wrong] : [wrong, right];
+  const extra = Array.from({ length: many.length - few.length }, () => rng.pick(few));
+  return [...many, ...few, ...extra];
+}
+
+/** The training target after a prompt: the base's own answer if it was right, else the refusal. */
+function targetTokens(model: Model, record: CollectRecord, refusal: string): number[] {
+  if (record.pass1_correct) return record.outputTokens;
+  const newline = model.tokenize('\n', { addSpecial: false });
+  const full = model.tokenize(`${model.detokenize(record.prompt)} ${refusal}\n`);
+  const prefixMatches = record.prompt.every((t, i) => full[i] === t);
+  return prefixMatches ? full.slice(record.prompt.length) : [...model.tokenize(` ${refusal}`, { addSpecial: false }), ...newline.slice(-1)];
+}
+
+function examples(model: Model, records: CollectRecord[], hidden: Float32Array, indices: readonly number[], per: number, refusal: string): NativeSidecarExamples {
+  const samples: TrainSample[] = indices.map((i) => {
+    const r = records[i];
+    return { tokens: [...r.prompt, ...targetTokens(model, r, refusal)], targetStart: r.prompt.length };
+  });
+  const packed = packSamples(samples);
+  return { ...packed, hidden: gather(hidden, indices, per), injectFrom: Int32Array.from(indices, (i) => records[i].prompt.length - 1) };
+}
+
+function maxLength(ex: NativeSidecarExamples): number {
+  let m = 1;
+  for (let i = 0; i + 1 < ex.starts.length; i++) m = Math.max(m, ex.starts[i + 1] - ex.starts[i]);
+  return m;
+}
+
+/** The native sidecar's current weights as a library Sidecar with the run's config. */
+function snapshot(config: SidecarConfig, sidecar: NativeSidecar): Sidecar {
+  return { config, tensors: new Map(sidecar.tensors().map((t) => [t.name, { shape: t.shape, data: t.data }])) };
+}
