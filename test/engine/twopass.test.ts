@@ -187,6 +187,21 @@ describe('the two-pass pipeline', () => {
     }
   });
 
+  test('write → load in the runtime is bit-exact', async () => {
+    const written = await readSidecar(file);
+    const sidecar = await nativeAddon().loadSidecar(file);
+    try {
+      const loaded = sidecar.tensors();
+      expect(loaded.map((t) => t.name).sort()).toEqual([...written.tensors.keys()].sort());
+      for (const t of loaded) {
+        const w = written.tensors.get(t.name)!;
+        expect(Buffer.compare(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength))).toBe(0);
+      }
+    } finally {
+      sidecar.dispose();
+    }
+  });
+
   test('the native loader survives a thousand byte mutations of a valid sidecar', async () => {
     const bytes = fs.readFileSync(file);
     const mutated = path.join(dir, 'mutated.gguf');
