@@ -5,3 +5,8 @@ import { packageRoot } from './native';
 export function defaultModelPath(): string {
   return process.env.COGITO_MODEL ?? path.join(packageRoot, 'models', 'default.gguf');
 }
+
+/** The sidecar shipped for the default model (see sidecars/), used by `cogito generate` unless told not to. */
+export function defaultSidecarPath(): string {
+  return process.env.COGITO_SIDECAR ?? path.join(packageRoot, 'sidecars', 'default.gguf');
+}

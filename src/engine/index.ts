@@ -24,4 +24,4 @@ export {
 export * from './errors';
 export * from './gguf';
 export { addon as nativeAddon } from './native';
-export { defaultModelPath } from './defaults';
+export { defaultModelPath, defaultSidecarPath } from './defaults';

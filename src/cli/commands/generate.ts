@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { defaultModelPath, InvalidOptionError, l2norm, loadModel, TwoPass, type GeneratedToken, type GenerationResult, type LayerSelection, type Model, type TwoPassResult } from '../../engine';
+import * as fs from 'node:fs';
+import { defaultModelPath, defaultSidecarPath, InvalidOptionError, l2norm, loadModel, TwoPass, type GeneratedToken, type GenerationResult, type LayerSelection, type Model, type TwoPassResult } from '../../engine';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 
@@ -17,7 +18,7 @@ interface GenerateFlags {
   threads?: number;
   json?: boolean;
   taps?: string;
-  sidecar?: string;
+  sidecar?: string | false;
   force?: boolean;
   agc?: boolean;
   dynamicRefresh?: number | true;
@@ -47,7 +48,8 @@ export function register(program: Command): void {
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--taps <layers>', 'tap the residual stream: all, late, or a comma-separated list of layers')
     .option('--json', 'print {text, tokens, taps?, decision?} as JSON')
-    .option('--sidecar <path>', 'two-pass inference with this sidecar GGUF: the answer, or an honest refusal')
+    .option('--sidecar <path>', 'two-pass inference with this sidecar GGUF: the answer, or an honest refusal (default: the default model\'s sidecar in sidecars/, when it ships)')
+    .option('--no-sidecar', 'plain generation, without the default sidecar')
     .option('--force', 'run a sidecar made for other weights of the same shape (a warning instead of an error)')
     .option('--agc', "scale the sidecar's injection down over long generations (adaptive gate control)")
     .option('--dynamic-refresh [threshold]', 're-encode when the tapped state drifts below this cosine similarity (default 0.9)', (v) => parseNumber(v, '--dynamic-refresh'))
@@ -59,7 +61,8 @@ export function register(program: Command): void {
           maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
           repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop: flags.stop,
         };
-        const stream = flags.sidecar ? await twoPass(model, flags, prompt, sampling) : await plain(model, flags, prompt, sampling);
+        const sidecar = chooseSidecar(flags);
+        const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, prompt, sampling) : await plain(model, flags, prompt, sampling);
         await print(prompt, stream, !!flags.json);
       } finally {
         await model.dispose();
@@ -70,15 +73,23 @@ export function register(program: Command): void {
 type Sampling = { maxTokens: number; temperature: number; topK?: number; topP?: number; minP?: number; repeatPenalty?: number; seed?: number; stop?: string[] };
 type Stream = AsyncGenerator<GeneratedToken, GenerationResult | TwoPassResult>;
 
+/** An explicit --sidecar; else the shipped one for the default model, unless --no-sidecar, --model or --taps. */
+function chooseSidecar(flags: GenerateFlags): string | undefined {
+  if (typeof flags.sidecar === 'string') return flags.sidecar;
+  if (flags.sidecar === false || flags.model || flags.taps) return undefined;
+  const shipped = defaultSidecarPath();
+  return fs.existsSync(shipped) ? shipped : undefined;
+}
+
 async function plain(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
   const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads });
   const taps = flags.taps ? { layers: parseLayerSelection(flags.taps), mode: 'last' as const } : undefined;
   return ctx.generate(prompt, { ...sampling, taps });
 }
 
-async function twoPass(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
+async function twoPass(model: Model, flags: GenerateFlags & { sidecar: string }, prompt: string, sampling: Sampling): Promise<Stream> {
   if (flags.taps) throw new InvalidOptionError('--taps cannot be combined with --sidecar', 'INVALID_ARGUMENT');
-  const pipe = await TwoPass.load(model, flags.sidecar!, { force: flags.force, contextSize: flags.contextSize, threads: flags.threads });
+  const pipe = await TwoPass.load(model, flags.sidecar, { force: flags.force, contextSize: flags.contextSize, threads: flags.threads });
   if (pipe.warning) process.stderr.write(`warning: ${pipe.warning}\n`);
   const dynamicRefresh = flags.dynamicRefresh === undefined ? undefined : flags.dynamicRefresh === true ? true : { threshold: flags.dynamicRefresh };
   return pipe.generate(prompt, { ...sampling, agc: flags.agc, dynamicRefresh, reevaluate: flags.reevaluate });
