@@ -143,6 +143,13 @@ export class TwoPass {
     }
   }
 
+  /** Forgets the cached prompt and cognitive tokens: the next call runs both passes from scratch. */
+  async reset(): Promise<void> {
+    this.checkAlive();
+    this.cache.clear();
+    await this.context.reset();
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;

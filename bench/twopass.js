@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+'use strict';
+// Two-pass benchmark: on the generated ~0.5B Q8_0 model of the engine benchmark, a 256-token
+// prompt and 64 generated tokens — plain generation against two-pass inference with a sidecar
+// (pass 2 reusing pass 1's KV cache) and against the naive two-pass that re-reads the prompt.
+// Runs are interleaved and the median of each is kept. Writes bench/results/twopass.json.
+// Needs `npm run build`. Target: twopass_vs_plain <= 1.10.
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const work = path.join(root, 'bench', 'work');
+const resultsFile = path.join(root, 'bench', 'results', 'twopass.json');
+const cogito = require(path.join(root, 'dist', 'index.js'));
+const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
+const reps = Number(process.env.BENCH_REPS || 3);
+const PROMPT = 256;
+const GEN = 64;
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+async function benchModel() {
+  fs.mkdirSync(work, { recursive: true });
+  const file = path.join(work, 'bench-0.5b-q8_0.gguf');
+  if (fs.existsSync(file)) return file;
+  const f32 = path.join(work, 'bench-0.5b-twopass-f32.gguf');
+  log('making a ~0.5B llama model (1024 wide, 24 layers, 4096 feed-forward), Q8_0');
+  await cogito.makeModel({ out: f32, embeddingSize: 1024, layers: 24, heads: 16, headsKv: 16, feedForwardSize: 4096, seed: 1 });
+  await cogito.quantize(f32, file, 'q8_0');
+  fs.rmSync(f32, { force: true });
+  return file;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main() {
+  const modelPath = await benchModel();
+  const model = await cogito.loadModel(modelPath);
+  // a realistic doubter: the upper third read, two late layers written through a 256-wide bottleneck
+  const sidecarPath = path.join(work, 'bench-twopass-sidecar.gguf');
+  const L = model.info.layerCount;
+  await cogito.writeSidecar(sidecarPath, cogito.createSidecar(model.info, { encoder: 'selective', targetLayers: 'late', injectLayers: [L - 8, L - 4], bottleneck: 256, heads: 4, gateInit: 0.5, seed: 1 }));
+
+  const prompt = Array.from({ length: PROMPT }, (_, i) => 100 + ((i * 37) % 5000));
+  const ctx = await model.createContext({ contextSize: 1024, threads });
+  const pipe = await cogito.TwoPass.load(model, sidecarPath, { contextSize: 1024, threads, cacheSize: 0 });
+  const runs = { plain: [], twopass: [], naive: [] };
+  const generated = { plain: [], twopass: [], naive: [] };
+  const timed = async (name, fn) => {
+    const t = performance.now();
+    const r = await fn();
+    runs[name].push((performance.now() - t) / 1000);
+    generated[name].push(r.tokens.length);
+  };
+  // one warm-up of each, then interleaved repetitions
+  for (let rep = -1; rep < reps; rep++) {
+    // every run starts from an empty cache: the prompt is read at least once in each
+    await ctx.reset();
+    await timed('plain', () => ctx.complete(prompt, { maxTokens: GEN }));
+    await pipe.reset();
+    await timed('twopass', () => pipe.complete(prompt, { maxTokens: GEN }));
+    await pipe.reset();
+    await timed('naive', () => pipe.complete(prompt, { maxTokens: GEN, reevaluate: true }));
+    if (rep < 0) for (const k of Object.keys(runs)) (runs[k].length = 0), (generated[k].length = 0);
+    log(`rep ${rep + 1}: plain ${runs.plain.at(-1)?.toFixed(2)} s, two-pass ${runs.twopass.at(-1)?.toFixed(2)} s, naive ${runs.naive.at(-1)?.toFixed(2)} s`);
+  }
+  for (const [k, n] of Object.entries(generated)) {
+    if (n.some((x) => x !== GEN)) log(`warning: ${k} generated ${n.join('/')} tokens instead of ${GEN}`);
+  }
+  const plain = median(runs.plain);
+  const result = {
+    model: path.basename(modelPath),
+    prompt_tokens: PROMPT,
+    generated_tokens: GEN,
+    threads,
+    reps,
+    sidecar: { encoder: pipe.config.encoder.type, target_layers: pipe.config.targetLayers, inject_layers: pipe.config.injectLayers, bottleneck: pipe.config.bottleneck },
+    plain_s: plain,
+    twopass_s: median(runs.twopass),
+    naive_twopass_s: median(runs.naive),
+    twopass_vs_plain: median(runs.twopass) / plain,
+    naive_twopass_vs_plain: median(runs.naive) / plain,
+    runs,
+    load: os.loadavg(),
+    date: new Date().toISOString(),
+  };
+  await pipe.dispose();
+  await ctx.dispose();
+  await model.dispose();
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
+  console.log(`two-pass / plain: ${result.twopass_vs_plain.toFixed(3)} (target <= 1.10)`);
+  console.log(`naive two-pass / plain: ${result.naive_twopass_vs_plain.toFixed(3)}`);
+  console.log(`plain ${plain.toFixed(2)} s, two-pass ${result.twopass_s.toFixed(2)} s, naive ${result.naive_twopass_s.toFixed(2)} s (load ${result.load.map((x) => x.toFixed(1)).join(' ')})`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
