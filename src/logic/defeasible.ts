@@ -12,7 +12,7 @@ import type { EntailmentResult } from './classical';
 import { checkEntailment } from './classical';
 import { tuples } from './model';
 import { formulaToString } from './print';
-import { renderDeclarations, renderFormula } from './smt/render';
+import { internalSymbol, renderDeclarations, renderFormula } from './smt/render';
 import { readSExprs } from './smt/sexpr';
 import { solve } from './smt/portfolio';
 import { SolverError } from './errors';
@@ -75,7 +75,7 @@ export async function checkDefeasible(
     // Highest priority first: Z3 optimises lexicographically in the order objectives appear.
     .sort((a, b) => b.d.priority - a.d.priority || a.i - b.i)
     .flatMap(({ d }) => groundDefault(d, individuals).map((g) => ({ d, ...g })));
-  const sel = instances.map((_, k) => `|@d${k}|`);
+  const sel = instances.map((_, k) => internalSymbol(`d${k}`));
   const lines = [
     '(set-option :opt.priority lex)',
     '(set-logic ALL)',
@@ -83,7 +83,7 @@ export async function checkDefeasible(
     ...renderDeclarations([...theory.facts, ...instances.map((x) => x.formula), query]),
     ...theory.facts.map((f) => `(assert ${renderFormula(f)})`),
     ...sel.map((s, k) => `(declare-const ${s} Bool)\n(assert (=> ${s} ${renderFormula(instances[k].formula)}))`),
-    ...sel.map((s, k) => `(assert-soft ${s} :weight 1 :id |@p${instances[k].d.priority}|)`),
+    ...sel.map((s, k) => `(assert-soft ${s} :weight 1 :id ${internalSymbol(`p${instances[k].d.priority}`)})`),
   ];
   const r = await solve(lines.join('\n'), {
     solvers: ['z3'],

@@ -10,7 +10,7 @@ import { checkConsistency, checkEntailment } from './classical';
 import { SolverError } from './errors';
 import { parseFormula } from './parser';
 import { formulaToString } from './print';
-import { renderDeclarations, renderFormula } from './smt/render';
+import { internalSymbol, renderDeclarations, renderFormula } from './smt/render';
 import { readStatus } from './smt/session';
 import { openZ3Session } from './smt/z3wasm';
 import { readSExprs } from './smt/sexpr';
@@ -92,7 +92,7 @@ export async function maximalConsistentSubsets(
   background: readonly Formula[] = [],
   opts: { timeoutMs?: number } = {},
 ): Promise<string[][]> {
-  const sel = theories.map((_, i) => `|@s${i}|`);
+  const sel = theories.map((_, i) => internalSymbol(`s${i}`));
   const all = [...background, ...theories.flatMap((t) => t.axioms.map((a) => a.formula))];
   const session = await openZ3Session(opts.timeoutMs ?? 10000);
   const check = async (cmd: string): Promise<boolean> => {

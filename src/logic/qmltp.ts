@@ -121,7 +121,7 @@ export interface QmltpReport {
 
 export interface QmltpOptions {
   logics?: readonly QmltpLogic[];
-  /** Budget per problem and logic (default 8 s, so each decision stays within 10 s). */
+  /** Budget per problem and logic (default 7 s, so each decision stays within 10 s). */
   timeoutMs?: number;
   /** How axioms hold: at the conjecture's world (local, default) or at every world. */
   axioms?: PremiseMode;
@@ -141,7 +141,7 @@ export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<Qm
       const r = await checkModal(p.axioms.map((a) => a.formula), p.conjecture, {
         logic: logic as ModalLogic,
         premises: opts.axioms ?? 'local',
-        timeoutMs: opts.timeoutMs ?? 8000,
+        timeoutMs: opts.timeoutMs ?? 7000,
         solvers: opts.solvers,
       });
       if (r.ms > report.slowest.ms) report.slowest = { problem: p.name, logic, ms: r.ms };

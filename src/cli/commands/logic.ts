@@ -73,7 +73,7 @@ export function register(program: Command): void {
     .argument('<dir>', 'folder of QMLTP problems')
     .option('--logic <L>', `one logic of ${QMLTP_LOGICS.join(', ')} (default: all)`, parseLogic)
     .option('--json', 'print, per logic, {known, agree, undecided}, and the cases that differ, as JSON')
-    .option('--timeout <ms>', 'budget for each problem in each logic', (v) => parseInteger(v, '--timeout'), 8000)
+    .option('--timeout <ms>', 'budget for each problem in each logic', (v) => parseInteger(v, '--timeout'), 7000)
     .option('--global-axioms', 'read axioms as true at every world (default: at the conjecture\'s world, as QMLTP\'s statuses need)')
     .action(async (dir: string, f: { logic?: QmltpLogic; json?: boolean; timeout: number; globalAxioms?: boolean }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`${dir}: not a folder`);

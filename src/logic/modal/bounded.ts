@@ -10,7 +10,7 @@
  * n worlds" coincide. Unsat at n therefore means no countermodel of size ≤ n.
  */
 import type { Formula } from '../ast';
-import { quote, renderConnective } from '../smt/render';
+import { internalSymbol, quote, renderConnective } from '../smt/render';
 import type { ModalLogic } from './frames';
 import { FRAME_CONDITIONS } from './frames';
 import type { PremiseMode } from './encode';
@@ -24,7 +24,7 @@ export interface BoundedEncoding {
   atoms: { world: number; key: string }[];
 }
 
-const rel = (i: number, j: number): string => `|@R${i}_${j}|`;
+const rel = (i: number, j: number): string => internalSymbol(`R${i}_${j}`);
 const atomVar = (key: string, i: number): string => quote(`${key}@${i}`);
 
 /** Quantifier- and equality-free modal formulas only (checked by the caller). */
@@ -62,9 +62,9 @@ export function encodeBounded(
     if (id === undefined) {
       id = ids.size;
       ids.set(f, id);
-      for (const w of worlds) defs.push(`(define-fun |@f${id}_${w}| () Bool ${body(f, w)})`);
+      for (const w of worlds) defs.push(`(define-fun ${internalSymbol(`f${id}_${w}`)} () Bool ${body(f, w)})`);
     }
-    return `|@f${id}_${i}|`;
+    return internalSymbol(`f${id}_${i}`);
   };
   const body = (f: Formula, i: number): string => {
     const connective = renderConnective(f, (g) => at(g, i));

@@ -56,6 +56,12 @@ export interface ModalResult {
 }
 
 const SIZES = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
+/** The n-world encoding has about (formula nodes × n²) terms; past this it is too big to help. */
+const MAX_TERMS = 400_000;
+
+function size(f: Formula): number {
+  return 1 + children(f).reduce((n, g) => n + size(g), 0);
+}
 
 function readValues(out: string): SExpr[] {
   const list = readSExprs(out).find((e): e is SExpr[] => Array.isArray(e) && e.every(Array.isArray));
@@ -143,10 +149,14 @@ export async function checkModal(premises: readonly Formula[], conclusion: Formu
   const all = [...premises, conclusion];
   const prop = all.every(propositional);
   const bound = prop ? finiteModelBound(premises, conclusion, logic, mode, maxWorlds) : null;
-  const sizes = bound !== null ? [...SIZES.filter((n) => n < bound), bound] : SIZES.filter((n) => n <= maxWorlds);
+  const nodes = all.reduce((n, f) => n + size(f), 0);
+  const sizes = (bound !== null ? [...SIZES.filter((n) => n < bound), bound] : SIZES.filter((n) => n <= maxWorlds)).filter(
+    (n, i) => i === 0 || nodes * n * n <= MAX_TERMS,
+  );
   const done = (r: Omit<ModalResult, 'logic' | 'bound' | 'ms'>): ModalResult => ({ logic, bound, ...r, ms: Date.now() - t0 });
   let proofTried = false;
   let firstOrderSat = false;
+  let lastMs = 0;
 
   const tryProof = async (share: number): Promise<ModalResult | null> => {
     proofTried = true;
@@ -163,8 +173,12 @@ export async function checkModal(premises: readonly Formula[], conclusion: Formu
       const proved = await tryProof(0.4);
       if (proved) return proved;
     }
+    // The next size costs more than the last; do not start what cannot finish in time.
+    if (lastMs * 1.5 > left()) break;
     const search = prop ? searchPropositional : searchFirstOrder;
+    const started = Date.now();
     const found = await search(premises, conclusion, logic, mode, n, Math.max(50, left()), opts.solvers);
+    lastMs = Date.now() - started;
     if (found.model) {
       if (!prop || all.some(hasQuantifier)) return done({ valid: false, method: 'countermodel', countermodel: found.model, solver: found.solver });
       const check = checkCountermodel(found.model, logic, premises, conclusion, mode);

@@ -5,7 +5,7 @@
  */
 import type { Formula } from '../ast';
 import { signatureOf } from '../ast';
-import { constSymbol, funSymbol, predSymbol, quote, renderConnective, renderTerm } from '../smt/render';
+import { constSymbol, funSymbol, internalSymbol, predSymbol, quote, renderConnective, renderTerm } from '../smt/render';
 import type { ModalLogic } from './frames';
 import { frameAxioms } from './frames';
 
@@ -30,7 +30,7 @@ export function translate(f: Formula, w: string, fresh: { n: number }): string {
       return `(${f.kind} (${f.vars.map((x) => `(${quote(`?${x}`)} U)`).join(' ')}) ${r(f.body)})`;
     case 'box':
     case 'dia': {
-      const v = `|@w${++fresh.n}|`;
+      const v = internalSymbol(`w${++fresh.n}`);
       const inner = translate(f.arg, v, fresh);
       return f.kind === 'box' ? `(forall ((${v} W)) (=> (R ${w} ${v}) ${inner}))` : `(exists ((${v} W)) (and (R ${w} ${v}) ${inner}))`;
     }
@@ -75,7 +75,7 @@ export function encodeModal(
   const fresh = { n: 0 };
   const names = premises.map((_, i) => `h${i}`);
   premises.forEach((p, i) => {
-    const body = mode === 'local' ? translate(p, 'w0', fresh) : `(forall ((|@g| W)) ${translate(p, '|@g|', fresh)})`;
+    const body = mode === 'local' ? translate(p, 'w0', fresh) : `(forall ((${internalSymbol('g')} W)) ${translate(p, internalSymbol('g'), fresh)})`;
     lines.push(`(assert (! ${body} :named ${names[i]}))`);
   });
   lines.push(`(assert (! (not ${translate(conclusion, 'w0', fresh)}) :named goal))`);

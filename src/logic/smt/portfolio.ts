@@ -77,6 +77,8 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
     s.interrupt();
   };
   let winner: { session: SmtSession; status: 'sat' | 'unsat' } | null = null;
+  let announceWinner = (): void => undefined;
+  const winnerFound = new Promise<void>((resolve) => (announceWinner = resolve));
 
   const attempt = async (solver: SolverName): Promise<void> => {
     const started = Date.now();
@@ -89,11 +91,12 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
       report.detail = (e as Error).message;
       return;
     }
-    sessions.push(session);
     if (winner && !opts.crossCheck) {
       report.status = 'cancelled';
+      session.close(); // opened after the race was decided: nothing else will close it
       return;
     }
+    sessions.push(session);
     try {
       const out = await session.run(`${problem}\n(check-sat)`);
       const status = readStatus(out);
@@ -115,6 +118,7 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
       if (status !== 'unknown' && !winner) {
         winner = { session, status };
         if (!opts.crossCheck) for (const s of sessions) if (s !== session) interrupt(s);
+        announceWinner();
       }
     } catch (e) {
       report.ms = Date.now() - started;
@@ -126,20 +130,25 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
   // The wall-clock bound holds even if a solver ignores its own limit.
   const timer = setTimeout(() => sessions.forEach(interrupt), timeoutMs + 1000);
   try {
-    await Promise.all(solvers.map(attempt));
+    const all = Promise.all(solvers.map(attempt));
+    // Once one solver has answered, the others are interrupted and not waited for: Z3 can take
+    // a second to notice an interrupt (not at all while parsing), and its queue absorbs that.
+    await (opts.crossCheck ? all : Promise.race([all, winnerFound]));
   } finally {
     clearTimeout(timer);
   }
+  // A snapshot: solvers not waited for still hold their report objects and may update them.
+  const final = reports.map((r) => (r.status === 'error' && r.ms === 0 && !r.detail ? { ...r, status: 'cancelled' as const, detail: 'not waited for' } : { ...r }));
   try {
-    checkAgreement(reports);
+    checkAgreement(final);
     const w = winner as { session: SmtSession; status: 'sat' | 'unsat' } | null;
     let followUp: string | null = null;
     const cmds = w ? (w.status === 'sat' ? opts.onSat : opts.onUnsat) : undefined;
     if (w && cmds) followUp = await w.session.run(cmds);
-    if (!w && reports.every((r) => r.status === 'error')) {
-      throw new SolverError(`every solver failed: ${reports.map((r) => `${r.solver}: ${r.detail ?? 'no answer'}`).join('; ')}`);
+    if (!w && final.every((r) => r.status === 'error')) {
+      throw new SolverError(`every solver failed: ${final.map((r) => `${r.solver}: ${r.detail ?? 'no answer'}`).join('; ')}`);
     }
-    return { status: w ? w.status : 'unknown', winner: w ? w.session.solver : null, followUp, reports, ms: Date.now() - t0 };
+    return { status: w ? w.status : 'unknown', winner: w ? w.session.solver : null, followUp, reports: final, ms: Date.now() - t0 };
   } finally {
     for (const s of sessions) s.close();
   }

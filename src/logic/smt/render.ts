@@ -18,6 +18,13 @@ export function quote(s: string): string {
   return `|${s.replace(/[|\\]/g, '_')}|`;
 }
 
+/**
+ * A symbol for the encodings' own helpers (selectors, worlds, definitions): the parser never
+ * puts `!` in a name, so it cannot clash with a formula's symbols; `@` would be shorter, but
+ * cvc5 reserves symbols that start with it.
+ */
+export const internalSymbol = (name: string): string => `|k!${name}|`;
+
 export const predSymbol = (name: string, arity: number): string => `${name}/${arity}`;
 export const funSymbol = (name: string, arity: number): string => `${name}/f${arity}`;
 export const constSymbol = (name: string): string => name;
