@@ -5,3 +5,4 @@ export * from './world';
 export * from './descartes';
 export * from './corpus';
 export * from './write';
+export * from './vocab';
