@@ -44,11 +44,11 @@ const DEFAULT_RECIPE: Recipe = {
   layers: 4,
   heads: 4,
   ff: 384,
-  ctx: 256,
+  ctx: 512,
   epochs: 6,
-  lr: 2e-3,
+  lr: 1e-3,
   wd: 0.01,
-  warmup: 100,
+  warmup: 40,
   loss: 'answers',
   freezeEmbeddings: false,
   threads: Math.min(2, os.availableParallelism()),
@@ -302,11 +302,13 @@ async function main(): Promise<void> {
   await fsp.copyFile(shippedPath, path.join(out, 'default.gguf'));
   log(`wrote ${path.join(out, 'default.gguf')} (${shippedType}, ${(bytes / 1e6).toFixed(1)} MB)`);
   if (card) {
-    await fsp.writeFile(path.join(out, 'MODEL_CARD.md'), modelCard({
+    // hand-written measurements behind the recipe's choices (embeddings, sizes), kept with the recipe
+    const notes = await fsp.readFile(path.join(repoRoot, 'models', 'recipe', 'measurements.md'), 'utf8').catch(() => '');
+    await fsp.writeFile(path.join(out, 'MODEL_CARD.md'), `${modelCard({
       recipe: r, corpus, params: info.parameters, trainable: info.trainableParameters, tokens, targets: result.targets,
       windows, seconds: result.seconds, epochLoss: result.epochLoss, f32: f32.byBucket, shipped: shipped.byBucket, shippedType,
       bytes, train: trainQs.byBucket, examples: shipped.examples,
-    }));
+    })}${notes ? `\n${notes}` : ''}`);
   }
   await fsp.writeFile(path.join(work, 'result.json'), `${JSON.stringify({ recipe: r, epochLoss: result.epochLoss, seconds: result.seconds,
     heldout: shipped.byBucket, f32: f32.byBucket, sidecarTrainQuestions: trainQs.byBucket, shippedType, bytes }, null, 2)}\n`);

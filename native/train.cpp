@@ -299,19 +299,21 @@ class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     }
 
     void OnProgress(const Progress * data, size_t n) override {
-        if (progress.IsEmpty() || n == 0) return;
-        const Progress & p = data[n - 1];
+        if (progress.IsEmpty()) return;
         Napi::Env env = Env();
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("epoch", p.epoch);
-        o.Set("window", (double) p.window);
-        o.Set("windows", (double) p.windows);
-        o.Set("step", (double) p.step);
-        o.Set("loss", p.loss);
-        o.Set("learningRate", p.lr);
-        o.Set("elapsedSeconds", p.elapsed);
-        o.Set("etaSeconds", p.eta);
-        progress.Call({o});
+        for (size_t k = 0; k < n; ++k) {
+            const Progress & p = data[k];
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("epoch", p.epoch);
+            o.Set("window", (double) p.window);
+            o.Set("windows", (double) p.windows);
+            o.Set("step", (double) p.step);
+            o.Set("loss", p.loss);
+            o.Set("learningRate", p.lr);
+            o.Set("elapsedSeconds", p.elapsed);
+            o.Set("etaSeconds", p.eta);
+            progress.Call({o});
+        }
     }
 
     void OnOK() override {
