@@ -33,7 +33,7 @@ function printQmltp(r: QmltpReport): void {
       const frame = Object.entries(c.check.frame).map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`).join(', ');
       process.stdout.write(
         `  independent check: ${c.check.holds ? 'countermodel holds' : 'countermodel FAILS'} (frame: ${frame || 'no conditions'}; ` +
-          `axioms true at every world: ${c.check.premises.every(Boolean)}; conjecture at actual world: ${c.check.conclusionAtActual})\n`,
+          `axioms hold: ${c.check.premises.every(Boolean)}; conjecture at the actual world: ${c.check.conclusionAtActual})\n`,
       );
     }
   }
