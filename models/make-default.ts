@@ -18,7 +18,7 @@ process.env.COGITO_ADDON ??= path.join(repoRoot, 'build', 'Release', 'cogito.nod
 import { loadModel, nativeAddon, type Model } from '../src/engine';
 import { exactMatch, judge } from '../src/loom/judge';
 import { BaseTrainer, countWindows, type TrainSample } from '../src/loom/train-base';
-import { BUCKETS, formatPrompt, generateCorpus, toJsonl, type Bucket, type Corpus, type QaLine } from './recipe';
+import { BUCKETS, buildWordVocab, formatPrompt, generateCorpus, toJsonl, writeWordVocab, type Bucket, type Corpus, type QaLine } from './recipe';
 
 interface Recipe {
   seed: number;
@@ -36,6 +36,9 @@ interface Recipe {
   freezeEmbeddings: boolean;
   /** Tensors kept at their random init (regular expressions over names); see MODEL_CARD.md. */
   freeze: string[];
+  /** Tokens per training window; with pack false every sample has its own window from position 0. */
+  window: number;
+  pack: boolean;
   threads: number;
 }
 
@@ -56,6 +59,8 @@ const DEFAULT_RECIPE: Recipe = {
   // attn_v's gradient through the training graph is wrong (a toy bigram task diverges when it
   // trains and converges when it is frozen): until that is fixed, values stay random projections
   freeze: ['^blk\\.\\d+\\.attn_v\\.'],
+  window: 512,
+  pack: true,
   threads: Math.min(2, os.availableParallelism()),
 };
 
@@ -87,6 +92,8 @@ function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string;
       case '--loss': r.loss = v() === 'all' ? 'all' : 'answers'; break;
       case '--freeze-embeddings': r.freezeEmbeddings = true; break;
       case '--freeze': { const x = v(); r.freeze = x === '' ? [] : x.split(','); break; }
+      case '--window': r.window = n(); break;
+      case '--no-pack': r.pack = false; break;
       case '--no-quantize': quantize = false; break;
       case '--no-card': card = false; break;
       default: throw new Error(`unknown flag ${a}`);
@@ -148,7 +155,7 @@ const table = (rows: BucketAccuracy[]): string =>
   rows.map((r) => `${r.bucket.padEnd(10)} ${String(r.correct).padStart(3)}/${String(r.n).padEnd(3)} ${pct(r.accuracy)}`).join('\n');
 
 function modelCard(a: {
-  recipe: Recipe; corpus: Corpus; params: number; trainable: number; tokens: number; targets: number; windows: number;
+  recipe: Recipe; corpus: Corpus; params: number; trainable: number; tokens: number; targets: number; windows: number; vocabSize: number;
   seconds: number; epochLoss: number[]; f32: BucketAccuracy[]; shipped: BucketAccuracy[]; shippedType: string; bytes: number;
   train: BucketAccuracy[]; examples: { q: string; got: string; want: string; ok: boolean; bucket: Bucket }[];
 }): string {
@@ -193,8 +200,9 @@ disjoint by fact.
 
 ## Model
 
-- llama architecture, vocabulary ${r.vocab} (llama.cpp's SentencePiece test vocabulary, 32000 tokens; the
-  smallest real vocabulary llama.cpp bundles that fits a llama model).
+- llama architecture, ${r.vocab === 'words'
+    ? `a SentencePiece vocabulary the recipe builds from its corpus (models/recipe/vocab.ts, ${a.vocabSize} tokens: every corpus word is one token, anything else falls back to characters and bytes); llama.cpp's own SPM tokenizer runs it`
+    : `vocabulary ${r.vocab} from llama.cpp's source (${a.vocabSize} tokens)`}.
 - n_embd ${r.embd}, ${r.layers} layers, ${r.heads} heads, n_ff ${r.ff}, context ${r.ctx}; ${(a.params / 1e6).toFixed(2)} M parameters
   (${(a.trainable / 1e6).toFixed(2)} M trained${r.freezeEmbeddings ? '; token embeddings frozen at random init' : ', token embeddings included'}).
 - Shipped as ${a.shippedType}: ${(a.bytes / 1e6).toFixed(1)} MB.
@@ -241,7 +249,14 @@ async function main(): Promise<void> {
   await fsp.writeFile(path.join(out, 'default.sidecar-train.jsonl'), toJsonl(corpus.sidecarTrain));
 
   const init = path.join(work, 'init.gguf');
-  const vocab = path.join(repoRoot, 'build', 'llama.cpp', 'models', r.vocab);
+  const vocab = r.vocab === 'words' ? path.join(work, 'vocab-words.gguf') : path.join(repoRoot, 'build', 'llama.cpp', 'models', r.vocab);
+  if (r.vocab === 'words') {
+    // every word of the corpus (training text and every question and answer) one token
+    const qs = [...corpus.heldout, ...corpus.sidecarTrain];
+    const words = buildWordVocab([...corpus.samples, ...qs.map((q) => `${q.question} ${q.answers.join(' ')}`)]);
+    writeWordVocab(vocab, words);
+    log(`word vocabulary: ${words.tokens.length} tokens`);
+  }
   const made = await nativeAddon().makeModel({
     out: init, vocab, name: 'cogito-default', nEmbd: r.embd, nLayer: r.layers, nHead: r.heads, nHeadKv: r.heads,
     nFf: r.ff, nCtx: r.ctx, seed: r.seed, initStd: 0.02,
@@ -252,11 +267,11 @@ async function main(): Promise<void> {
   const samples = corpus.samples.map((s) => toSample(tok, s, r.loss));
   await tok.dispose();
   const tokens = samples.reduce((n, s) => n + s.tokens.length, 0);
-  const windows = countWindows(samples, r.ctx);
+  const windows = countWindows(samples, Math.min(r.window, r.ctx), r.pack);
   log(`${samples.length} samples, ${tokens} tokens, ${windows} windows per epoch`);
 
   const trainer = await BaseTrainer.open(init, {
-    contextSize: r.ctx, threads: r.threads, freeze: [...r.freeze, ...(r.freezeEmbeddings ? ['^token_embd\\.'] : [])],
+    contextSize: r.ctx, window: Math.min(r.window, r.ctx), threads: r.threads, freeze: [...r.freeze, ...(r.freezeEmbeddings ? ['^token_embd\\.'] : [])],
   });
   const info = trainer.info();
   log(`trainable ${(info.trainableParameters / 1e6).toFixed(2)} M of ${(info.parameters / 1e6).toFixed(2)} M`);
@@ -266,7 +281,7 @@ async function main(): Promise<void> {
   let lossAcc = 0;
   let lossN = 0;
   const result = await trainer.train(samples, {
-    epochs: r.epochs, seed: r.seed, signal: abort.signal,
+    epochs: r.epochs, seed: r.seed, signal: abort.signal, pack: r.pack,
     schedule: { learningRate: r.lr, minLearningRate: r.lr / 10, warmupSteps: r.warmup, weightDecay: r.wd },
     onProgress: (p) => {
       lossAcc += p.loss;
@@ -311,7 +326,7 @@ async function main(): Promise<void> {
     // hand-written measurements behind the recipe's choices (embeddings, sizes), kept with the recipe
     const notes = await fsp.readFile(path.join(repoRoot, 'models', 'recipe', 'measurements.md'), 'utf8').catch(() => '');
     await fsp.writeFile(path.join(out, 'MODEL_CARD.md'), `${modelCard({
-      recipe: r, corpus, params: info.parameters, trainable: info.trainableParameters, tokens, targets: result.targets,
+      recipe: r, corpus, params: info.parameters, trainable: info.trainableParameters, tokens, targets: result.targets, vocabSize: info.vocabSize,
       windows, seconds: result.seconds, epochLoss: result.epochLoss, f32: f32.byBucket, shipped: shipped.byBucket, shippedType,
       bytes, train: trainQs.byBucket, examples: shipped.examples,
     })}${notes ? `\n${notes}` : ''}`);

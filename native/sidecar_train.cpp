@@ -153,17 +153,7 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 
     void OnProgress(const Progress * p, size_t count) override {
         if (progress.IsEmpty() || count == 0) return;
-        const Progress & last = p[count - 1];
-        Napi::Object o = Napi::Object::New(Env());
-        o.Set("epoch", last.epoch);
-        o.Set("example", (double) last.window);
-        o.Set("examples", (double) last.windows);
-        o.Set("step", (double) last.step);
-        o.Set("loss", last.loss);
-        o.Set("learningRate", last.lr);
-        o.Set("elapsedSeconds", last.elapsed);
-        o.Set("etaSeconds", last.eta);
-        progress.Call({o});
+        progress.Call({progress_object(Env(), p[count - 1])}); // one window per example
     }
 
     void OnOK() override {

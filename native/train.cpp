@@ -200,10 +200,12 @@ struct RunOptions {
     uint64_t seed = 1;
     bool train = true;
     bool shuffle = true;
+    bool pack = true; // several samples per window; false: one, from position 0, as inference sees it
 };
 
-// Packs whole samples into windows of n_ctx tokens: tokens[w*n_ctx + p], labels likewise.
-static int64_t pack(const Samples & s, const std::vector<int64_t> & order, uint32_t n_ctx, llama_token pad,
+// Packs whole samples into windows of n_ctx tokens: tokens[w*n_ctx + p], labels likewise
+// (one sample per window unless `several`).
+static int64_t pack(const Samples & s, const std::vector<int64_t> & order, uint32_t n_ctx, bool several, llama_token pad,
                     std::vector<int32_t> & tokens, std::vector<int32_t> & labels, std::vector<int64_t> & n_targets) {
     tokens.clear();
     labels.clear();
@@ -212,7 +214,7 @@ static int64_t pack(const Samples & s, const std::vector<int64_t> & order, uint3
     for (int64_t i : order) {
         const int32_t b = s.starts[i], e = s.starts[i + 1];
         const uint32_t len = (uint32_t) std::min<int64_t>(e - b, n_ctx);
-        if (used + len > n_ctx) {
+        if (used + len > n_ctx || !several) {
             tokens.resize(tokens.size() + n_ctx, pad);
             labels.resize(labels.size() + n_ctx, -1);
             n_targets.push_back(0);
@@ -242,7 +244,8 @@ class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     Napi::Promise promise() { return deferred.Promise(); }
 
     void Execute(const ExecutionProgress & prog) override {
-        const uint32_t n_ctx = t->n_ctx;
+        // a dataset item is a whole context; llama_opt reads its first `window` tokens
+        const uint32_t n_ctx = t->n_ctx, window = t->window;
         const int64_t n_samples = (int64_t) s.starts.size() - 1;
         const llama_vocab * vocab = llama_model_get_vocab(t->model);
         llama_token pad = llama_vocab_eos(vocab);
@@ -265,21 +268,23 @@ class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
                 std::mt19937_64 rng(o.seed * 0x9E3779B97F4A7C15ull + (uint64_t) epoch);
                 for (int64_t i = n_samples - 1; i > 0; --i) std::swap(order[i], order[(int64_t) (rng() % (uint64_t) (i + 1))]);
             }
-            const int64_t n_windows = pack(s, order, n_ctx, pad, tokens, labels, n_targets);
+            const int64_t n_windows = pack(s, order, window, o.pack, pad, tokens, labels, n_targets);
             if (epoch == 0) windows_all = n_windows * o.epochs;
             double loss_sum = 0.0;
             int64_t target_sum = 0;
             for (int64_t w = 0; w < n_windows && !t->cancel; ++w) {
                 if (n_targets[w] == 0) continue;
-                std::copy(tokens.begin() + w * n_ctx, tokens.begin() + (w + 1) * n_ctx, d_tokens);
-                std::copy(labels.begin() + w * n_ctx, labels.begin() + (w + 1) * n_ctx, d_labels);
+                std::fill(d_tokens, d_tokens + n_ctx, pad);
+                std::fill(d_labels, d_labels + n_ctx, -1);
+                std::copy(tokens.begin() + w * window, tokens.begin() + (w + 1) * window, d_tokens);
+                std::copy(labels.begin() + w * window, labels.begin() + (w + 1) * window, d_labels);
                 ggml_opt_result_t r = o.train ? res_train.get() : res_eval.get();
                 ggml_opt_result_reset(r);
                 llama_opt_epoch(t->ctx, data.get(), res_train.get(), res_eval.get(), o.train ? 1 : 0, nullptr, nullptr);
                 double loss = 0.0, unc = 0.0;
                 ggml_opt_result_loss(r, &loss, &unc);
-                // ggml averages over all n_ctx rows; rows without a label contribute zero
-                const double per_target = loss * (double) n_ctx / (double) n_targets[w];
+                // ggml averages over the window's rows; rows without a label contribute zero
+                const double per_target = loss * (double) window / (double) n_targets[w];
                 loss_sum += per_target * (double) n_targets[w];
                 target_sum += n_targets[w];
                 ++windows_done;
@@ -300,20 +305,7 @@ class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 
     void OnProgress(const Progress * data, size_t n) override {
         if (progress.IsEmpty()) return;
-        Napi::Env env = Env();
-        for (size_t k = 0; k < n; ++k) {
-            const Progress & p = data[k];
-            Napi::Object o = Napi::Object::New(env);
-            o.Set("epoch", p.epoch);
-            o.Set("window", (double) p.window);
-            o.Set("windows", (double) p.windows);
-            o.Set("step", (double) p.step);
-            o.Set("loss", p.loss);
-            o.Set("learningRate", p.lr);
-            o.Set("elapsedSeconds", p.elapsed);
-            o.Set("etaSeconds", p.eta);
-            progress.Call({o});
-        }
+        for (size_t k = 0; k < n; ++k) progress.Call({progress_object(Env(), data[k])});
     }
 
     void OnOK() override {
@@ -374,6 +366,19 @@ Trainer::~Trainer() {
     if (model) llama_model_free(model);
 }
 
+Napi::Object progress_object(Napi::Env env, const Progress & p) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("epoch", p.epoch);
+    o.Set("window", (double) p.window);
+    o.Set("windows", (double) p.windows);
+    o.Set("step", (double) p.step);
+    o.Set("loss", p.loss);
+    o.Set("learningRate", p.lr);
+    o.Set("elapsedSeconds", p.elapsed);
+    o.Set("etaSeconds", p.eta);
+    return o;
+}
+
 void check_ready(Napi::Env env, const Trainer * t) {
     if (!t->ctx) throw_error(env, "DISPOSED", "the trainer has been disposed");
     if (t->busy) throw_error(env, "BUSY", "the trainer is already running");
@@ -383,7 +388,6 @@ void check_ready(Napi::Env env, const Trainer * t) {
 Napi::Value Trainer::Run(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     check_ready(env, this);
-    if (window != n_ctx) throw_error(env, "INVALID_ARGUMENT", "run: this trainer was opened with a window for sidecar training; packed runs need window = nCtx");
     if (!info[0].IsObject()) throw_error(env, "INVALID_ARGUMENT", "run: data must be an object");
     Napi::Object d = info[0].As<Napi::Object>();
     Samples s;
@@ -408,6 +412,7 @@ Napi::Value Trainer::Run(const Napi::CallbackInfo & info) {
     if (a.Get("seed").IsNumber()) o.seed = (uint64_t) a.Get("seed").As<Napi::Number>().Int64Value();
     if (a.Get("train").IsBoolean()) o.train = a.Get("train").As<Napi::Boolean>();
     if (a.Get("shuffle").IsBoolean()) o.shuffle = a.Get("shuffle").As<Napi::Boolean>();
+    if (a.Get("pack").IsBoolean()) o.pack = a.Get("pack").As<Napi::Boolean>();
     if (o.epochs < 1) throw_error(env, "INVALID_ARGUMENT", "run: epochs must be at least 1");
     if (a.Get("schedule").IsObject()) {
         Napi::Object sc = a.Get("schedule").As<Napi::Object>();

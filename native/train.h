@@ -86,6 +86,9 @@ struct Progress {
     double elapsed, eta;
 };
 
+// The JS object a progress callback receives (the same for both trainers).
+Napi::Object progress_object(Napi::Env env, const Progress & p);
+
 void init_train(Napi::Env env, Napi::Object exports);
 void init_sidecar_train(Napi::Env env, Napi::Object exports);
 

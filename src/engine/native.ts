@@ -145,16 +145,8 @@ export interface NativeSidecarExamples {
   injectFrom: Int32Array;
 }
 
-export interface NativeSidecarProgress {
-  epoch: number;
-  example: number;
-  examples: number;
-  step: number;
-  loss: number;
-  learningRate: number;
-  elapsedSeconds: number;
-  etaSeconds: number;
-}
+/** Progress of sidecar training: one window per example. */
+export type NativeSidecarProgress = NativeTrainProgress;
 
 export interface NativeTrainer {
   run(data: { tokens: Int32Array; targets: Uint8Array; starts: Int32Array }, options: Record<string, unknown>,

@@ -25,6 +25,11 @@ export interface PackedSamples {
 export interface OpenTrainerOptions {
   /** Tokens per window (the training context; also one optimizer step); rounded up to a multiple of 256. */
   contextSize?: number;
+  /**
+   * Tokens one window spans, when shorter than the context (default: the context). With
+   * `pack: false` each sample gets a window of its own from position 0, as inference sees it.
+   */
+  window?: number;
   threads?: number;
   /** Regular expressions over tensor names to keep frozen (e.g. '^token_embd\\.'). */
   freeze?: string[];
@@ -48,6 +53,8 @@ export interface TrainOptions {
   schedule: TrainSchedule;
   signal?: AbortSignal;
   onProgress?: (p: NativeTrainProgress) => void;
+  /** Several samples per window (default), or one each from position 0. */
+  pack?: boolean;
 }
 
 export type TrainProgress = NativeTrainProgress;
@@ -76,7 +83,8 @@ export function packSamples(samples: readonly TrainSample[]): PackedSamples {
 }
 
 /** Windows one epoch packs `samples` into (the same greedy packing the addon does). */
-export function countWindows(samples: readonly TrainSample[], contextSize: number): number {
+export function countWindows(samples: readonly TrainSample[], contextSize: number, pack = true): number {
+  if (!pack) return samples.length;
   let windows = 0;
   let used = contextSize;
   for (const s of samples) {
@@ -94,12 +102,15 @@ export class BaseTrainer {
   private constructor(
     private readonly native: NativeTrainer,
     readonly contextSize: number,
+    /** Tokens per window (≤ contextSize). */
+    readonly window: number,
   ) {}
 
   static async open(modelPath: string, options: OpenTrainerOptions = {}): Promise<BaseTrainer> {
     const contextSize = options.contextSize ?? 256;
-    const native = await addon().openTrainer({ model: modelPath, nCtx: contextSize, threads: options.threads, freeze: options.freeze ?? [] });
-    return new BaseTrainer(native, native.info().contextSize);
+    const native = await addon().openTrainer({ model: modelPath, nCtx: contextSize, window: options.window, threads: options.threads, freeze: options.freeze ?? [] });
+    const size = native.info().contextSize;
+    return new BaseTrainer(native, size, options.window ?? size);
   }
 
   info(): { contextSize: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number } {
@@ -109,12 +120,13 @@ export class BaseTrainer {
   /** Trains for `epochs` over the samples; resolves with per-epoch target-token loss. */
   async train(samples: readonly TrainSample[], options: TrainOptions): Promise<TrainResult> {
     const s = options.schedule;
-    const totalSteps = s.totalSteps ?? options.epochs * countWindows(samples, this.contextSize);
+    const totalSteps = s.totalSteps ?? options.epochs * countWindows(samples, this.window, options.pack ?? true);
     return this.run(samples, {
       epochs: options.epochs,
       seed: options.seed ?? 1,
       train: true,
       shuffle: true,
+      pack: options.pack ?? true,
       schedule: {
         learningRate: s.learningRate,
         minLearningRate: s.minLearningRate ?? s.learningRate / 10,
@@ -128,8 +140,8 @@ export class BaseTrainer {
   }
 
   /** Mean loss per target token over the samples, without changing the weights. */
-  async evaluate(samples: readonly TrainSample[]): Promise<number> {
-    const r = await this.run(samples, { epochs: 1, train: false, shuffle: false });
+  async evaluate(samples: readonly TrainSample[], options: { pack?: boolean } = {}): Promise<number> {
+    const r = await this.run(samples, { epochs: 1, train: false, shuffle: false, pack: options.pack ?? true });
     return r.loss;
   }
 

@@ -48,7 +48,7 @@ export function register(program: Command): void {
         patience: f.patience, refusal: f.refusal, seed: f.seed, threads: f.threads,
         onProgress: (p) => {
           if (p.stage === 'probes') process.stderr.write(`probes: ${p.epochs} epochs, validation accuracy ${(100 * p.valAccuracy).toFixed(1)}%\n`);
-          else if (p.stage === 'sidecar') bar(p.example, p.examples, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)}`);
+          else if (p.stage === 'sidecar') bar(p.window, p.windows, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)}`);
           else process.stderr.write(`epoch ${p.epoch + 1}: train loss ${p.trainLoss.toFixed(4)}, validation loss ${p.valLoss.toFixed(4)}${p.best ? ' (best, checkpoint written)' : ''}\n`);
         },
       });
