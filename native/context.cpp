@@ -64,7 +64,9 @@ static void hook_computed(void * ud, int32_t n_tokens, const llama_pos * pos) {
 
 void Context::update_hook() {
     if (taps.active() || inj.active()) {
-        llama_layer_hook h = { hook_build, hook_computed, this };
+        // computed() only when taps read outputs back: llama.cpp then re-plans the allocation each
+        // ubatch, which an injection alone (new nodes, no outputs) does not need
+        llama_layer_hook h = { hook_build, taps.active() ? hook_computed : nullptr, this };
         llama_set_layer_hook(ctx, &h);
     } else {
         llama_set_layer_hook(ctx, nullptr);
