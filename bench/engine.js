@@ -12,9 +12,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const work = path.join(root, 'bench', 'work');
 const resultsFile = path.join(root, 'bench', 'results', 'engine.json');
 const cogito = require(path.join(root, 'dist', 'index.js'));
+const { benchModels } = require('./models');
 const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
 const PP = 512;
 const TG = 128;
@@ -29,24 +29,7 @@ function load() {
   return { uptime: r.status === 0 ? r.stdout.trim() : null, loadavg: os.loadavg().map((x) => Number(x.toFixed(2))) };
 }
 
-async function models() {
-  fs.mkdirSync(work, { recursive: true });
-  const f32 = path.join(work, 'bench-0.5b-f32.gguf');
-  const out = { q8_0: path.join(work, 'bench-0.5b-q8_0.gguf'), q4_0: path.join(work, 'bench-0.5b-q4_0.gguf') };
-  if (Object.values(out).every((p) => fs.existsSync(p))) return out;
-  if (!fs.existsSync(f32)) {
-    log('making a ~0.5B llama model (1024 wide, 24 layers, 4096 feed-forward)');
-    await cogito.makeModel({ out: f32, embeddingSize: 1024, layers: 24, heads: 16, headsKv: 16, feedForwardSize: 4096, seed: 1 });
-  }
-  for (const [type, file] of Object.entries(out)) {
-    if (!fs.existsSync(file)) {
-      log(`quantizing to ${type}`);
-      await cogito.quantize(f32, file, type);
-    }
-  }
-  fs.rmSync(f32, { force: true });
-  return out;
-}
+const models = () => benchModels(cogito, log);
 
 function llamaBench(model) {
   const bin = path.join(root, 'build', 'peers', 'build', 'bin', 'llama-bench');

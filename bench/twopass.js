@@ -11,9 +11,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const work = path.join(root, 'bench', 'work');
 const resultsFile = path.join(root, 'bench', 'results', 'twopass.json');
 const cogito = require(path.join(root, 'dist', 'index.js'));
+const { benchModels, work } = require('./models');
 const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
 const reps = Number(process.env.BENCH_REPS || 3);
 const PROMPT = 256;
@@ -23,17 +23,6 @@ function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-async function benchModel() {
-  fs.mkdirSync(work, { recursive: true });
-  const file = path.join(work, 'bench-0.5b-q8_0.gguf');
-  if (fs.existsSync(file)) return file;
-  const f32 = path.join(work, 'bench-0.5b-twopass-f32.gguf');
-  log('making a ~0.5B llama model (1024 wide, 24 layers, 4096 feed-forward), Q8_0');
-  await cogito.makeModel({ out: f32, embeddingSize: 1024, layers: 24, heads: 16, headsKv: 16, feedForwardSize: 4096, seed: 1 });
-  await cogito.quantize(f32, file, 'q8_0');
-  fs.rmSync(f32, { force: true });
-  return file;
-}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,7 +30,7 @@ function median(xs) {
 }
 
 async function main() {
-  const modelPath = await benchModel();
+  const modelPath = (await benchModels(cogito, log)).q8_0;
   const model = await cogito.loadModel(modelPath);
   // a realistic doubter: the upper third read, two late layers written through a 256-wide bottleneck
   const sidecarPath = path.join(work, 'bench-twopass-sidecar.gguf');
