@@ -2,6 +2,8 @@
 #include "common.h"
 #include "model.h"
 
+#include "ggml-cpu.h"
+
 #include <cmath>
 #include <string>
 #include <thread>
@@ -40,6 +42,7 @@ void Context::free_all() {
     release_sidecar();
     if (sampler) { llama_sampler_free(sampler); sampler = nullptr; }
     if (ctx) { llama_free(ctx); ctx = nullptr; }
+    if (threadpool) { ggml_threadpool_free(threadpool); threadpool = nullptr; }
     if (!model_ref.IsEmpty()) model_ref.Reset();
 }
 
@@ -102,12 +105,20 @@ class CreateWorker : public Napi::AsyncWorker {
         log_capture_begin();
         ctx = llama_init_from_model(model, params);
         std::string reason = log_capture_end();
-        if (!ctx) SetError("could not create a context" + (reason.empty() ? std::string() : ": " + reason));
+        if (!ctx) { SetError("could not create a context" + (reason.empty() ? std::string() : ": " + reason)); return; }
+        // a persistent pool: Node runs each call on whichever libuv worker is free, and a pool made
+        // per call (or an OpenMP team per calling thread) costs generation speed
+        ggml_threadpool_params tpp = ggml_threadpool_params_default(params.n_threads);
+        threadpool = ggml_threadpool_new(&tpp);
+        if (!threadpool) { SetError("could not create the CPU thread pool"); return; }
+        llama_attach_threadpool(ctx, threadpool, threadpool);
     }
     void OnOK() override {
         Napi::Object obj = Context::constructor.New({});
         Context * c = Context::Unwrap(obj);
         c->ctx = ctx;
+        c->threadpool = threadpool;
+        threadpool = nullptr;
         c->model = model;
         c->model_ref = std::move(model_ref);
         c->n_batch = (int32_t) llama_n_batch(ctx); // llama.cpp clamps it to the context size
@@ -115,7 +126,10 @@ class CreateWorker : public Napi::AsyncWorker {
         deferred.Resolve(obj);
     }
     void OnError(const Napi::Error & e) override { deferred.Reject(make_error(Env(), "CONTEXT", e.Message()).Value()); }
-    ~CreateWorker() override { if (ctx) llama_free(ctx); }
+    ~CreateWorker() override {
+        if (ctx) llama_free(ctx);
+        if (threadpool) ggml_threadpool_free(threadpool);
+    }
 
   private:
     Napi::Promise::Deferred deferred;
@@ -123,6 +137,7 @@ class CreateWorker : public Napi::AsyncWorker {
     llama_model * model;
     llama_context_params params;
     llama_context * ctx = nullptr;
+    ggml_threadpool_t threadpool = nullptr;
 };
 
 Napi::Value CreateContext(const Napi::CallbackInfo & info) {

@@ -22,6 +22,7 @@ class Context : public Napi::ObjectWrap<Context> {
 
     llama_context * ctx = nullptr;
     llama_model * model = nullptr;
+    ggml_threadpool_t threadpool = nullptr; // owned: the same worker threads whichever libuv thread calls
     Napi::ObjectReference model_ref; // keeps the model alive while the context lives
     llama_sampler * sampler = nullptr;
     TapRecorder taps;
