@@ -158,16 +158,7 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 
     void OnOK() override {
         release();
-        Napi::Env env = Env();
-        Napi::Object r = Napi::Object::New(env);
-        Napi::Array losses = Napi::Array::New(env, epoch_loss.size());
-        for (size_t i = 0; i < epoch_loss.size(); ++i) losses.Set((uint32_t) i, epoch_loss[i]);
-        r.Set("epochLoss", losses);
-        r.Set("loss", epoch_loss.empty() ? NAN : epoch_loss.back());
-        r.Set("steps", (double) t->step.load());
-        r.Set("seconds", seconds);
-        r.Set("cancelled", cancelled);
-        deferred.Resolve(r);
+        deferred.Resolve(run_result(Env(), epoch_loss, t->step.load(), seconds, cancelled));
     }
 
     void OnError(const Napi::Error & e) override {

@@ -310,17 +310,9 @@ class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 
     void OnOK() override {
         t->busy = false;
-        Napi::Env env = Env();
-        Napi::Object r = Napi::Object::New(env);
-        Napi::Array losses = Napi::Array::New(env, epoch_loss.size());
-        for (size_t i = 0; i < epoch_loss.size(); ++i) losses.Set((uint32_t) i, epoch_loss[i]);
-        r.Set("epochLoss", losses);
-        r.Set("loss", epoch_loss.empty() ? NAN : epoch_loss.back());
+        Napi::Object r = run_result(Env(), epoch_loss, t->step.load(), seconds, cancelled);
         r.Set("targets", epoch_targets.empty() ? 0.0 : (double) epoch_targets.back());
         r.Set("windowsPerEpoch", (double) windows_per_epoch);
-        r.Set("steps", (double) t->step.load());
-        r.Set("seconds", seconds);
-        r.Set("cancelled", cancelled);
         deferred.Resolve(r);
     }
 
@@ -364,6 +356,18 @@ Trainer::Trainer(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Trainer>(in
 Trainer::~Trainer() {
     if (ctx) llama_free(ctx);
     if (model) llama_model_free(model);
+}
+
+Napi::Object run_result(Napi::Env env, const std::vector<double> & epoch_loss, int64_t steps, double seconds, bool cancelled) {
+    Napi::Object r = Napi::Object::New(env);
+    Napi::Array losses = Napi::Array::New(env, epoch_loss.size());
+    for (size_t i = 0; i < epoch_loss.size(); ++i) losses.Set((uint32_t) i, epoch_loss[i]);
+    r.Set("epochLoss", losses);
+    r.Set("loss", epoch_loss.empty() ? NAN : epoch_loss.back());
+    r.Set("steps", (double) steps);
+    r.Set("seconds", seconds);
+    r.Set("cancelled", cancelled);
+    return r;
 }
 
 Napi::Object progress_object(Napi::Env env, const Progress & p) {

@@ -86,6 +86,9 @@ struct Progress {
     double elapsed, eta;
 };
 
+// What a finished run resolves with (both trainers): per-epoch loss, steps, time, cancelled.
+Napi::Object run_result(Napi::Env env, const std::vector<double> & epoch_loss, int64_t steps, double seconds, bool cancelled);
+
 // The JS object a progress callback receives (the same for both trainers).
 Napi::Object progress_object(Napi::Env env, const Progress & p);
 
