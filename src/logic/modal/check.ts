@@ -7,7 +7,8 @@
  *   answer); or, for formulas with quantifiers, a model of the first-order translation.
  * - Theorem: the first-order (standard) translation with the frame axioms is unsatisfiable,
  *   which is exact since every frame condition here is first-order; or the bounded search is
- *   unsatisfiable at a size the finite model property guarantees is enough (bound.ts).
+ *   unsatisfiable at a size the finite model property guarantees is enough (bound.ts); or,
+ *   for propositional K, D, T, K4 and S4, the tableau (tableau.ts) closes.
  * Otherwise the answer is undecided (null), never a guess.
  */
 import type { Formula } from '../ast';
@@ -26,6 +27,7 @@ import type { PremiseMode } from './encode';
 import { encodeModal, worldName } from './encode';
 import type { CountermodelCheck, KripkeModel } from './kripke';
 import { atomKey, checkCountermodel } from './kripke';
+import { decideByTableau, tableauApplies } from './tableau';
 
 export interface ModalOptions {
   logic?: ModalLogic;
@@ -38,7 +40,7 @@ export interface ModalOptions {
   solvers?: SolverName[];
 }
 
-export type ModalMethod = 'countermodel' | 'first-order model' | 'first-order proof' | 'finite model property';
+export type ModalMethod = 'countermodel' | 'first-order model' | 'first-order proof' | 'finite model property' | 'tableau';
 
 export interface ModalResult {
   logic: ModalLogic;
@@ -58,6 +60,8 @@ export interface ModalResult {
 const SIZES = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 /** The n-world encoding has about (formula nodes × n²) terms; past this it is too big to help. */
 const MAX_TERMS = 400_000;
+/** Share of the budget the tableau may use before the solvers take over. */
+const TABLEAU_SHARE = 0.6;
 
 function size(f: Formula): number {
   return 1 + children(f).reduce((n, g) => n + size(g), 0);
@@ -154,6 +158,19 @@ export async function checkModal(premises: readonly Formula[], conclusion: Formu
     (n, i) => i === 0 || nodes * n * n <= MAX_TERMS,
   );
   const done = (r: Omit<ModalResult, 'logic' | 'bound' | 'ms'>): ModalResult => ({ logic, bound, ...r, ms: Date.now() - t0 });
+  const checked = (model: KripkeModel, worlds: number): ModalResult => {
+    const check = checkCountermodel(model, logic, premises, conclusion, mode);
+    if (!check.holds) throw new SolverError(`the ${logic} countermodel with ${worlds} worlds fails the independent check: ${JSON.stringify(check)}`);
+    return done({ valid: false, method: 'countermodel', countermodel: model, check, solver: null });
+  };
+
+  // A decision procedure where there is one; the solvers get what time it leaves.
+  if (prop && tableauApplies(logic, mode)) {
+    const t = await decideByTableau(premises, conclusion, logic, mode, t0 + budget * TABLEAU_SHARE);
+    if (t?.valid === true) return done({ valid: true, method: 'tableau', solver: null });
+    if (t?.countermodel) return checked(t.countermodel, t.countermodel.worlds.length);
+  }
+
   let proofTried = false;
   let firstOrderSat = false;
   let lastMs = 0;
@@ -181,9 +198,7 @@ export async function checkModal(premises: readonly Formula[], conclusion: Formu
     lastMs = Date.now() - started;
     if (found.model) {
       if (!prop || all.some(hasQuantifier)) return done({ valid: false, method: 'countermodel', countermodel: found.model, solver: found.solver });
-      const check = checkCountermodel(found.model, logic, premises, conclusion, mode);
-      if (!check.holds) throw new SolverError(`the ${logic} countermodel with ${n} worlds fails the independent check: ${JSON.stringify(check)}`);
-      return done({ valid: false, method: 'countermodel', countermodel: found.model, check, solver: found.solver });
+      return { ...checked(found.model, n), solver: found.solver };
     }
     if (found.unsat && bound !== null && n >= bound) return done({ valid: true, method: 'finite model property', solver: found.solver });
   }

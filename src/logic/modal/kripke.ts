@@ -30,18 +30,35 @@ export function atomKey(name: string, args: readonly Term[]): string {
  * which is exponential in the modal depth (QMLTP's QBF problems nest □ twenty deep).
  */
 export function evaluate(m: KripkeModel, f: Formula, w: string, memo: Map<Formula, Map<string, boolean>> = new Map()): boolean {
+  return labelled(m, f, w, memo, successorIndex(m));
+}
+
+type Successors = Map<string, string[]>;
+
+/** World → its successors, read once per evaluation: tableau countermodels have thousands of worlds. */
+function successorIndex(m: KripkeModel): Successors {
+  const index: Successors = new Map();
+  for (const [a, b] of m.relation) {
+    const out = index.get(a);
+    if (out) out.push(b);
+    else index.set(a, [b]);
+  }
+  return index;
+}
+
+function labelled(m: KripkeModel, f: Formula, w: string, memo: Map<Formula, Map<string, boolean>>, succ: Successors): boolean {
   let row = memo.get(f);
   if (!row) memo.set(f, (row = new Map()));
   const known = row.get(w);
   if (known !== undefined) return known;
-  const value = evaluateOnce(m, f, w, memo);
+  const value = evaluateOnce(m, f, w, memo, succ);
   row.set(w, value);
   return value;
 }
 
-function evaluateOnce(m: KripkeModel, f: Formula, w: string, memo: Map<Formula, Map<string, boolean>>): boolean {
-  const ev = (g: Formula, at: string = w): boolean => evaluate(m, g, at, memo);
-  const succ = (x: string): string[] => m.relation.filter(([a]) => a === x).map(([, b]) => b);
+function evaluateOnce(m: KripkeModel, f: Formula, w: string, memo: Map<Formula, Map<string, boolean>>, index: Successors): boolean {
+  const ev = (g: Formula, at: string = w): boolean => labelled(m, g, at, memo, index);
+  const succ = (x: string): string[] => index.get(x) ?? [];
   switch (f.kind) {
     case 'true':
       return true;
@@ -77,16 +94,19 @@ function evaluateOnce(m: KripkeModel, f: Formula, w: string, memo: Map<Formula, 
 }
 
 export function conditionHolds(m: KripkeModel, c: FrameCondition): boolean {
-  const has = (a: string, b: string): boolean => m.relation.some(([x, y]) => x === a && y === b);
+  const pairs = new Set(m.relation.map(([a, b]) => JSON.stringify([a, b])));
+  const has = (a: string, b: string): boolean => pairs.has(JSON.stringify([a, b]));
+  const index = successorIndex(m);
+  const worlds = new Set(m.worlds);
   switch (c) {
     case 'serial':
-      return m.worlds.every((u) => m.worlds.some((v) => has(u, v)));
+      return m.worlds.every((u) => (index.get(u) ?? []).some((v) => worlds.has(v)));
     case 'reflexive':
       return m.worlds.every((u) => has(u, u));
     case 'symmetric':
       return m.relation.every(([u, v]) => has(v, u));
     case 'transitive':
-      return m.relation.every(([u, v]) => m.relation.filter(([x]) => x === v).every(([, y]) => has(u, y)));
+      return m.relation.every(([u, v]) => (index.get(v) ?? []).every((y) => has(u, y)));
   }
 }
 
