@@ -22,6 +22,8 @@ export type { ModalOptions, ModalResult } from './modal/check';
 export { checkModal } from './modal/check';
 export type { ModalMethod } from './modal/check';
 export { finiteModelBound } from './modal/bound';
+export { decideByTableau, tableauApplies } from './modal/tableau';
+export type { TableauLogic, TableauResult } from './modal/tableau';
 export { runQmltp, readQmltpProblem, readStatements, QMLTP_LOGICS } from './qmltp';
 export type { QmltpLogic, QmltpReport, QmltpCase, QmltpProblem, QmltpStatus } from './qmltp';
 export type { Belnap, ParaconsistentResult } from './paraconsistent';

@@ -175,7 +175,7 @@ export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<Qm
           countermodel: r.countermodel,
           check: r.check,
         });
-      } else report.cases.push({ ...base, note: `header says ${stated[0]}, decided ${got}` });
+      } else report.cases.push({ ...base, note: `header says ${stated[0]}, decided ${got}${r.method ? ` (${r.method})` : ''}` });
     }
   }
   report.ms = Date.now() - t0;

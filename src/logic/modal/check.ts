@@ -37,6 +37,8 @@ export interface ModalOptions {
   timeoutMs?: number;
   /** Largest countermodel tried. */
   maxWorlds?: number;
+  /** false: the Kripke encodings only, without the tableau (to cross-check one against the other). */
+  tableau?: boolean;
   solvers?: SolverName[];
 }
 
@@ -165,7 +167,7 @@ export async function checkModal(premises: readonly Formula[], conclusion: Formu
   };
 
   // A decision procedure where there is one; the solvers get what time it leaves.
-  if (prop && tableauApplies(logic, mode)) {
+  if (prop && opts.tableau !== false && tableauApplies(logic, mode)) {
     const t = await decideByTableau(premises, conclusion, logic, mode, t0 + budget * TABLEAU_SHARE);
     if (t?.valid === true) return done({ valid: true, method: 'tableau', solver: null });
     if (t?.countermodel) return checked(t.countermodel, t.countermodel.worlds.length);
