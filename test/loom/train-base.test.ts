@@ -131,6 +131,31 @@ describe('BaseTrainer (llama_opt_* through the addon)', () => {
     expect(tensor(a, 'blk.0.ffn_up.weight')).toEqual(tensor(b, 'blk.0.ffn_up.weight'));
   });
 
+  test('attention learns a value three tokens back, in a window shorter than the KV cache', async () => {
+    // key, two fillers, then the key's value (the only target): without attention the best loss is
+    // ln 4 ≈ 1.39. Caught three llama_patch/0004 bugs: every step used the sum of all gradients so
+    // far (training oscillated, then diverged), K/V got no gradients in windows shorter than the KV
+    // cache, and the optimizer ran on the backend's default threads. Four layers, as the default model.
+    const deep = path.join(dir, 'deep.gguf');
+    await nativeAddon().makeModel({ out: deep, vocab, nEmbd: 64, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 192, nCtx: 64, seed: 11 });
+    const [keys, values, filler] = [words[0].slice(0, 4), words[1].slice(0, 4), words[2][0]];
+    const samples = keys.map((k, i) => ({ tokens: [bos, k, filler, filler, values[i]], targetStart: 4 }));
+    // one thread: at this size ggml's spinning barriers cost more than a second core gives on a busy machine
+    const t = await BaseTrainer.open(deep, { contextSize: 64, window: 16, threads: 1 });
+    const before = await t.evaluate(samples, { pack: false });
+    const r = await t.train(samples, { epochs: 60, seed: 3, pack: false, schedule: { learningRate: 3e-3, warmupSteps: 4, weightDecay: 0 } });
+    const after = await t.evaluate(samples, { pack: false });
+    const out = path.join(dir, 'keyvalue.gguf');
+    t.save(out);
+    t.dispose();
+    expect(before).toBeGreaterThan(5);
+    expect(after).toBeLessThan(0.1);
+    expect(Math.max(...r.epochLoss.slice(-10))).toBeLessThan(0.3); // settled, not oscillating
+    for (const name of ['blk.0.attn_k.weight', 'blk.0.attn_v.weight']) {
+      expect(tensor(out, name)).not.toEqual(tensor(deep, name));
+    }
+  });
+
   test('an AbortSignal cancels between steps', async () => {
     const t = await open();
     const abort = new AbortController();
