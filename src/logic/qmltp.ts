@@ -2,7 +2,9 @@
  * QMLTP ground truth: read `qmf(...)` problems with the statuses in their headers, decide each
  * in K, D, T, S4 and S5, and compare. A header can be wrong: where it says Theorem and a
  * countermodel is found that passes the independent evaluation, the countermodel is reported
- * instead of agreeing.
+ * instead of agreeing. Every verdict that contradicts a header (either way) is decided again by
+ * a second procedure that shares no code with the first (modal/treemodel.ts), with its own
+ * budget, and the case says "confirmed by …" or "not confirmed: why".
  *
  * Axioms and hypotheses are read as local assumptions (true at the world where the conjecture
  * is evaluated), by default. The headers decide it: SYM322+1 (a PSAT problem) is marked
@@ -17,6 +19,7 @@ import type { PremiseMode } from './modal/encode';
 import type { ModalLogic } from './modal/frames';
 import type { ModalResult } from './modal/check';
 import { checkModal } from './modal/check';
+import { decideByTreeModel, treeModelApplies } from './modal/treemodel';
 import { parseFormula } from './parser';
 import type { SolverName } from './smt/session';
 
@@ -100,6 +103,27 @@ export interface QmltpCase {
   note: string;
   countermodel?: ModalResult['countermodel'];
   check?: ModalResult['check'];
+  /** Where the verdict contradicts the header: what a second, independent procedure says. */
+  confirmation?: QmltpConfirmation;
+}
+
+/**
+ * A verdict that contradicts a header re-decided by a procedure that shares no code with the
+ * one that decided it (modal/treemodel.ts: the bounded tree model as one SMT problem).
+ */
+export interface QmltpConfirmation {
+  /** The second procedure, e.g. "K tree-model SMT encoding". */
+  method: string;
+  /** True only when it gave the same verdict. */
+  confirmed: boolean;
+  /** Its verdict: Theorem (unsat), Non-Theorem (sat) or null (none). */
+  answer: 'Theorem' | 'Non-Theorem' | null;
+  ms: number;
+  /** Worlds in the tree it wrote (absent when it does not apply). */
+  worlds?: number;
+  solver?: SolverName | null;
+  /** Why there is no confirmation. */
+  reason?: string;
 }
 
 export interface QmltpLogicReport {
@@ -116,6 +140,8 @@ export interface QmltpReport {
   /** Decisions for problems whose header says Unsolved. */
   unsolvedDecided: { problem: string; logic: QmltpLogic; got: string }[];
   slowest: { problem: string; logic: QmltpLogic; ms: number };
+  /** Second-procedure runs on verdicts that contradict a header (their time is not in `slowest`). */
+  confirmations: { attempted: number; confirmed: number; ms: number };
   ms: number;
 }
 
@@ -126,13 +152,73 @@ export interface QmltpOptions {
   /** How axioms hold: at the conjecture's world (local, default) or at every world. */
   axioms?: PremiseMode;
   solvers?: SolverName[];
+  /** Re-decide verdicts that contradict a header with the tree-model encoding (default true). */
+  confirm?: boolean;
+  /** Budget of each confirmation (default 60 s), apart from the decision's own. */
+  confirmTimeoutMs?: number;
+  /** Largest tree a confirmation writes (default 50,000 worlds). */
+  confirmMaxWorlds?: number;
+}
+
+function describe(c: QmltpConfirmation): string {
+  if (c.confirmed) {
+    const what = c.answer === 'Theorem' ? 'unsat' : 'sat';
+    return `confirmed by ${c.method}, ${c.worlds} worlds (${what} in ${(c.ms / 1000).toFixed(1)} s${c.solver ? `, ${c.solver}` : ''})`;
+  }
+  return `not confirmed: ${c.reason}`;
+}
+
+/** Re-decides one problem in one logic with the tree-model encoding, to set beside a verdict. */
+export async function confirmVerdict(
+  problem: QmltpProblem,
+  logic: QmltpLogic,
+  got: 'Theorem' | 'Non-Theorem',
+  opts: QmltpOptions = {},
+): Promise<QmltpConfirmation> {
+  const mode = opts.axioms ?? 'local';
+  if (!treeModelApplies(logic, mode)) {
+    return { method: 'tree-model SMT encoding', confirmed: false, answer: null, ms: 0, reason: `no second procedure for ${logic} with ${mode} axioms (the tree-model encoding covers K, D and T with local axioms)` };
+  }
+  let r;
+  try {
+    r = await decideByTreeModel(
+      problem.axioms.map((a) => a.formula),
+      problem.conjecture,
+      logic,
+      { timeoutMs: opts.confirmTimeoutMs ?? 60_000, maxWorlds: opts.confirmMaxWorlds ?? 50_000 },
+    );
+  } catch (e) {
+    return { method: `${logic} tree-model SMT encoding`, confirmed: false, answer: null, ms: 0, reason: (e as Error).message };
+  }
+  const answer = r.valid === true ? 'Theorem' : r.valid === false ? 'Non-Theorem' : null;
+  const base = { method: r.method, answer, ms: r.ms, worlds: r.shape.worlds, solver: r.solver } as const;
+  if (answer === null) return { ...base, confirmed: false, reason: r.reason ?? 'no answer' };
+  if (answer !== got) return { ...base, confirmed: false, reason: `the ${r.method} says ${answer} (${r.solver}): the two procedures DISAGREE` };
+  return { ...base, confirmed: true };
 }
 
 export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<QmltpReport> {
   const t0 = Date.now();
   const logics = opts.logics ?? QMLTP_LOGICS;
   const files = readdirSync(dir).filter((f) => f.endsWith('.p')).sort();
-  const report: QmltpReport = { logics: {}, cases: [], unsolvedDecided: [], slowest: { problem: '', logic: 'K', ms: 0 }, ms: 0 };
+  const report: QmltpReport = {
+    logics: {},
+    cases: [],
+    unsolvedDecided: [],
+    slowest: { problem: '', logic: 'K', ms: 0 },
+    confirmations: { attempted: 0, confirmed: 0, ms: 0 },
+    ms: 0,
+  };
+  // A verdict against the header gets a second opinion, outside the decision's own budget.
+  const confirm = async (p: QmltpProblem, logic: QmltpLogic, got: QmltpVerdict): Promise<QmltpConfirmation | undefined> => {
+    if (opts.confirm === false || got === 'undecided') return undefined;
+    const c = await confirmVerdict(p, logic, got, opts);
+    report.confirmations.attempted++;
+    if (c.confirmed) report.confirmations.confirmed++;
+    report.confirmations.ms += c.ms;
+    return c;
+  };
+  const withConfirmation = (note: string, c: QmltpConfirmation | undefined): string => (c ? `${note}; ${describe(c)}` : note);
   for (const l of logics) report.logics[l] = { known: 0, agree: 0, undecided: 0 };
   for (const file of files) {
     const p = readQmltpProblem(path.join(dir, file));
@@ -157,7 +243,14 @@ export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<Qm
       const base = { problem: p.name, logic, header, got };
       if (stated.length > 1) {
         // Without quantifiers the domain columns cannot differ: one of them is wrong.
-        report.cases.push({ ...base, note: `header columns disagree (${header.join(' / ')}); decided ${got}`, countermodel: r.countermodel, check: r.check });
+        const confirmation = await confirm(p, logic, got);
+        report.cases.push({
+          ...base,
+          note: withConfirmation(`header columns disagree (${header.join(' / ')}); decided ${got}`, confirmation),
+          countermodel: r.countermodel,
+          check: r.check,
+          confirmation,
+        });
         if (got !== 'undecided' && stated.includes(got)) lr.agree++;
         continue;
       }
@@ -165,17 +258,22 @@ export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<Qm
         lr.agree++;
         continue;
       }
+      const confirmation = await confirm(p, logic, got);
       if (stated[0] === 'Theorem' && got === 'Non-Theorem') {
         const checked = r.check?.holds === true;
         report.cases.push({
           ...base,
-          note: checked
-            ? 'header says Theorem, but a countermodel exists and passes the independent evaluation'
-            : 'header says Theorem, the solver found a model of axioms ∧ ¬conjecture (not re-checked)',
+          note: withConfirmation(
+            checked
+              ? 'header says Theorem, but a countermodel exists and passes the independent evaluation'
+              : 'header says Theorem, the solver found a model of axioms ∧ ¬conjecture (not re-checked)',
+            confirmation,
+          ),
           countermodel: r.countermodel,
           check: r.check,
+          confirmation,
         });
-      } else report.cases.push({ ...base, note: `header says ${stated[0]}, decided ${got}${r.method ? ` (${r.method})` : ''}` });
+      } else report.cases.push({ ...base, note: withConfirmation(`header says ${stated[0]}, decided ${got}${r.method ? ` (${r.method})` : ''}`, confirmation), confirmation });
     }
   }
   report.ms = Date.now() - t0;

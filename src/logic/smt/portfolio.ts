@@ -18,6 +18,8 @@ export interface SolveOptions {
   onUnsat?: string;
   /** Wait for every solver and compare, instead of cancelling the losers. */
   crossCheck?: boolean;
+  /** A solver that prints an error anywhere in its answer gives no answer (it may have skipped a command). */
+  strict?: boolean;
 }
 
 export interface SolverReport {
@@ -106,7 +108,7 @@ export async function solve(problem: string, opts: SolveOptions = {}): Promise<S
         report.detail = 'interrupted';
         return;
       }
-      if (!status) {
+      if (!status || (opts.strict && /\(error\b/.test(out))) {
         report.detail = out.trim().slice(0, 500);
         return;
       }
