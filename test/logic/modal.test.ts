@@ -95,6 +95,9 @@ describe('QMLTP', () => {
     const wrong = r.cases.filter((c) => c.note.includes('countermodel exists'));
     expect(wrong.map((c) => `${c.problem} ${c.logic}`).sort()).toEqual(['SYM122+1 D', 'SYM122+1 K']);
     for (const c of wrong) expect(c.check?.holds).toBe(true);
+    // ... and the second procedure (the tree-model encoding) finds a model as well.
+    for (const c of wrong) expect([c.problem, c.logic, c.confirmation?.confirmed, c.confirmation?.answer]).toEqual([c.problem, c.logic, true, 'Non-Theorem']);
+    for (const c of wrong) expect(c.note).toMatch(/confirmed by [KD] tree-model SMT encoding, \d+ worlds \(sat in [\d.]+ s/);
     // Every other known status agrees.
     const mismatches = r.cases.filter((c) => !c.note.includes('countermodel exists') && !c.note.includes('columns disagree'));
     expect(mismatches).toEqual([]);

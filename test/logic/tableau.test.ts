@@ -99,9 +99,9 @@ describe('QMLTP QBF problems (SYM342–SYM368) by tableau', () => {
   it('decides K: SYM356 has a countermodel; the other K "Non-Theorem" headers are wrong', async () => {
     // Every world the alternation formula reaches has a successor up to the modal depth, and
     // below it only formulas without modalities are read: so K and D agree on these problems,
-    // and the headers themselves say Theorem in D for eight of them. Outside this suite, z3 on
-    // the K-tree encoding (one child per ◇ occurrence; SYM342–350, 358–364, where that tree has
-    // under 200,000 worlds) found it unsatisfiable too, independently of this tableau.
+    // and the headers themselves say Theorem in D for eight of them. The second procedure
+    // (modal/treemodel.ts, tested in treemodel.test.ts) confirms K Theorem independently of this
+    // tableau for SYM342–350 and 358–364, whose tree models have at most 25,667 worlds.
     for (const name of problems) {
       const p = readQmltpProblem(path.join(QMLTP, `${name}.p`));
       const premises = p.axioms.map((a) => a.formula);

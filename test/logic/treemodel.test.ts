@@ -1,3 +1,5 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   confirmVerdict,
@@ -6,6 +8,7 @@ import {
   encodeTreeModel,
   parseFormula as P,
   readQmltpProblem,
+  runQmltp,
   shutdownZ3,
   treeModelShape,
 } from '../../src/logic';
@@ -144,6 +147,23 @@ describe('confirming the K verdicts on SYM342–SYM368 that contradict their hea
     expect(c.confirmed).toBe(false);
     expect(c.answer).toBeNull();
     expect(c.reason).toMatch(/tree model .* has over 50000 worlds/);
+  });
+
+  it('runQmltp puts the confirmation, or why there is none, in the case and its note', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qmltp-confirm-'));
+    for (const n of [342, 352]) copyFileSync(path.join(QMLTP, `SYM${n}+1.p`), path.join(dir, `SYM${n}+1.p`));
+    try {
+      const r = await runQmltp(dir, { logics: ['K'], timeoutMs: 7000 });
+      expect(r.logics.K).toEqual({ known: 2, agree: 0, undecided: 0 });
+      const [a, b] = r.cases;
+      expect([a.problem, a.got, a.confirmation?.confirmed, a.confirmation?.answer]).toEqual(['SYM342+1', 'Theorem', true, 'Theorem']);
+      expect(a.note).toMatch(/^header says Non-Theorem, decided Theorem \(tableau\); confirmed by K tree-model SMT encoding, 1603 worlds \(unsat in [\d.]+ s/);
+      expect([b.problem, b.got, b.confirmation?.confirmed]).toEqual(['SYM352+1', 'Theorem', false]);
+      expect(b.note).toMatch(/; not confirmed: the tree model \(depth 40, branching [\d·]+\) has over 50000 worlds$/);
+      expect(r.confirmations).toMatchObject({ attempted: 2, confirmed: 1 });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('says when the second procedure does not apply', async () => {
