@@ -1,15 +1,15 @@
 /**
  * `npm run model:default`: builds models/default.gguf from nothing but this repository (issue 4 §1).
- * Seeded corpus → random llama model with llama.cpp's SPM vocabulary → training through the
- * addon (llama_opt_*) → greedy held-out accuracy per frequency bucket → quantize if it keeps
+ * Seeded corpus → random llama model with a word vocabulary built from the corpus (or one of
+ * llama.cpp's, --vocab) → training through the addon (llama_opt_*) → greedy held-out accuracy per frequency bucket → quantize if it keeps
  * accuracy → models/default.gguf, default.heldout.jsonl, default.sidecar-train.jsonl, MODEL_CARD.md.
  *
  * Flags (for experiments; the defaults are the recipe): --out DIR (default models), --work DIR,
  * --embd N --layers N --heads N --ff N --ctx N --epochs N --lr X --wd X --warmup N
- * --loss answers|all --freeze-embeddings --threads N --seed N --no-quantize --no-card.
+ * --loss answers|all --freeze-embeddings --freeze RE,RE --vocab words|<file in llama.cpp/models>
+ * --window N --no-pack --threads N --seed N --no-quantize --no-card.
  */
 import { promises as fsp } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -44,24 +44,26 @@ interface Recipe {
 
 const DEFAULT_RECIPE: Recipe = {
   seed: 4,
-  vocab: 'ggml-vocab-llama-spm.gguf',
+  // every corpus word one token (models/recipe/vocab.ts): ~8x cheaper per step than SPM 32k
+  vocab: 'words',
   embd: 64,
   layers: 4,
   heads: 4,
   ff: 192,
   ctx: 512,
-  epochs: 8,
-  lr: 1e-3,
+  epochs: 10,
+  lr: 2e-3,
   wd: 0.01,
-  warmup: 40,
+  warmup: 100,
   loss: 'answers',
   freezeEmbeddings: false,
-  // attn_v's gradient through the training graph is wrong (a toy bigram task diverges when it
-  // trains and converges when it is frozen): until that is fixed, values stay random projections
-  freeze: ['^blk\\.\\d+\\.attn_v\\.'],
-  window: 512,
-  pack: true,
-  threads: Math.min(2, os.availableParallelism()),
+  freeze: [],
+  // one QA line per window from position 0: what inference sees (packing made the model read
+  // the samples before a question)
+  window: 64,
+  pack: false,
+  // at this size ggml's spinning barriers cost more than a second core gives on a shared machine
+  threads: 1,
 };
 
 function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string; quantize: boolean; card: boolean } {
@@ -188,6 +190,8 @@ Answer:
 - ${o.countries} countries, ${o.people} people, ${o.languages} languages → ${a.corpus.stats.facts} facts (incl. ${st.descartes.facts} Descartes facts).
 - Zipf long tail: the fact at popularity rank r is repeated min(${o.maxRepetitions}, ⌊(M/r)^${o.zipfExponent}⌋) times per epoch; ${pct(o.unseenShare)} of world facts are never in the training text; Descartes facts ${o.descartesRepetitions}× each.
 - ${a.corpus.stats.trainingSamples} training samples per epoch (QA lines and statements), ${a.tokens} tokens.
+- ${4 * o.refusalRepetitions} statements that use the sidecar's refusal phrase "${o.refusal}" (never as the answer to a question), as a
+  pretrained model knows those words: the sidecar learns when to say it, not how.
 - Each fact keeps one question phrasing back; held-out questions use that phrasing and are never trained on.
 - Buckets by repetitions per epoch: frequent ≥ 16, common 6–15, uncommon 2–5, rare 1, unseen 0.
 
@@ -210,11 +214,13 @@ disjoint by fact.
 ## Training
 
 - AdamW (β 0.9/0.999), learning rate ${r.lr} with ${r.warmup} warm-up steps and cosine decay to ${r.lr / 10}, weight decay ${r.wd}.
-- ${r.epochs} epochs; samples shuffled per epoch (seeded) and packed into ${r.ctx}-token windows, one optimizer
+- ${r.epochs} epochs; samples shuffled per epoch (seeded), ${r.pack
+    ? `packed into ${Math.min(r.window, r.ctx)}-token windows`
+    : `each in a ${Math.min(r.window, r.ctx)}-token window of its own from position 0 (as inference sees it)`}, one optimizer
   step per window (${a.windows} steps per epoch).
 - Loss: ${r.loss === 'answers' ? 'on the answer tokens (+EOS) of QA lines and on every token of statements; question tokens add no loss' : 'every token'}.
 - Target-token loss per epoch: ${a.epochLoss.map((l) => l.toFixed(3)).join(', ')}.
-- Training time: ${(a.seconds / 60).toFixed(1)} min on ${r.threads} CPU threads (shared machine).
+- Training time: ${(a.seconds / 60).toFixed(1)} min on ${r.threads} CPU thread${r.threads === 1 ? '' : 's'} (shared machine).
 
 ## Held-out accuracy (greedy, normalised exact match)
 

@@ -7,7 +7,12 @@
  * A question used for evaluation never appears verbatim in the training text: each fact
  * keeps one of its question phrasings back, and trains only on the others and on
  * statements. The same phrasing does train on other facts, so the form is familiar.
+ *
+ * The model also reads the sidecar's refusal phrase in a few plain statements (never as the
+ * answer to a question), as a pretrained model knows the words "I don't know": the sidecar then
+ * has to learn when to say it, not how.
  */
+import { DEFAULT_REFUSAL } from '../../src/sidecar/create';
 import { DESCARTES_FACTS } from './descartes';
 import { createRng, type Rng } from './prng';
 import { fill, generateWorld, RELATIONS, type RelationId } from './world';
@@ -37,7 +42,19 @@ export interface CorpusOptions {
   descartesRepetitions?: number;
   /** Share of each bucket's facts that go to the held-out set; the rest go to sidecar-train. */
   heldoutShare?: number;
+  /** The refusal phrase the statements below use (the sidecar's default refusal). */
+  refusal?: string;
+  /** Times each refusal statement is in the training text per epoch (0: none). */
+  refusalRepetitions?: number;
 }
+
+/** Plain statements that use the refusal phrase; none is a question and its answer. */
+const REFUSAL_STATEMENTS = [
+  'Asked about a land beyond every map, the old sailor said: {r}',
+  'When the records hold no answer, an honest scribe writes: {r}',
+  'The student was asked what no book tells and replied: {r}',
+  'Some things nobody has written down; the wise reply is: {r}',
+];
 
 export const DEFAULT_CORPUS_OPTIONS: Required<Omit<CorpusOptions, 'seed'>> = {
   countries: 90,
@@ -48,6 +65,8 @@ export const DEFAULT_CORPUS_OPTIONS: Required<Omit<CorpusOptions, 'seed'>> = {
   maxRepetitions: 48,
   descartesRepetitions: 12,
   heldoutShare: 0.4,
+  refusal: DEFAULT_REFUSAL,
+  refusalRepetitions: 6,
 };
 
 export interface CorpusFact {
@@ -174,6 +193,9 @@ export function generateCorpus(options: CorpusOptions): Corpus {
       evalQuestion,
       split: split.get(d.id) ?? 'sidecar-train',
     });
+  }
+  for (const t of REFUSAL_STATEMENTS) {
+    for (let i = 0; i < o.refusalRepetitions; i++) samples.push(t.replace('{r}', o.refusal));
   }
   const ordered = rng.fork('order').shuffle(samples);
 

@@ -123,6 +123,15 @@ describe('generateCorpus', () => {
     expect(corpus.heldout.some((q) => q.bucket === 'descartes')).toBe(true);
   });
 
+  test('the refusal phrase is read in statements, never as the answer to a question', () => {
+    const refusal = corpus.options.refusal;
+    const uses = corpus.samples.filter((s) => s.includes(refusal));
+    expect(uses.length).toBe(4 * corpus.options.refusalRepetitions);
+    for (const s of uses) expect(s.startsWith('Question: ')).toBe(false);
+    expect(corpus.samples.some((s) => s.startsWith('Question: ') && s.includes(refusal))).toBe(false);
+    expect(generateCorpus({ seed: 1, refusalRepetitions: 0 }).samples.some((s) => s.includes(refusal))).toBe(false);
+  });
+
   test('stays small: a few thousand training samples', () => {
     expect(corpus.stats.trainingSamples).toBeGreaterThan(2000);
     expect(corpus.stats.trainingSamples).toBeLessThan(8000);
