@@ -10,7 +10,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, type Model } from '../engine';
+import { loadModel, type Model, type StopReason } from '../engine';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import {
   createManifest,
@@ -43,6 +43,8 @@ export interface CollectRecord {
   answer: string;
   /** Was the base right? The ground truth every sidecar metric is scored against. */
   pass1_correct: boolean;
+  /** Why the answer ended: 'eog' (the end-of-generation token, not in outputTokens), 'stop' (the newline, in outputTokens), … */
+  stopReason?: StopReason;
 }
 
 export interface CollectOptions {
@@ -145,6 +147,7 @@ async function runBase(
       outputTokens: r.tokens.map((t) => t.id),
       answer: j.answer,
       pass1_correct: j.correct,
+      stopReason: r.stopReason,
     });
     options.onProgress?.(index + 1, items.length, correct);
   }

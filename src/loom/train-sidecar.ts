@@ -188,13 +188,21 @@ function balanced(indices: readonly number[], records: readonly CollectRecord[],
   return [...many, ...few, ...extra];
 }
 
-/** The training target after a prompt: the base's own answer if it was right, else the refusal. */
+/**
+ * The training target after a prompt: the base's own answer if it was right, else the refusal, each
+ * ended the way the base ends an answer, so the injected pass stops where the base would (without
+ * the ending, a right answer ran on into the refusal).
+ */
 function targetTokens(model: Model, record: CollectRecord, refusal: string): number[] {
-  if (record.pass1_correct) return record.outputTokens;
-  const newline = model.tokenize('\n', { addSpecial: false });
-  const full = model.tokenize(`${model.detokenize(record.prompt)} ${refusal}\n`);
+  const eos = model.info.eosToken;
+  const newline = model.tokenize('\n', { addSpecial: false }).slice(-1);
+  // collect keeps the end-of-generation token out of outputTokens and a stop newline in them
+  const stoppedByEog = record.stopReason === 'eog' || (record.stopReason === undefined && eos >= 0);
+  if (record.pass1_correct) return [...record.outputTokens, ...(stoppedByEog && eos >= 0 ? [eos] : [])];
+  const end = eos >= 0 ? [eos] : newline;
+  const full = model.tokenize(`${model.detokenize(record.prompt)} ${refusal}`);
   const prefixMatches = record.prompt.every((t, i) => full[i] === t);
-  return prefixMatches ? full.slice(record.prompt.length) : [...model.tokenize(` ${refusal}`, { addSpecial: false }), ...newline.slice(-1)];
+  return [...(prefixMatches ? full.slice(record.prompt.length) : model.tokenize(` ${refusal}`, { addSpecial: false })), ...end];
 }
 
 function examples(model: Model, records: CollectRecord[], hidden: Float32Array, indices: readonly number[], per: number, refusal: string): NativeSidecarExamples {
