@@ -14,32 +14,14 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** Loads a module from the TypeScript sources (dev checkout) or, failing that, from dist. */
-function load(rel) {
-  try {
-    const ts = require('typescript');
-    if (!require.extensions['.ts']) {
-      require.extensions['.ts'] = function compileTs(module, filename) {
-        const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-          fileName: filename,
-        });
-        module._compile(out.outputText, filename);
-      };
-    }
-    return require(`../src/${rel}.ts`);
-  } catch (err) {
-    if (err && err.code !== 'MODULE_NOT_FOUND') throw err;
-    return require(`../dist/${rel}.js`);
-  }
-}
+const { loadSource } = require('./load-source');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const portfolio = load('logic/smt/portfolio');
-  const logic = load('logic/index');
-  const { binaryVersion } = load('logic/smt/process');
+  const portfolio = loadSource('logic/smt/portfolio');
+  const logic = loadSource('logic/index');
+  const { binaryVersion } = loadSource('logic/smt/process');
   const RUNS = 5;
 
   // Every script the library's verification sends (first run of each argument), captured on the way to the solvers.
@@ -91,8 +73,8 @@ async function main() {
     }
     // The same scripts in one long-lived session each ((reset) between them): solving only,
     // without a process or context start per script.
-    const { openProcessSession } = load('logic/smt/process');
-    const { openZ3Session } = load('logic/smt/z3wasm');
+    const { openProcessSession } = loadSource('logic/smt/process');
+    const { openZ3Session } = loadSource('logic/smt/z3wasm');
     const inOneSession = async (session) => {
       const t0 = performance.now();
       for (const s of firstRun) await session.run(`${s}\n(check-sat)\n(reset)`);

@@ -19,25 +19,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-/** Loads the VKS from the TypeScript sources (dev checkout) or, failing that, from dist. */
-function loadVks() {
-  try {
-    const ts = require('typescript');
-    if (!require.extensions['.ts']) {
-      require.extensions['.ts'] = function compileTs(module, filename) {
-        const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-          fileName: filename,
-        });
-        module._compile(out.outputText, filename);
-      };
-    }
-    return require('../src/vks/index.ts');
-  } catch (err) {
-    if (err && err.code !== 'MODULE_NOT_FOUND') throw err;
-    return require('../dist/vks/index.js');
-  }
-}
+const { loadSource } = require('./load-source');
 
 /** mulberry32: a small seeded PRNG so every run builds the same store. */
 function rng(seed) {
@@ -99,7 +81,7 @@ function summarise(times) {
 async function measureVksLookup(options = {}) {
   const records = options.records ?? 100000;
   const queries = options.queries ?? 4000;
-  const { Vks } = loadVks();
+  const { Vks } = loadSource('vks/index');
   const rand = rng(42);
   const words = vocabulary(30000, rand);
   const zipfRank = zipf(words.length, rand);
