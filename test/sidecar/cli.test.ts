@@ -37,6 +37,7 @@ test('sidecar create, then inspect as text and JSON, with and without a model', 
   expect(text.out).toMatch(/cogito sidecar v1 \(doubter\)/);
   expect(text.out).toContain(`fingerprint ${info.fingerprint}`);
   expect(text.out).toMatch(/enc\.ff\.down\.weight \[256, 128\] 32768/);
+  expect(text.out).toMatch(/rms eps 0\.00001\n.*AGC floor 0\.3, tau 32/); // the values written, not their f32 noise
 
   const json = JSON.parse(cogito('inspect', file, '--json').out);
   expect(json.config).toEqual(config);

@@ -24,6 +24,9 @@ async function modelInfo(file: string): Promise<ModelInfo> {
   }
 }
 
+/** Metadata floats are stored as f32: print the value that was written, not its binary expansion. */
+const f32 = (x: number): string => String(Number(x.toPrecision(7)));
+
 function printReport(r: SidecarReport): void {
   const c = r.config;
   const out: string[] = [
@@ -32,8 +35,8 @@ function printReport(r: SidecarReport): void {
     `  encoder: ${c.encoder.type}, ${c.encoder.nTokens} cognitive tokens` +
       (c.encoder.type === 'transformer' ? `, ${c.encoder.heads} heads, ff ${c.encoder.ff}` : ''),
     `  target layers: ${c.targetLayers.join(', ')}; injection layers: ${c.injectLayers.join(', ')}`,
-    `  cross-attention: bottleneck ${c.bottleneck}, ${c.heads} heads; gate init ${c.gateInit}; rms eps ${c.rmsEps}`,
-    `  decision: refuse below confidence ${c.threshold} with ${JSON.stringify(c.refusal)}; AGC floor ${c.agc.floor}, tau ${c.agc.tau}`,
+    `  cross-attention: bottleneck ${c.bottleneck}, ${c.heads} heads; gate init ${f32(c.gateInit)}; rms eps ${f32(c.rmsEps)}`,
+    `  decision: refuse below confidence ${f32(c.threshold)} with ${JSON.stringify(c.refusal)}; AGC floor ${f32(c.agc.floor)}, tau ${f32(c.agc.tau)}`,
     `  tensors (all f32):`,
     ...r.tensors.map((t) => `    ${t.name} [${t.shape.join(', ')}] ${t.parameters}`),
   ];
