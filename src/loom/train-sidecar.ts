@@ -195,11 +195,10 @@ function balanced(indices: readonly number[], records: readonly CollectRecord[],
  */
 function targetTokens(model: Model, record: CollectRecord, refusal: string): number[] {
   const eos = model.info.eosToken;
-  const newline = model.tokenize('\n', { addSpecial: false }).slice(-1);
   // collect keeps the end-of-generation token out of outputTokens and a stop newline in them
-  const stoppedByEog = record.stopReason === 'eog' || (record.stopReason === undefined && eos >= 0);
-  if (record.pass1_correct) return [...record.outputTokens, ...(stoppedByEog && eos >= 0 ? [eos] : [])];
-  const end = eos >= 0 ? [eos] : newline;
+  const endsWithEog = eos >= 0 && (record.stopReason ?? 'eog') === 'eog';
+  if (record.pass1_correct) return endsWithEog ? [...record.outputTokens, eos] : record.outputTokens;
+  const end = eos >= 0 ? [eos] : model.tokenize('\n', { addSpecial: false }).slice(-1);
   const full = model.tokenize(`${model.detokenize(record.prompt)} ${refusal}`);
   const prefixMatches = record.prompt.every((t, i) => full[i] === t);
   return [...(prefixMatches ? full.slice(record.prompt.length) : model.tokenize(` ${refusal}`, { addSpecial: false })), ...end];
