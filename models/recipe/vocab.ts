@@ -8,7 +8,7 @@
  * best score first. The vocabulary holds every character of the corpus, the 256 byte-fallback
  * tokens, and every prefix of "▁word" for each corpus word: the only merges possible then grow
  * a word from its left end, so each corpus word becomes exactly one token and anything else
- * falls back to characters or bytes.
+ * falls back to characters or bytes. A possessive ending "'s" is a token of its own.
  */
 import { addon, type GgufKeyValue } from '../../src/engine/native';
 
@@ -35,12 +35,21 @@ export function buildWordVocab(texts: readonly string[]): WordVocab {
   }
   const chars = new Set<string>([SPACE]);
   const words = new Set<string>();
+  const suffixes = new Set<string>();
   for (const text of texts) {
     for (const ch of text.replace(/\s/g, '')) chars.add(ch);
     for (const raw of text.split(/\s+/)) {
       // punctuation at a word's edges stays its own token ("Stela." → "▁Stela" ".")
       const word = raw.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '');
-      if (word) words.add(word);
+      // a possessive is the name's own token and "'s": as one word, "Stela's" would be a token
+      // that only one question phrasing uses, and a fact asked that way could not be recalled
+      const possessive = /^(.+)('s)$/u.exec(word);
+      if (possessive) {
+        words.add(possessive[1]);
+        suffixes.add(possessive[2]);
+      } else if (word) {
+        words.add(word);
+      }
     }
   }
   const seen = new Set(tokens);
@@ -56,6 +65,7 @@ export function buildWordVocab(texts: readonly string[]): WordVocab {
     const codepoints = [...full];
     for (let k = 2; k <= codepoints.length; k++) add(codepoints.slice(0, k).join(''));
   }
+  for (const suffix of [...suffixes].sort()) add(suffix);
   // longer pieces score higher, so a word completes before anything else could claim its letters
   const scores = tokens.map((t, i) => (types[i] === TYPE_NORMAL ? [...t].length : 0));
   return { tokens, scores, types };

@@ -28,6 +28,12 @@ test('the word vocabulary makes every corpus word one token and round-trips text
       const text = `Question: ${q.question}\nAnswer: ${q.answers[0]}`;
       expect(model.detokenize(model.tokenize(text, { addSpecial: false })).trimStart()).toBe(text);
     }
+    // a possessive is the name's token and "'s", so every phrasing of a fact shares the name
+    const possessive = questions.find((q) => /\w's\b/.test(q.question));
+    expect(possessive).toBeDefined();
+    const name = /(\S+)'s\b/.exec(possessive!.question)![1];
+    expect(model.tokenize(`${name}'s`, { addSpecial: false })).toEqual([...model.tokenize(name, { addSpecial: false }), ...model.tokenize("'s", { addSpecial: false }).slice(-1)]);
+    expect(model.tokenize(name, { addSpecial: false })).toHaveLength(1);
     // text outside the corpus still tokenizes (characters or bytes) and round-trips
     const odd = 'Zebra ☃ 42';
     expect(model.detokenize(model.tokenize(odd, { addSpecial: false })).trimStart()).toBe(odd);
