@@ -19,7 +19,8 @@ export function checkpointPath(runDir: string): string {
 
 /**
  * Writes `sidecar` as the run's checkpoint and records a done train stage whose detail names it
- * (`checkpoint`, the encoder's shape, `trainer: 'none'`): the record a trainer will write too.
+ * (`checkpoint`, the format version, the encoder's shape, `trainer: 'none'`): the record a
+ * trainer will write too.
  */
 export async function writeCheckpoint(runDir: string, sidecar: Sidecar): Promise<string> {
   const file = await saveCheckpoint(runDir, sidecar);
@@ -27,6 +28,7 @@ export async function writeCheckpoint(runDir: string, sidecar: Sidecar): Promise
   const detail: { [key: string]: JsonValue } = {
     checkpoint: CHECKPOINT_FILE.split(path.sep).join('/'),
     trainer: 'none (written by the sidecar library)',
+    version: config.version,
     encoderType: config.encoder.type,
     tokens: config.encoder.nTokens,
     targetLayers: config.targetLayers,

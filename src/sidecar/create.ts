@@ -10,17 +10,21 @@ import { InvalidSidecarError } from './errors';
 import {
   SIDECAR_VERSION,
   elementCount,
+  layoutName,
   tensorSpecs,
   type BaseModelInfo,
   type EncoderType,
   type Sidecar,
   type SidecarConfig,
   type SidecarTensor,
+  type SidecarVersion,
   type TensorSpec,
 } from './format';
 import { validateConfig } from './validate';
 
 export interface CreateSidecarOptions {
+  /** Format version (default SIDECAR_VERSION, 2); 1 makes a sidecar without φ and refusal channel, as old files are. */
+  version?: SidecarVersion;
   /** Default 'selective'. */
   encoder?: EncoderType;
   /** Layer indices or a spec ('early', 'mid', 'late', 'all', '2,5-7', '-1'); default 'late'. */
@@ -54,6 +58,9 @@ export interface CreateSidecarOptions {
 
 export const DEFAULT_REFUSAL = "I don't know.";
 
+/** Version 2's tensors start at zero: until trained, a version-2 sidecar computes exactly what version 1 does. */
+const ZERO_INIT = new Set(['probe.out.weight', 'enc.refusal']);
+
 /** The config createSidecar would use: defaults filled in, validated. */
 export function sidecarConfig(model: BaseModelInfo, options: CreateSidecarOptions = {}): SidecarConfig {
   const E = model.embeddingSize;
@@ -62,7 +69,7 @@ export function sidecarConfig(model: BaseModelInfo, options: CreateSidecarOption
   const bottleneck = options.bottleneck ?? Math.min(256, E);
   const config: SidecarConfig = {
     kind: 'doubter',
-    version: SIDECAR_VERSION,
+    version: options.version ?? SIDECAR_VERSION,
     base: { fingerprint: model.fingerprint, architecture: model.architecture, nEmbd: E, nLayer: model.layerCount },
     encoder: {
       type,
@@ -100,7 +107,7 @@ export function createSidecar(model: BaseModelInfo, options: CreateSidecarOption
   const specs = tensorSpecs(config);
   const given = options.tensors instanceof Map ? options.tensors : new Map(Object.entries(options.tensors ?? {}));
   const known = new Set(specs.map((s) => s.name));
-  for (const name of given.keys()) if (!known.has(name)) invalid(`tensor '${name}' is not part of a ${config.encoder.type} sidecar`);
+  for (const name of given.keys()) if (!known.has(name)) invalid(`tensor '${name}' is not part of ${layoutName(config)}`);
 
   const tensors = new Map<string, SidecarTensor>();
   for (const spec of specs) {
@@ -115,6 +122,8 @@ export function createSidecar(model: BaseModelInfo, options: CreateSidecarOption
       data = new Float32Array(elementCount(spec.shape)).fill(config.gateInit);
     } else if (spec.name === 'enc.gate') {
       data = new Float32Array(elementCount(spec.shape)).fill(encoderGate);
+    } else if (ZERO_INIT.has(spec.name)) {
+      data = new Float32Array(elementCount(spec.shape));
     } else {
       // a stream per tensor: adding a tensor to the layout does not change the others' weights
       data = gaussian(rng.fork(spec.name), elementCount(spec.shape), initStd(spec, scale));

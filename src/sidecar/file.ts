@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CogitoError } from '../engine/errors';
 import { readGguf, readGgufTensor, writeGguf } from '../engine/gguf';
 import { InvalidSidecarError, SidecarNotFoundError } from './errors';
-import { tensorSpecs, type Sidecar, type SidecarTensor } from './format';
+import { layoutName, tensorSpecs, type Sidecar, type SidecarTensor } from './format';
 import { configFromMetadata, configToMetadata } from './metadata';
 import { sameShape, validateConfig, validateTensorData, validateTensorTable } from './validate';
 
@@ -21,9 +21,10 @@ export async function readSidecar(file: string): Promise<Sidecar> {
   const info = await asInvalid(() => readGguf(file, { maxArray: MAX_ARRAY }));
   const config = configFromMetadata(info.metadata, file);
   validateConfig(config, file);
+  // the whole table is checked before any data is read, so a lying header allocates nothing;
+  // the tensors required are those of the file's own version (a version-1 file has no φ weights)
+  validateTensorTable(config, info.tensors, file);
   const specs = tensorSpecs(config);
-  // the whole table is checked before any data is read, so a lying header allocates nothing
-  validateTensorTable(specs, info.tensors, file);
   const tensors = new Map<string, SidecarTensor>();
   for (const spec of specs) {
     const bytes = await asInvalid(() => readGgufTensor(file, spec.name));
@@ -45,7 +46,7 @@ export async function writeSidecar(file: string, sidecar: Sidecar): Promise<void
   const specs = tensorSpecs(config);
   const wanted = new Set(specs.map((s) => s.name));
   for (const name of tensors.keys()) {
-    if (!wanted.has(name)) throw new InvalidSidecarError(`unexpected tensor '${name}' (not part of this encoder's layout)`);
+    if (!wanted.has(name)) throw new InvalidSidecarError(`unexpected tensor '${name}' (not part of ${layoutName(config)})`);
   }
   const ordered = specs.map((spec) => {
     const t = tensors.get(spec.name);

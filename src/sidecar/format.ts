@@ -1,11 +1,18 @@
 /**
- * The sidecar GGUF format (sidecars/FORMAT.md, version 1) as TypeScript: its metadata keys,
- * the config they describe, and the exact tensor list a config requires. Every other module
- * (reader, writer, creator, reference) takes names and shapes from here, never spells them anew.
+ * The sidecar GGUF format (sidecars/FORMAT.md, version 2, which reads version 1) as TypeScript:
+ * its metadata keys, the config they describe, and the exact tensor list a config requires. Every
+ * other module (reader, writer, creator, reference) takes names and shapes from here, never
+ * spells them anew.
  */
 import type { ModelInfo } from '../engine/model';
 
-export const SIDECAR_VERSION = 1;
+/** The version new sidecars are written in. */
+export const SIDECAR_VERSION = 2;
+/** Every version a reader accepts: version 2 reads version-1 files (no φ, no refusal channel). */
+export const SIDECAR_VERSIONS = [1, 2] as const;
+export type SidecarVersion = (typeof SIDECAR_VERSIONS)[number];
+/** How many output features φ a version-2 sidecar reads after the hidden states (features.ts). */
+export const OUTPUT_FEATURES = 3;
 /** `general.architecture` of every sidecar: keeps llama.cpp from mistaking one for a model. */
 export const SIDECAR_ARCHITECTURE = 'cogito-sidecar';
 export const SIDECAR_KINDS = ['doubter'] as const;
@@ -80,7 +87,10 @@ export interface TensorSpec {
 /** What a sidecar needs to know about a base model (a subset of `model.info`). */
 export type BaseModelInfo = Pick<ModelInfo, 'fingerprint' | 'architecture' | 'embeddingSize' | 'layerCount'>;
 
-/** The tensors FORMAT.md requires for `config`, in the order the format lists them (and files hold them). */
+/**
+ * The tensors FORMAT.md requires for `config`, in the order files hold them: probes, encoder,
+ * injection. Version 2 adds `probe.out.weight` after the probes and `enc.refusal` after `enc.gate`.
+ */
 export function tensorSpecs(config: SidecarConfig): TensorSpec[] {
   const E = config.base.nEmbd;
   const L = config.targetLayers.length;
@@ -88,11 +98,12 @@ export function tensorSpecs(config: SidecarConfig): TensorSpec[] {
   const J = config.injectLayers.length;
   const B = config.bottleneck;
   const F = config.encoder.ff;
-  const specs: TensorSpec[] = [
-    { name: 'probe.weight', shape: [E, L] },
-    { name: 'probe.bias', shape: [L] },
-  ];
+  const v2 = config.version >= 2;
+  const specs: TensorSpec[] = [];
   const add = (name: string, ...shape: number[]): void => void specs.push({ name, shape });
+  add('probe.weight', E, L);
+  add('probe.bias', L);
+  if (v2) add('probe.out.weight', OUTPUT_FEATURES, L);
   switch (config.encoder.type) {
     case 'selective':
       for (let i = 0; i < L; i++) {
@@ -113,12 +124,18 @@ export function tensorSpecs(config: SidecarConfig): TensorSpec[] {
       break;
   }
   add('enc.gate', N);
+  if (v2) add('enc.refusal', E, N);
   for (let j = 0; j < J; j++) {
     for (const p of ['q', 'k', 'v']) add(`inj.${j}.${p}.weight`, E, B);
     add(`inj.${j}.o.weight`, B, E);
   }
   add('inj.gate', J);
   return specs;
+}
+
+/** How errors name a layout ("a version-2 selective sidecar"): its tensors depend on both. */
+export function layoutName(config: SidecarConfig): string {
+  return `a version-${config.version} ${config.encoder.type} sidecar`;
 }
 
 export function elementCount(shape: readonly number[]): number {

@@ -1,12 +1,15 @@
 // Sidecars (sidecars/FORMAT.md): the file format, reading/validation, binding to a base,
-// untrained sidecars, run-directory checkpoints and export, and a float64 reference of the math.
+// untrained sidecars, run-directory checkpoints and export, the output features φ, and a float64
+// reference of the math.
 export { InvalidSidecarError, SidecarMismatchError, SidecarNotFoundError } from './errors';
 export {
   ENCODER_TYPES,
   KEYS as SIDECAR_KEYS,
+  OUTPUT_FEATURES,
   SIDECAR_ARCHITECTURE,
   SIDECAR_KINDS,
   SIDECAR_VERSION,
+  SIDECAR_VERSIONS,
   elementCount,
   parameterCount,
   tensorSpecs,
@@ -16,8 +19,10 @@ export {
   type SidecarConfig,
   type SidecarKind,
   type SidecarTensor,
+  type SidecarVersion,
   type TensorSpec,
 } from './format';
+export { outputFeatures } from './features';
 export { configFromMetadata, configToMetadata } from './metadata';
 export { validateConfig } from './validate';
 export { readSidecar, writeSidecar } from './file';

@@ -6,7 +6,7 @@
  * Layout (FORMAT.md): a tensor `[ne0, ne1]` stores element (c, r) at `r * ne0 + c`; as a
  * matrix it maps a vector of size ne0 to one of size ne1: `(W x)[r] = Σ_c W[r·ne0 + c] x[c]`.
  */
-import type { Sidecar } from './format';
+import { OUTPUT_FEATURES, type Sidecar } from './format';
 
 export interface ReferenceEncoding {
   /** N cognitive tokens of E values. */
@@ -34,25 +34,38 @@ export function rmsNorm(x: ArrayLike<number>, eps: number): Float64Array {
   return out;
 }
 
-/** Per-target-layer confidences p_i = σ(probe.weight[:, i] · n_i + probe.bias[i]). */
-export function referenceProbes(sidecar: Sidecar, hidden: Float64Array[]): number[] {
+/**
+ * Per-target-layer confidences p_i = σ(probe.weight[:, i] · n_i + probe.bias[i]) (version 1), or
+ * with `+ probe.out.weight[:, i] · φ` (version 2, where `phi`, the output features of pass 1 —
+ * see outputFeatures — is required; version 1 ignores it).
+ */
+export function referenceProbes(sidecar: Sidecar, hidden: Float64Array[], phi?: ArrayLike<number>): number[] {
   const { E, L } = dims(sidecar, hidden);
+  const features = outputFeaturesOf(sidecar, phi);
   const w = tensor(sidecar, 'probe.weight');
   const b = tensor(sidecar, 'probe.bias');
+  const wOut = features && tensor(sidecar, 'probe.out.weight');
   const eps = sidecar.config.rmsEps;
   const out: number[] = [];
   for (let i = 0; i < L; i++) {
     const n = rmsNorm(hidden[i], eps);
     let s = b[i];
     for (let e = 0; e < E; e++) s += w[i * E + e] * n[e];
+    if (features && wOut) for (let f = 0; f < OUTPUT_FEATURES; f++) s += wOut[i * OUTPUT_FEATURES + f] * features[f];
     out.push(sigmoid(s));
   }
   return out;
 }
 
-/** The encoder: L hidden states (after target layers, last prompt token) → N cognitive tokens, plus the probes. */
-export function referenceEncode(sidecar: Sidecar, hidden: Float64Array[]): ReferenceEncoding {
+/**
+ * The encoder: L hidden states (after target layers, last prompt token) → N cognitive tokens, plus
+ * the probes. Version 2 needs `phi` (see referenceProbes) and adds the refusal channel to the tokens.
+ */
+export function referenceEncode(sidecar: Sidecar, hidden: Float64Array[], phi?: ArrayLike<number>): ReferenceEncoding {
   const { E, L } = dims(sidecar, hidden);
+  // the probes first: a version-2 sidecar without φ fails before any encoder work
+  const confidences = referenceProbes(sidecar, hidden, phi);
+  const confidence = confidences.reduce((a, b) => a + b, 0) / confidences.length;
   const eps = sidecar.config.rmsEps;
   const n = hidden.map((h) => rmsNorm(h, eps));
   const gate = tensor(sidecar, 'enc.gate');
@@ -70,9 +83,12 @@ export function referenceEncode(sidecar: Sidecar, hidden: Float64Array[]): Refer
     default:
       throw new RangeError(`unknown encoder type ${String(sidecar.config.encoder.type)}`);
   }
-  const tokens = raw.map((c, i) => scaleBy(c, Math.tanh(gate[i])));
-  const confidences = referenceProbes(sidecar, hidden);
-  const confidence = confidences.reduce((a, b) => a + b, 0) / confidences.length;
+  let tokens = raw.map((c, i) => scaleBy(c, Math.tanh(gate[i])));
+  if (sidecar.config.version >= 2) {
+    // the refusal channel: c_j ← c_j + (1 − p̄) · enc.refusal[:, j]
+    const refusal = tensor(sidecar, 'enc.refusal');
+    tokens = tokens.map((c, j) => add(c, scaleBy(Float64Array.from(refusal.subarray(j * E, (j + 1) * E)), 1 - confidence)));
+  }
   return { tokens, confidences, confidence, refuse: confidence < sidecar.config.threshold };
 }
 
@@ -201,6 +217,17 @@ function tensor(sidecar: Sidecar, name: string): Float32Array {
   const t = sidecar.tensors.get(name);
   if (!t) throw new RangeError(`the sidecar has no tensor '${name}'`);
   return t.data;
+}
+
+/** φ as float64 for a version-2 sidecar (which cannot run without it); null for version 1, which reads none. */
+function outputFeaturesOf(sidecar: Sidecar, phi: ArrayLike<number> | undefined): Float64Array | null {
+  if (sidecar.config.version < 2) return null;
+  if (!phi || phi.length !== OUTPUT_FEATURES) {
+    throw new RangeError(
+      `phi: a version-${sidecar.config.version} sidecar needs the ${OUTPUT_FEATURES} output features of pass 1, got ${phi ? `${phi.length} values` : 'none'}`,
+    );
+  }
+  return Float64Array.from(phi);
 }
 
 function dims(sidecar: Sidecar, hidden: Float64Array[]): { E: number; L: number } {

@@ -3,12 +3,15 @@
  * (never write a file the reader would refuse). Each failure names the key or tensor.
  */
 import { InvalidSidecarError } from './errors';
-import { ENCODER_TYPES, KEYS, SIDECAR_KINDS, SIDECAR_VERSION, elementCount, type SidecarConfig, type TensorSpec } from './format';
+import { ENCODER_TYPES, KEYS, SIDECAR_KINDS, SIDECAR_VERSIONS, elementCount, layoutName, tensorSpecs, type SidecarConfig } from './format';
 
 /** A reader refuses a version it does not know (FORMAT.md, Versioning). */
 export function checkVersion(version: number, file: string | null = null): void {
-  if (version !== SIDECAR_VERSION) {
-    throw new InvalidSidecarError(`${KEYS.version}: unsupported sidecar format version ${version} (this cogito reads version ${SIDECAR_VERSION})`, file);
+  if (!(SIDECAR_VERSIONS as readonly number[]).includes(version)) {
+    throw new InvalidSidecarError(
+      `${KEYS.version}: unsupported sidecar format version ${version} (this cogito reads versions ${SIDECAR_VERSIONS.join(' and ')})`,
+      file,
+    );
   }
 }
 
@@ -88,14 +91,15 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-/** The file holds exactly the required tensors, each F32 of the required shape and byte size. */
-export function validateTensorTable(specs: TensorSpec[], stored: StoredTensorInfo[], file: string | null = null): void {
+/** The file holds exactly the tensors its config (version and encoder) requires, each F32 of the required shape and byte size. */
+export function validateTensorTable(config: SidecarConfig, stored: StoredTensorInfo[], file: string | null = null): void {
   const bad = (problem: string): never => {
     throw new InvalidSidecarError(problem, file);
   };
+  const specs = tensorSpecs(config);
   const byName = new Map(stored.map((t) => [t.name, t]));
   const wanted = new Set(specs.map((s) => s.name));
-  for (const t of stored) if (!wanted.has(t.name)) bad(`unexpected tensor '${t.name}' (not part of this encoder's layout)`);
+  for (const t of stored) if (!wanted.has(t.name)) bad(`unexpected tensor '${t.name}' (not part of ${layoutName(config)})`);
   for (const spec of specs) {
     const t = byName.get(spec.name) ?? bad(`missing tensor '${spec.name}' [${spec.shape.join(', ')}]`);
     if (t.type !== 'f32') bad(`tensor '${spec.name}' is ${t.type}; every sidecar tensor is f32`);

@@ -23,7 +23,7 @@ test('checkpoint → export → read is bit-exact, and run.json records both sta
   expect(await writeCheckpoint(dir, s)).toBe(checkpointPath(dir));
   expect(fs.existsSync(path.join(dir, 'checkpoints', 'sidecar.ckpt.gguf'))).toBe(true);
   const train = lastDone(await readManifest(dir), 'train');
-  expect(train?.detail).toMatchObject({ checkpoint: 'checkpoints/sidecar.ckpt.gguf', encoderType: 'multi_token', tokens: 3 });
+  expect(train?.detail).toMatchObject({ checkpoint: 'checkpoints/sidecar.ckpt.gguf', version: 2, encoderType: 'multi_token', tokens: 3 });
 
   const r = await exportSidecar(dir);
   expect(r.path).toBe(path.join(dir, 'sidecar.gguf'));
@@ -33,6 +33,16 @@ test('checkpoint → export → read is bit-exact, and run.json records both sta
   const elsewhere = path.join(dir, 'out', 'doubter.gguf');
   await exportSidecar(dir, elsewhere);
   expectSameSidecar(await readSidecar(elsewhere), s);
+});
+
+test('a version-1 checkpoint exports as version 1, bit-exact', async () => {
+  await makeRunDir(dir);
+  const s = smallSidecar({ version: 1, encoder: 'transformer' });
+  await writeCheckpoint(dir, s);
+  expect(lastDone(await readManifest(dir), 'train')?.detail).toMatchObject({ version: 1 });
+  const r = await exportSidecar(dir);
+  expect(r.sidecar.config.version).toBe(1);
+  expectSameSidecar(await readSidecar(r.path), s);
 });
 
 test('a checkpoint for another model is refused, on write and on export', async () => {

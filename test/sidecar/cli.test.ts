@@ -34,9 +34,11 @@ test('sidecar create, then inspect as text and JSON, with and without a model', 
 
   const text = cogito('inspect', file);
   expect(text.code).toBe(0);
-  expect(text.out).toMatch(/cogito sidecar v1 \(doubter\)/);
+  expect(text.out).toMatch(/cogito sidecar v2 \(doubter\)/);
   expect(text.out).toContain(`fingerprint ${info.fingerprint}`);
   expect(text.out).toMatch(/enc\.ff\.down\.weight \[256, 128\] 32768/);
+  expect(text.out).toMatch(/probe\.out\.weight \[3, 2\] 6\n/);
+  expect(text.out).toMatch(/enc\.refusal \[128, 2\] 256\n/);
   expect(text.out).toMatch(/rms eps 0\.00001\n.*AGC floor 0\.3, tau 32/); // the values written, not their f32 noise
 
   const json = JSON.parse(cogito('inspect', file, '--json').out);

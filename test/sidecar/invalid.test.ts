@@ -47,9 +47,9 @@ describe('metadata', () => {
     await refused(why);
   });
 
-  test('an unknown format version is refused before anything else is read', async () => {
-    writeVariant(file(), smallSidecar(), { meta: (kv) => setKey(SIDECAR_KEYS.version, { type: 'u32', value: 2 })(setKey(SIDECAR_KEYS.bottleneck)(kv)) });
-    await refused(/unsupported sidecar format version 2 \(this cogito reads version 1\)/);
+  test.each([3, 0])('an unknown format version (%i) is refused before anything else is read', async (version) => {
+    writeVariant(file(), smallSidecar(), { meta: (kv) => setKey(SIDECAR_KEYS.version, { type: 'u32', value: version })(setKey(SIDECAR_KEYS.bottleneck)(kv)) });
+    await refused(new RegExp(`cogito.sidecar.version: unsupported sidecar format version ${version} \\(this cogito reads versions 1 and 2\\)`));
   });
 
   test.each([
@@ -115,11 +115,36 @@ describe('tensors', () => {
     writeVariant(file(), smallSidecar(), { tensors: (t) => t.map((x) => (x.name === 'enc.0.weight' ? { ...x, type: 'f16' } : x)) });
     await refused(/tensor 'enc.0.weight' is f16; every sidecar tensor is f32/);
   });
+  test('version 2 without probe.out.weight', async () => {
+    writeVariant(file(), smallSidecar(), { tensors: (t) => t.filter((x) => x.name !== 'probe.out.weight') });
+    await refused(/missing tensor 'probe.out.weight' \[3, 2\]/);
+  });
+  test.each([
+    ['transposed', [2, 8]],
+    ['one token too many', [8, 3]],
+  ])('version 2 with enc.refusal of the wrong shape (%s)', async (_, shape) => {
+    writeVariant(file(), smallSidecar(), {
+      tensors: (t) => t.map((x) => (x.name === 'enc.refusal' ? { ...x, shape, data: new Float32Array(shape[0] * shape[1]) } : x)),
+    });
+    await refused(new RegExp(`tensor 'enc.refusal' has shape \\[${shape.join(', ')}\\], expected \\[8, 2\\]`));
+  });
+  test('a file labelled version 2 with only version-1 tensors', async () => {
+    writeVariant(file(), smallSidecar({ version: 1 }), { meta: setKey(SIDECAR_KEYS.version, { type: 'u32', value: 2 }) });
+    await refused(/missing tensor 'probe.out.weight'/);
+  });
+  test('a file labelled version 1 with version-2 tensors', async () => {
+    writeVariant(file(), smallSidecar(), { meta: setKey(SIDECAR_KEYS.version, { type: 'u32', value: 1 }) });
+    await refused(/unexpected tensor 'probe.out.weight' \(not part of a version-1 selective sidecar\)/);
+  });
   test('non-finite values', async () => {
     writeVariant(file(), smallSidecar(), {
       tensors: (t) => t.map((x) => (x.name === 'probe.weight' ? { ...x, data: Float32Array.from(x.data, (v, i) => (i === 5 ? Infinity : v)) } : x)),
     });
     await refused(/tensor 'probe.weight' holds a non-finite value \(Infinity\) at index 5/);
+    writeVariant(file(), smallSidecar(), {
+      tensors: (t) => t.map((x) => (x.name === 'enc.refusal' ? { ...x, data: Float32Array.from(x.data, (v, i) => (i === 3 ? NaN : v)) } : x)),
+    });
+    await refused(/tensor 'enc.refusal' holds a non-finite value \(NaN\) at index 3/);
   });
 });
 

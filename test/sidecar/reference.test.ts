@@ -1,4 +1,13 @@
-import { ENCODER_TYPES, agcAlpha, createSidecar, referenceEncode, referenceInject, referenceProbes, rmsNorm, type CreateSidecarOptions } from '../../src/sidecar';
+import {
+  ENCODER_TYPES,
+  agcAlpha,
+  createSidecar,
+  referenceEncode,
+  referenceInject,
+  referenceProbes,
+  rmsNorm,
+  type CreateSidecarOptions,
+} from '../../src/sidecar';
 import { createRng } from '../../src/util/prng';
 import { fakeBase } from './helpers';
 
@@ -13,13 +22,15 @@ const tiny = (layers: number, options: CreateSidecarOptions) =>
   createSidecar(fakeBase({ embeddingSize: 2, layerCount: layers }), { rmsEps: 2 ** -40, bottleneck: 2, heads: 1, encoderGateInit: 1, gateInit: 1, ...options });
 const I2 = [1, 0, 0, 1];
 const h = (...v: number[]) => Float64Array.from(v);
+/** Any φ: a fresh version-2 sidecar's φ weights and refusal channel are zero, so the v1 math below holds. */
+const PHI = [-0.7, 0.4, 1.3];
 
 describe('neutral gates', () => {
   test.each(ENCODER_TYPES)('%s: injection gates 0 leave x exactly unchanged, at any α', (encoder) => {
     const s = createSidecar(fakeBase({ embeddingSize: 16, layerCount: 6 }), { encoder, seed: 5, gateInit: 0, bottleneck: 8, heads: 2, targetLayers: 'all', injectLayers: [1, 4] });
     const rng = createRng(1);
     const hidden = s.config.targetLayers.map(() => Float64Array.from({ length: 16 }, () => rng.next() * 4 - 2));
-    const { tokens } = referenceEncode(s, hidden);
+    const { tokens } = referenceEncode(s, hidden, PHI);
     expect(tokens.some((c) => c.some((v) => v !== 0))).toBe(true); // the tokens are not trivial...
     for (const j of [0, 1]) {
       for (const alpha of [1, 0.37]) {
@@ -31,7 +42,7 @@ describe('neutral gates', () => {
 
   test('encoder gates 0 give all-zero cognitive tokens', () => {
     const s = createSidecar(fakeBase(), { encoder: 'transformer', encoderGateInit: 0 });
-    const { tokens } = referenceEncode(s, s.config.targetLayers.map(() => h(1, 2, 3, 4, 5, 6, 7, 8)));
+    const { tokens } = referenceEncode(s, s.config.targetLayers.map(() => h(1, 2, 3, 4, 5, 6, 7, 8)), PHI);
     expect(tokens.every((c) => c.every((v) => v === 0))).toBe(true);
   });
 });
@@ -41,9 +52,9 @@ describe('hand-computed E = 2 cases', () => {
     close(rmsNorm([3, 4], 0), [3 / Math.sqrt(12.5), 4 / Math.sqrt(12.5)], 12);
     const s = tiny(2, { targetLayers: [0, 1], tensors: { 'probe.weight': [1, 2, 0, -1], 'probe.bias': [0.5, 0] } });
     // n_0 = [1, -1]; n_1 = rms([2, 2]) = [1, 1]
-    const p = referenceProbes(s, [h(1, -1), h(2, 2)]);
+    const p = referenceProbes(s, [h(1, -1), h(2, 2)], PHI);
     close(p, [sig(1 - 2 + 0.5), sig(-1)]);
-    const enc = referenceEncode(s, [h(1, -1), h(2, 2)]);
+    const enc = referenceEncode(s, [h(1, -1), h(2, 2)], PHI);
     expect(enc.confidence).toBeCloseTo((sig(-0.5) + sig(-1)) / 2, 12);
     expect(enc.refuse).toBe(true); // below the default threshold 0.5
   });
@@ -51,7 +62,7 @@ describe('hand-computed E = 2 cases', () => {
   test('selective: c = tanh(g) · (W n + b)', () => {
     // W rows [2, 0] and [1, 1] (ggml [E, E]: row r at r·E)
     const s = tiny(1, { encoder: 'selective', targetLayers: [0], tensors: { 'enc.0.weight': [2, 0, 1, 1], 'enc.0.bias': [0.5, -0.5] } });
-    close(referenceEncode(s, [h(1, -1)]).tokens[0], [2.5 * t1, -0.5 * t1]);
+    close(referenceEncode(s, [h(1, -1)], PHI).tokens[0], [2.5 * t1, -0.5 * t1]);
   });
 
   test('multi_token: one query attends 1:3 over two layer states', () => {
@@ -62,7 +73,7 @@ describe('hand-computed E = 2 cases', () => {
       tensors: { 'enc.layer_embd': [0, 0, 0, 0], 'enc.queries': [0, b], 'enc.k.weight': I2, 'enc.v.weight': I2, 'enc.o.weight': [1, 0, 0, 2] },
     });
     // a = [1/4, 3/4]: Σ a v = [1, 0.5]; W_o doubles the second value
-    close(referenceEncode(s, [h(1, -1), h(2, 2)]).tokens[0], [t1, t1], 6); // b is stored as f32
+    close(referenceEncode(s, [h(1, -1), h(2, 2)], PHI).tokens[0], [t1, t1], 6); // b is stored as f32
   });
 
   test('multi_token: the layer embedding is added before the projections', () => {
@@ -71,7 +82,7 @@ describe('hand-computed E = 2 cases', () => {
       tensors: { 'enc.layer_embd': [1, 2], 'enc.queries': [1, 0, 0, 1], 'enc.k.weight': I2, 'enc.v.weight': I2, 'enc.o.weight': I2, 'enc.gate': [1, 0] },
     });
     // one state: attention weight 1; x = [1, -1] + [1, 2] = [2, 1]
-    const { tokens } = referenceEncode(s, [h(1, -1)]);
+    const { tokens } = referenceEncode(s, [h(1, -1)], PHI);
     close(tokens[0], [2 * t1, t1]);
     close(tokens[1], [0, 0]);
   });
@@ -88,7 +99,7 @@ describe('hand-computed E = 2 cases', () => {
     });
     const up = 2 / Math.sqrt(6.5);
     const silu = up * sig(up);
-    close(referenceEncode(s, [h(1, -1)]).tokens[0], [(2 + 3 * silu) * t1, (-3 - silu) * t1]);
+    close(referenceEncode(s, [h(1, -1)], PHI).tokens[0], [(2 + 3 * silu) * t1, (-3 - silu) * t1]);
   });
 
   test('transformer, two heads of size 1: each head attends with its own slice', () => {
@@ -101,7 +112,7 @@ describe('hand-computed E = 2 cases', () => {
         'enc.attn.o.weight': I2, 'enc.ff.up.weight': [0, 0], 'enc.ff.down.weight': [0, 0],
       },
     });
-    const { tokens } = referenceEncode(s, [h(1, -1), h(2, 2)]);
+    const { tokens } = referenceEncode(s, [h(1, -1), h(2, 2)], PHI);
     close(tokens[0], [2 * t1, (-1 - t1) * t1]);
     close(tokens[1], [2 * t1, (1 + t1) * t1]);
   });
@@ -142,6 +153,84 @@ describe('hand-computed E = 2 cases', () => {
   });
 });
 
+describe('version 2: output features φ and the refusal channel', () => {
+  test('each probe reads φ through its own column of probe.out.weight (values i·3 .. i·3+2)', () => {
+    const s = tiny(2, {
+      targetLayers: [0, 1],
+      tensors: { 'probe.weight': [1, 2, 0, -1], 'probe.bias': [0.5, 0], 'probe.out.weight': [1, 0, 0, 0, 2, -1] },
+    });
+    // n_0 = [1, -1], n_1 = [1, 1]; φ = [-0.5, 0.25, 1]
+    // p_0 = σ(1 - 2 + 0.5 + 1·(-0.5)) = σ(-1); p_1 = σ(-1 + 2·0.25 - 1·1) = σ(-1.5)
+    // (read as [L, 3] the first probe would see 1·(-0.5) + 2·1 instead)
+    const phi = [-0.5, 0.25, 1];
+    close(referenceProbes(s, [h(1, -1), h(2, 2)], phi), [sig(-1), sig(-1.5)], 12);
+    expect(referenceEncode(s, [h(1, -1), h(2, 2)], Float32Array.from(phi)).confidences).toEqual(referenceProbes(s, [h(1, -1), h(2, 2)], phi));
+  });
+
+  test('selective: c_j = tanh(g) · (W n_j + b) + (1 − p̄) · enc.refusal[:, j]', () => {
+    // identity encoder: c_j = tanh(1) · n_j before the channel; only φ moves the probes:
+    // p_0 = σ(0) = 1/2, p_1 = σ(φ_0) = 3/4 for φ_0 = ln 3 → p̄ = 5/8, doubt 3/8
+    const s = tiny(2, {
+      encoder: 'selective', targetLayers: [0, 1],
+      tensors: {
+        'enc.0.weight': I2, 'enc.0.bias': [0, 0], 'enc.1.weight': I2, 'enc.1.bias': [0, 0],
+        'probe.weight': [0, 0, 0, 0], 'probe.bias': [0, 0], 'probe.out.weight': [0, 0, 0, 1, 0, 0],
+        'enc.refusal': [1, 2, -4, 0.5],
+      },
+    });
+    const hidden = [h(1, -1), h(2, 2)];
+    const sure = referenceEncode(s, hidden, [Math.log(3), 0, 0]);
+    expect(sure.confidence).toBeCloseTo(5 / 8, 12);
+    expect(sure.refuse).toBe(false);
+    close(sure.tokens[0], [t1 + 3 / 8, -t1 + (3 / 8) * 2]);
+    close(sure.tokens[1], [t1 + (3 / 8) * -4, t1 + (3 / 8) * 0.5]);
+    // φ_0 = -ln 3: p_1 = 1/4, p̄ = 3/8, doubt 5/8, and the decision flips
+    const unsure = referenceEncode(s, hidden, [-Math.log(3), 0, 0]);
+    expect(unsure.refuse).toBe(true);
+    close(unsure.tokens[0], [t1 + 5 / 8, -t1 + (5 / 8) * 2]);
+    close(unsure.tokens[1], [t1 + (5 / 8) * -4, t1 + (5 / 8) * 0.5]);
+  });
+
+  test('multi_token with N ≠ L: one refusal column per cognitive token', () => {
+    // closed encoder gates: the tokens are the channel alone; zero probes: p̄ = 1/2
+    const s = tiny(1, { encoder: 'multi_token', tokens: 3, tensors: { 'enc.gate': [0, 0, 0], 'probe.weight': [0, 0], 'probe.bias': [0], 'enc.refusal': [1, 2, 3, 4, 5, 6] } });
+    const { tokens } = referenceEncode(s, [h(1, -1)], PHI);
+    close(tokens[0], [0.5, 1]);
+    close(tokens[1], [1.5, 2]);
+    close(tokens[2], [2.5, 3]);
+  });
+
+  test.each(ENCODER_TYPES)('%s: a fresh version-2 sidecar computes exactly what version 1 does, whatever φ', (encoder) => {
+    const base = fakeBase({ embeddingSize: 8, layerCount: 4 });
+    const options: CreateSidecarOptions = { encoder, seed: 11, targetLayers: [1, 2, 3], tokens: 2, bottleneck: 4, heads: 2 };
+    const v1 = createSidecar(base, { ...options, version: 1 });
+    const v2 = createSidecar(base, options);
+    expect(v2.config.version).toBe(2);
+    const rng = createRng(4);
+    const hidden = v1.config.targetLayers.map(() => Float64Array.from({ length: 8 }, () => rng.next() * 4 - 2));
+    const want = referenceEncode(v1, hidden);
+    for (const phi of [[-0.1, 3, 0.2], [-9, 0, 7]]) {
+      const got = referenceEncode(v2, hidden, phi);
+      expect(got.confidences).toEqual(want.confidences);
+      expect(got.tokens).toEqual(want.tokens);
+    }
+  });
+
+  test('version 1 reads no φ: given or not, the same result', () => {
+    const s = tiny(2, { version: 1, targetLayers: [0, 1], tensors: { 'probe.weight': [1, 2, 0, -1], 'probe.bias': [0.5, 0] } });
+    expect(referenceProbes(s, [h(1, -1), h(2, 2)])).toEqual(referenceProbes(s, [h(1, -1), h(2, 2)], [5, 5, 5]));
+    close(referenceProbes(s, [h(1, -1), h(2, 2)]), [sig(-0.5), sig(-1)], 12);
+  });
+
+  test('a version-2 sidecar without φ, or with φ of another size, is refused', () => {
+    const s = tiny(1, {});
+    expect(() => referenceProbes(s, [h(1, -1)])).toThrow(/phi: a version-2 sidecar needs the 3 output features of pass 1, got none/);
+    expect(() => referenceEncode(s, [h(1, -1)])).toThrow(RangeError);
+    expect(() => referenceEncode(s, [h(1, -1)], [1, 2])).toThrow(/phi: .* got 2 values/);
+    expect(() => referenceProbes(s, [h(1, -1)], [1, 2, 3, 4])).toThrow(/got 4 values/);
+  });
+});
+
 describe('AGC', () => {
   test('α(0) = 1, α(τ) = floor + (1 − floor)/e, α(∞) = floor', () => {
     expect(agcAlpha(0, 0.3, 32)).toBe(1);
@@ -153,6 +242,6 @@ describe('AGC', () => {
 
 test('inputs of the wrong size are refused', () => {
   const s = createSidecar(fakeBase());
-  expect(() => referenceEncode(s, [h(1, 2)])).toThrow(RangeError);
+  expect(() => referenceEncode(s, [h(1, 2)], PHI)).toThrow(/expected 2 hidden states/);
   expect(() => referenceInject(s, 5, new Float64Array(8), [])).toThrow(/block 5/);
 });

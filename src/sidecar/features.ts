@@ -1,0 +1,41 @@
+/**
+ * The output features φ of pass 1 (FORMAT.md, version 2): how sure the base is of its next
+ * token, from its logits at the last prompt token. The runtime computes the same three numbers
+ * natively; this is the float64 definition that trainers and tests hold it to.
+ */
+import { OUTPUT_FEATURES } from './format';
+
+/**
+ * φ = (ℓ₍₁₎, ℓ₍₁₎ − ℓ₍₂₎, −Σ_v e^{ℓ_v} ℓ_v) with ℓ = z − logsumexp(z): the log-probability of the
+ * most likely token, its margin over the second most likely (0 for a one-token vocabulary or a
+ * tie) and the entropy in nats. Every logit must be finite (a RangeError otherwise).
+ */
+export function outputFeatures(logits: ArrayLike<number>): Float64Array {
+  const V = logits.length;
+  if (V === 0) throw new RangeError('outputFeatures: no logits');
+  let at = 0;
+  let top = -Infinity;
+  let second = -Infinity;
+  for (let v = 0; v < V; v++) {
+    const z = logits[v];
+    if (!Number.isFinite(z)) throw new RangeError(`outputFeatures: logit ${v} is ${z}; every logit must be finite`);
+    if (z > top) [at, top, second] = [v, z, top];
+    else if (z > second) second = z;
+  }
+  // relative to the max, so exp never overflows: log Σ e^(z − max) = log1p(Σ over the others),
+  // which keeps a near-certain base's tiny ℓ_top and entropy instead of rounding 1 + ε to 1
+  let rest = 0;
+  for (let v = 0; v < V; v++) if (v !== at) rest += Math.exp(logits[v] - top);
+  const logSum = Math.log1p(rest);
+  let entropy = 0;
+  for (let v = 0; v < V; v++) {
+    const l = logits[v] - top - logSum;
+    entropy -= Math.exp(l) * l;
+  }
+  const phi = new Float64Array(OUTPUT_FEATURES);
+  phi[0] = 0 - logSum; // ℓ_top = (max − max) − logSum: +0, not −0, for a certain base
+  // ℓ₍₁₎ − ℓ₍₂₎ = z₍₁₎ − z₍₂₎: the difference of the logits, without logsumexp's rounding
+  phi[1] = V > 1 ? top - second : 0;
+  phi[2] = entropy;
+  return phi;
+}
