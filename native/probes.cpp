@@ -43,10 +43,11 @@ static ggml_opt_optimizer_params probe_opt_pars(void * ud) {
     return p;
 }
 
-// Trains s's probes on hidden (n·L·E, raw residual states) and correct (n); keeps the weights of
-// the epoch with the best validation loss. Returns one record per epoch run.
-static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<float> & hidden, const std::vector<uint8_t> & correct, const ProbeOptions & o) {
-    const int64_t E = s.cfg.n_embd, L = s.cfg.n_target(), n = (int64_t) correct.size();
+// Trains s's probes on pass-1 states (n · state_size: L·E raw residual states, then the output
+// features of version 2) and correct (n); keeps the weights of the epoch with the best validation
+// loss. Returns one record per epoch run.
+static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<float> & states, const std::vector<uint8_t> & correct, const ProbeOptions & o) {
+    const int64_t E = s.cfg.n_embd, L = s.cfg.n_target(), F = s.cfg.n_out(), S = s.cfg.state_size(), n = (int64_t) correct.size();
     if (n < 4) throw std::runtime_error("probe training needs at least 4 examples");
 
     // the data in a random order, so the validation split is a random subset
@@ -61,12 +62,12 @@ static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<
     const int64_t n_train = n_used - n_val;
     if (n_train <= 0) throw std::runtime_error("probe training needs more examples than its validation split");
 
-    std::unique_ptr<ggml_opt_dataset, dataset_deleter> data(ggml_opt_dataset_init(GGML_TYPE_F32, GGML_TYPE_F32, E * L, 2 * L, n_used, 1));
+    std::unique_ptr<ggml_opt_dataset, dataset_deleter> data(ggml_opt_dataset_init(GGML_TYPE_F32, GGML_TYPE_F32, S, 2 * L, n_used, 1));
     auto * x = (float *) ggml_opt_dataset_data(data.get())->data;
     auto * y = (float *) ggml_opt_dataset_labels(data.get())->data;
     for (int64_t k = 0; k < n_used; ++k) {
         const int64_t i = order[k];
-        std::copy(hidden.begin() + i * E * L, hidden.begin() + (i + 1) * E * L, x + k * E * L);
+        std::copy(states.begin() + i * S, states.begin() + (i + 1) * S, x + k * S);
         for (int64_t l = 0; l < L; ++l) {
             y[k * 2 * L + 2 * l + 0] = correct[i] ? 1.0f : 0.0f;
             y[k * 2 * L + 2 * l + 1] = correct[i] ? 0.0f : 1.0f;
@@ -80,7 +81,7 @@ static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<
     // inputs and constants: allocated here, as ggml-opt expects for static graphs
     ggml_init_params sp = { ggml_tensor_overhead() * 4, nullptr, true };
     ggml_ptr ctx_static(ggml_init(sp));
-    ggml_tensor * inputs = ggml_new_tensor_2d(ctx_static.get(), GGML_TYPE_F32, E * L, batch);
+    ggml_tensor * inputs = ggml_new_tensor_2d(ctx_static.get(), GGML_TYPE_F32, S, batch);
     ggml_tensor * sign = ggml_new_tensor_1d(ctx_static.get(), GGML_TYPE_F32, 2);
     buffer_ptr buf(ggml_backend_alloc_ctx_tensors(ctx_static.get(), cpu.get()));
     const float half[2] = { 0.5f, -0.5f };
@@ -90,8 +91,15 @@ static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<
     ggml_init_params cp = { ggml_tensor_overhead() * GGML_DEFAULT_GRAPH_SIZE + 3 * ggml_graph_overhead_custom(GGML_DEFAULT_GRAPH_SIZE, true), nullptr, true };
     ggml_ptr ctx_compute(ggml_init(cp));
     ggml_context * c = ctx_compute.get();
-    ggml_tensor * h = ggml_rms_norm(c, ggml_reshape_3d(c, inputs, E, L, batch), s.cfg.rms_eps);
+    ggml_tensor * hidden = F > 0 ? ggml_cont(c, ggml_view_2d(c, inputs, E * L, batch, inputs->nb[1], 0)) : inputs;
+    ggml_tensor * h = ggml_rms_norm(c, ggml_reshape_3d(c, hidden, E, L, batch), s.cfg.rms_eps);
     ggml_tensor * z = ggml_add(c, ggml_reshape_3d(c, ggml_sum_rows(c, ggml_mul(c, h, s.w.probe_w)), 1, L, batch), ggml_reshape_2d(c, s.w.probe_b, 1, L));
+    if (F > 0) {
+        // the same sum as sidecar_build_probes, for a batch: probe.out.weight · φ per example
+        ggml_tensor * phi = ggml_cont(c, ggml_view_2d(c, inputs, F, batch, inputs->nb[1], E * L * ggml_element_size(inputs)));
+        z = ggml_add(c, z, ggml_reshape_3d(c, ggml_mul_mat(c, s.w.probe_out, phi), 1, L, batch));
+        ggml_set_param(s.w.probe_out);
+    }
     ggml_tensor * outputs = ggml_reshape_2d(c, ggml_mul(c, ggml_repeat_4d(c, z, 2, L, batch, 1), sign), 2, L * batch);
     ggml_set_param(s.w.probe_w);
     ggml_set_param(s.w.probe_b);
@@ -108,6 +116,7 @@ static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<
 
     std::vector<ProbeEpoch> epochs;
     std::vector<float> best_w = SidecarModel::read(s.w.probe_w), best_b = SidecarModel::read(s.w.probe_b);
+    std::vector<float> best_out = F > 0 ? SidecarModel::read(s.w.probe_out) : std::vector<float>();
     double best = INFINITY;
     int32_t since_best = 0;
     for (int32_t e = 0; e < o.epochs && since_best < o.patience; ++e) {
@@ -127,15 +136,18 @@ static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<
             since_best = 0;
             best_w = SidecarModel::read(s.w.probe_w);
             best_b = SidecarModel::read(s.w.probe_b);
+            if (F > 0) best_out = SidecarModel::read(s.w.probe_out);
         } else {
             since_best++;
         }
     }
     ggml_backend_tensor_set(s.w.probe_w, best_w.data(), 0, ggml_nbytes(s.w.probe_w));
     ggml_backend_tensor_set(s.w.probe_b, best_b.data(), 0, ggml_nbytes(s.w.probe_b));
+    if (F > 0) ggml_backend_tensor_set(s.w.probe_out, best_out.data(), 0, ggml_nbytes(s.w.probe_out));
     // inference graphs must not see them as parameters
     s.w.probe_w->flags &= ~GGML_TENSOR_FLAG_PARAM;
     s.w.probe_b->flags &= ~GGML_TENSOR_FLAG_PARAM;
+    if (F > 0) s.w.probe_out->flags &= ~GGML_TENSOR_FLAG_PARAM;
     return epochs;
 }
 
@@ -183,7 +195,7 @@ class TrainProbesWorker : public Napi::AsyncWorker {
     std::vector<ProbeEpoch> epochs;
 };
 
-// trainProbes(sidecar, hidden: Float32Array n·L·E, correct: Uint8Array n, options) -> Promise<epochs[]>
+// trainProbes(sidecar, states: Float32Array n·(L·E + F), correct: Uint8Array n, options) -> Promise<epochs[]>
 Napi::Value TrainProbes(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(Sidecar::constructor.Value())) throw_error(env, "INVALID_ARGUMENT", "trainProbes: the first argument must be a sidecar");
@@ -192,8 +204,8 @@ Napi::Value TrainProbes(const Napi::CallbackInfo & info) {
     if (s->users > 0) throw_error(env, "BUSY", "the sidecar is in use");
     Napi::Float32Array h = info[1].As<Napi::Float32Array>();
     Napi::Uint8Array y = info[2].As<Napi::Uint8Array>();
-    const size_t per = (size_t) m->cfg.n_embd * m->cfg.n_target();
-    if (h.ElementLength() != per * y.ElementLength()) throw_error(env, "INVALID_ARGUMENT", "trainProbes: expected " + std::to_string(per) + " floats per example");
+    const size_t per = (size_t) m->cfg.state_size();
+    if (h.ElementLength() != per * y.ElementLength()) throw_error(env, "INVALID_ARGUMENT", "trainProbes: expected " + std::to_string(per) + " floats per example (L·E hidden states" + (m->cfg.n_out() > 0 ? std::string(", then the output features)") : std::string(")")));
     ProbeOptions o;
     if (info[3].IsObject()) {
         Napi::Object p = info[3].As<Napi::Object>();

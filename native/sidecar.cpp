@@ -12,7 +12,7 @@
 
 namespace cogito {
 
-static const uint32_t SIDECAR_VERSION = 1;
+static const uint32_t SIDECAR_VERSION = 2; // and reads version 1
 static const char *   KEY_PREFIX      = "cogito.sidecar.";
 
 int32_t SidecarConfig::inject_index(int32_t il) const {
@@ -65,11 +65,12 @@ static std::vector<int32_t> get_layers(const gguf_context * g, const char * name
 SidecarConfig sidecar_read_config(const gguf_context * g) {
     if (get_str(g, "general.architecture") != "cogito-sidecar") bad("not a cogito sidecar (general.architecture is not 'cogito-sidecar')");
     const uint32_t version = get_u32(g, "version");
-    if (version != SIDECAR_VERSION) bad("sidecar format version " + std::to_string(version) + " is not supported (this build reads version " + std::to_string(SIDECAR_VERSION) + ")");
+    if (version < 1 || version > SIDECAR_VERSION) bad("sidecar format version " + std::to_string(version) + " is not supported (this build reads versions 1 to " + std::to_string(SIDECAR_VERSION) + ")");
     const std::string kind = get_str(g, std::string(KEY_PREFIX) + "kind");
     if (kind != "doubter") bad("unknown sidecar kind '" + kind + "'");
 
     SidecarConfig c;
+    c.version = (int32_t) version;
     const std::string enc = get_str(g, std::string(KEY_PREFIX) + "encoder.type");
     if (enc == "selective") c.encoder = EncoderType::selective;
     else if (enc == "multi_token") c.encoder = EncoderType::multi_token;
@@ -116,6 +117,7 @@ SidecarConfig sidecar_read_config(const gguf_context * g) {
 std::vector<TensorSpec> sidecar_tensor_specs(const SidecarConfig & c) {
     const int64_t E = c.n_embd, L = c.n_target(), N = c.n_tokens, B = c.bottleneck, J = c.n_inject();
     std::vector<TensorSpec> s = { {"probe.weight", {E, L}}, {"probe.bias", {L}} };
+    if (c.n_out() > 0) s.push_back({"probe.out.weight", {c.n_out(), L}});
     switch (c.encoder) {
         case EncoderType::selective:
             for (int64_t i = 0; i < L; ++i) {
@@ -136,6 +138,7 @@ std::vector<TensorSpec> sidecar_tensor_specs(const SidecarConfig & c) {
             break;
     }
     s.push_back({"enc.gate", {N}});
+    if (c.version >= 2) s.push_back({"enc.refusal", {E, N}});
     for (int64_t j = 0; j < J; ++j) {
         const std::string p = "inj." + std::to_string(j) + ".";
         s.push_back({p + "q.weight", {E, B}});
@@ -155,6 +158,7 @@ void sidecar_bind_weights(const SidecarConfig & c, ggml_context * ctx, SidecarWe
     };
     w.probe_w = t("probe.weight");
     w.probe_b = t("probe.bias");
+    w.probe_out = c.n_out() > 0 ? t("probe.out.weight") : nullptr;
     w.enc_w.clear();
     w.enc_b.clear();
     if (c.encoder == EncoderType::selective) {
@@ -178,6 +182,7 @@ void sidecar_bind_weights(const SidecarConfig & c, ggml_context * ctx, SidecarWe
         w.ff_down = t("enc.ff.down.weight");
     }
     w.enc_gate = t("enc.gate");
+    w.enc_refusal = c.version >= 2 ? t("enc.refusal") : nullptr;
     w.inj.assign(c.n_inject(), {});
     for (int32_t j = 0; j < c.n_inject(); ++j) {
         const std::string p = "inj." + std::to_string(j) + ".";
@@ -218,13 +223,17 @@ static ggml_tensor * gate_columns(ggml_context * ctx, const SidecarConfig & c, g
     return ggml_mul(ctx, x, ggml_reshape_2d(ctx, gate_value(ctx, c, gate), 1, gate->ne[0]));
 }
 
-ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, ggml_tensor * H) {
+ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, ggml_tensor * H, ggml_tensor * phi) {
     ggml_tensor * n = ggml_rms_norm(ctx, H, c.rms_eps);
-    ggml_tensor * dot = ggml_sum_rows(ctx, ggml_mul(ctx, n, w.probe_w)); // [1, L]
-    return ggml_sigmoid(ctx, ggml_add(ctx, ggml_reshape_1d(ctx, dot, c.n_target()), w.probe_b));
+    ggml_tensor * z = ggml_reshape_1d(ctx, ggml_sum_rows(ctx, ggml_mul(ctx, n, w.probe_w)), c.n_target()); // [L]
+    if (c.n_out() > 0) {
+        if (!phi) bad("a version-2 sidecar needs the output features");
+        z = ggml_add(ctx, z, ggml_reshape_1d(ctx, ggml_mul_mat(ctx, w.probe_out, ggml_reshape_2d(ctx, phi, c.n_out(), 1)), c.n_target()));
+    }
+    return ggml_sigmoid(ctx, ggml_add(ctx, z, w.probe_b));
 }
 
-ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, ggml_tensor * H) {
+ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, ggml_tensor * H, ggml_tensor * phi) {
     const int64_t E = c.n_embd;
     ggml_tensor * n = ggml_rms_norm(ctx, H, c.rms_eps); // [E, L]
     ggml_tensor * C = nullptr;
@@ -243,7 +252,8 @@ ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & c,
             ggml_tensor * x = ggml_add(ctx, n, w.layer_embd);
             ggml_tensor * k = ggml_mul_mat(ctx, w.att_k, x);                   // [E, L]
             ggml_tensor * v = ggml_mul_mat(ctx, w.att_v, x);                   // [E, L]
-            C = ggml_mul_mat(ctx, w.att_o, attend(ctx, w.queries, k, v, 1));  // [E, N]
+            ggml_tensor * q = c.gate_scale == 1.0f ? w.queries : ggml_scale(ctx, w.queries, c.gate_scale);
+            C = ggml_mul_mat(ctx, w.att_o, attend(ctx, q, k, v, 1));  // [E, N]
             break;
         }
         case EncoderType::transformer: {
@@ -256,7 +266,13 @@ ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & c,
             break;
         }
     }
-    return gate_columns(ctx, c, C, w.enc_gate);
+    C = gate_columns(ctx, c, C, w.enc_gate);
+    if (c.version >= 2) {
+        // the refusal channel: enc.refusal scaled by the probes' doubt 1 − mean p_i
+        ggml_tensor * p_mean = ggml_scale(ctx, ggml_sum(ctx, sidecar_build_probes(ctx, c, w, H, phi)), 1.0f / (float) c.n_target());
+        C = ggml_add(ctx, C, ggml_mul(ctx, w.enc_refusal, ggml_scale_bias(ctx, p_mean, -1.0f, 1.0f)));
+    }
+    return C;
 }
 
 ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, int32_t j,
@@ -322,14 +338,20 @@ std::vector<float> SidecarModel::read(const ggml_tensor * t) {
     return out;
 }
 
-void SidecarModel::encode(const std::vector<float> & H, std::vector<float> & tokens, std::vector<float> & conf) const {
-    const int64_t E = cfg.n_embd, L = cfg.n_target();
+void SidecarModel::encode(const std::vector<float> & state, std::vector<float> & tokens, std::vector<float> & conf) const {
+    const int64_t E = cfg.n_embd, L = cfg.n_target(), F = cfg.n_out();
+    if ((int64_t) state.size() != cfg.state_size()) bad("encode: a pass-1 state of " + std::to_string(cfg.state_size()) + " floats is expected");
     ggml_init_params ip = { /*.mem_size =*/ ggml_tensor_overhead() * 256 + ggml_graph_overhead(), /*.mem_buffer =*/ nullptr, /*.no_alloc =*/ true };
     ggml_ptr g(ggml_init(ip));
     ggml_tensor * h = ggml_new_tensor_2d(g.get(), GGML_TYPE_F32, E, L);
     ggml_set_input(h);
-    ggml_tensor * C = sidecar_build_encoder(g.get(), cfg, w, h);
-    ggml_tensor * P = sidecar_build_probes(g.get(), cfg, w, h);
+    ggml_tensor * phi = nullptr;
+    if (F > 0) {
+        phi = ggml_new_tensor_1d(g.get(), GGML_TYPE_F32, F);
+        ggml_set_input(phi);
+    }
+    ggml_tensor * C = sidecar_build_encoder(g.get(), cfg, w, h, phi);
+    ggml_tensor * P = sidecar_build_probes(g.get(), cfg, w, h, phi);
     ggml_set_output(C);
     ggml_set_output(P);
     ggml_cgraph * gf = ggml_new_graph(g.get());
@@ -342,7 +364,8 @@ void SidecarModel::encode(const std::vector<float> & H, std::vector<float> & tok
     if (!ggml_gallocr_alloc_graph(alloc.get(), gf)) bad("could not allocate the encoder graph");
     std::unique_ptr<ggml_backend, backend_deleter> cpu(ggml_backend_cpu_init());
     ggml_backend_cpu_set_n_threads(cpu.get(), 1); // a few small matrices: threads cost more than they save
-    ggml_backend_tensor_set(h, H.data(), 0, ggml_nbytes(h));
+    ggml_backend_tensor_set(h, state.data(), 0, ggml_nbytes(h));
+    if (phi) ggml_backend_tensor_set(phi, state.data() + E * L, 0, ggml_nbytes(phi));
     if (ggml_backend_graph_compute(cpu.get(), gf) != GGML_STATUS_SUCCESS) bad("the encoder graph failed");
     tokens = read(C);
     conf = read(P);
@@ -380,13 +403,15 @@ static Napi::Float32Array to_f32(Napi::Env env, const std::vector<float> & v) {
     return a;
 }
 
-// info() -> {encoder, nEmbd, nLayer, nTokens, targetLayers, injectLayers, bottleneck, heads, agc: {floor, tau},
+// info() -> {version, outputFeatures, encoder, nEmbd, nLayer, nTokens, targetLayers, injectLayers, bottleneck, heads, agc: {floor, tau},
 //            encoderGates, injectionGates}
 Napi::Value Sidecar::Info(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     const SidecarModel * s = get(env);
     Napi::Object o = Napi::Object::New(env);
     static const char * enc_names[] = {"selective", "multi_token", "transformer"};
+    o.Set("version", s->cfg.version);
+    o.Set("outputFeatures", s->cfg.n_out());
     o.Set("encoder", enc_names[(int) s->cfg.encoder]);
     o.Set("nEmbd", s->cfg.n_embd);
     o.Set("nLayer", s->cfg.n_layer);
@@ -461,17 +486,19 @@ class EncodeWorker : public Napi::AsyncWorker {
     std::vector<float> H, tokens, conf;
 };
 
-// encode(hidden: Float32Array of L·E) -> Promise<{tokens: Float32Array N·E, confidences: Float32Array L}>
+// encode(state: Float32Array of L·E hidden states, then F output features (version 2))
+//   -> Promise<{tokens: Float32Array N·E, confidences: Float32Array L}>
 Napi::Value Sidecar::Encode(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     const SidecarModel * s = get(env);
     if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-        throw_error(env, "INVALID_ARGUMENT", "encode: hidden states must be a Float32Array");
+        throw_error(env, "INVALID_ARGUMENT", "encode: the pass-1 state must be a Float32Array");
     }
     Napi::Float32Array h = info[0].As<Napi::Float32Array>();
-    const size_t want = (size_t) s->cfg.n_embd * s->cfg.n_target();
+    const size_t want = (size_t) s->cfg.state_size();
     if (h.ElementLength() != want) {
-        throw_error(env, "INVALID_ARGUMENT", "encode: expected " + std::to_string(want) + " floats (" + std::to_string(s->cfg.n_target()) + " layers × " + std::to_string(s->cfg.n_embd) + "), got " + std::to_string(h.ElementLength()));
+        throw_error(env, "INVALID_ARGUMENT", "encode: expected " + std::to_string(want) + " floats (" + std::to_string(s->cfg.n_target()) + " layers × " + std::to_string(s->cfg.n_embd) +
+            (s->cfg.n_out() > 0 ? " + " + std::to_string(s->cfg.n_out()) + " output features" : std::string()) + "), got " + std::to_string(h.ElementLength()));
     }
     auto * w = new EncodeWorker(env, this, std::vector<float>(h.Data(), h.Data() + h.ElementLength()));
     Napi::Promise p = w->promise();
@@ -545,9 +572,10 @@ void Injector::set_tokens(const std::vector<float> & toks) {
 
 void Injector::set_training(const SidecarModel * s, int32_t n_batch) {
     clear();
-    ggml_init_params ip = { /*.mem_size =*/ ggml_tensor_overhead() * 2, /*.mem_buffer =*/ nullptr, /*.no_alloc =*/ true };
+    ggml_init_params ip = { /*.mem_size =*/ ggml_tensor_overhead() * 3, /*.mem_buffer =*/ nullptr, /*.no_alloc =*/ true };
     ctx.reset(ggml_init(ip));
     hidden = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, s->cfg.n_embd, s->cfg.n_target());
+    if (s->cfg.n_out() > 0) phi = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_F32, s->cfg.n_out());
     scale = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 1, std::max(1, n_batch));
     buf.reset(ggml_backend_alloc_ctx_tensors_from_buft(ctx.get(), ggml_backend_cpu_buffer_type()));
     if (!buf) throw std::runtime_error("could not allocate the training injection buffers");
@@ -555,8 +583,9 @@ void Injector::set_training(const SidecarModel * s, int32_t n_batch) {
     agc = false;
 }
 
-void Injector::set_hidden(const float * h, int32_t start_pos) {
-    ggml_backend_tensor_set(hidden, h, 0, ggml_nbytes(hidden));
+void Injector::set_hidden(const float * state, int32_t start_pos) {
+    ggml_backend_tensor_set(hidden, state, 0, ggml_nbytes(hidden));
+    if (phi) ggml_backend_tensor_set(phi, state + ggml_nelements(hidden), 0, ggml_nbytes(phi));
     start = start_pos;
 }
 
@@ -564,6 +593,7 @@ void Injector::clear() {
     sc = nullptr;
     tokens = nullptr;
     hidden = nullptr;
+    phi = nullptr;
     graph_tokens = nullptr;
     scale = nullptr;
     buf.reset();
@@ -589,7 +619,7 @@ ggml_tensor * Injector::build(ggml_context * g, ggml_tensor * cur, int32_t il, i
     if (!any) return cur; // nothing to inject in this batch: leave the graph as the base's
     ggml_tensor * C = tokens;
     if (hidden) {
-        if (!graph_tokens) graph_tokens = sidecar_build_encoder(g, sc->cfg, sc->w, hidden);
+        if (!graph_tokens) graph_tokens = sidecar_build_encoder(g, sc->cfg, sc->w, hidden, phi);
         C = graph_tokens;
     }
     ggml_tensor * delta = sidecar_build_injection(g, sc->cfg, sc->w, j, cur, C);

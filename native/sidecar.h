@@ -16,7 +16,11 @@ namespace cogito {
 
 enum class EncoderType { selective, multi_token, transformer };
 
+// FORMAT.md: version 2 adds the output features φ (probes) and the refusal channel.
+constexpr int32_t SIDECAR_OUTPUT_FEATURES = 3;
+
 struct SidecarConfig {
+    int32_t version = 2;
     EncoderType encoder = EncoderType::selective;
     int32_t n_embd     = 0; // E
     int32_t n_layer    = 0; // base layers
@@ -28,13 +32,18 @@ struct SidecarConfig {
     float   rms_eps    = 1e-5f;
     float   agc_floor  = 0.0f;
     float   agc_tau    = 1.0f;
-    // not in the file: gates enter as tanh(gate_scale·g), so a trainer can give gates a larger
-    // effective learning rate (Adam's step is scale-free) and scale them back afterwards
+    // not in the file: gates enter as tanh(gate_scale·g) and the multi_token queries (the token
+    // preferences) as gate_scale·q, so a trainer can give them a larger effective learning rate
+    // (Adam's step is scale-free) and scale them back afterwards
     float   gate_scale = 1.0f;
     std::vector<int32_t> target_layers; // L
     std::vector<int32_t> inject_layers; // J
 
     int32_t n_target() const { return (int32_t) target_layers.size(); }
+    // F: output features the sidecar reads after the hidden states (0 in version 1)
+    int32_t n_out() const { return version >= 2 ? SIDECAR_OUTPUT_FEATURES : 0; }
+    // floats of one pass-1 state: L hidden states of E, then F output features
+    int64_t state_size() const { return (int64_t) n_embd * n_target() + n_out(); }
     int32_t n_inject() const { return (int32_t) inject_layers.size(); }
     // index j of a base layer in inject_layers, or -1
     int32_t inject_index(int32_t il) const;
@@ -51,6 +60,7 @@ struct SidecarInjection {
 struct SidecarWeights {
     ggml_tensor * probe_w = nullptr;    // probe.weight [E, L]
     ggml_tensor * probe_b = nullptr;    // probe.bias   [L]
+    ggml_tensor * probe_out = nullptr;  // probe.out.weight [F, L] (version 2)
     std::vector<ggml_tensor *> enc_w;   // enc.{i}.weight (selective)
     std::vector<ggml_tensor *> enc_b;   // enc.{i}.bias   (selective)
     ggml_tensor * layer_embd = nullptr; // enc.layer_embd
@@ -62,6 +72,7 @@ struct SidecarWeights {
     ggml_tensor * ff_up = nullptr;      // enc.ff.up.weight
     ggml_tensor * ff_down = nullptr;    // enc.ff.down.weight
     ggml_tensor * enc_gate = nullptr;   // enc.gate [N]
+    ggml_tensor * enc_refusal = nullptr; // enc.refusal [E, N] (version 2)
     std::vector<SidecarInjection> inj;  // inj.{j}.*
     ggml_tensor * inj_gate = nullptr;   // inj.gate [J]
 };
@@ -79,9 +90,10 @@ SidecarConfig sidecar_read_config(const gguf_context * g);
 // Points w at the tensors named by the specs in ctx (which must hold them all).
 void sidecar_bind_weights(const SidecarConfig & cfg, ggml_context * ctx, SidecarWeights & w);
 
-// Graph builders. H: raw hidden states [E, L]; C: cognitive tokens [E, N]; x: layer output [E, T].
-ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H);
-ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H);
+// Graph builders. H: raw hidden states [E, L]; phi: output features [F] (version 2, else null);
+// C: cognitive tokens [E, N]; x: layer output [E, T].
+ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H, ggml_tensor * phi);
+ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H, ggml_tensor * phi);
 // tanh(inj.gate[j]) · W_o · attention(x → C), without the AGC factor
 ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, int32_t j,
                                       ggml_tensor * x, ggml_tensor * C);
@@ -98,8 +110,9 @@ struct SidecarModel {
 
     // loads and validates a sidecar GGUF (worker thread); throws std::runtime_error
     void load(const std::string & path);
-    // runs probes and encoder on H (L·E floats) → tokens (N·E) and confidences (L)
-    void encode(const std::vector<float> & H, std::vector<float> & tokens, std::vector<float> & conf) const;
+    // runs probes and encoder on a pass-1 state (cfg.state_size() floats: L·E hidden, then F
+    // output features) → tokens (N·E) and confidences (L)
+    void encode(const std::vector<float> & state, std::vector<float> & tokens, std::vector<float> & conf) const;
     static std::vector<float> read(const ggml_tensor * t);
 };
 
@@ -135,6 +148,7 @@ struct Injector {
     buffer_ptr buf;
     ggml_tensor * tokens = nullptr; // [E, N], the cognitive tokens in use
     ggml_tensor * hidden = nullptr; // [E, L], training: the tokens are encoded in-graph from these
+    ggml_tensor * phi    = nullptr; // [F], training, version 2: the output features beside them
     ggml_tensor * scale  = nullptr; // [1, n_batch], per-row factors when rows differ
     ggml_tensor * graph_tokens = nullptr; // the in-graph encoding of the graph being built
     int32_t start = 0;              // the last prompt position: injection applies from here on
@@ -147,7 +161,8 @@ struct Injector {
     void set_tokens(const std::vector<float> & tokens);
     // training: encode from hidden states inside each graph, so gradients reach the encoder
     void set_training(const SidecarModel * sc, int32_t n_batch);
-    void set_hidden(const float * h, int32_t start);
+    // one pass-1 state (cfg.state_size() floats) and the position injection starts at
+    void set_hidden(const float * state, int32_t start);
     void clear();
     ggml_tensor * build(ggml_context * g, ggml_tensor * cur, int32_t il, int32_t n_tokens, const llama_pos * pos);
 };

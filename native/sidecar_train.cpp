@@ -19,7 +19,7 @@ struct SidecarExamples {
     std::vector<int32_t> tokens;
     std::vector<uint8_t> targets;
     std::vector<int32_t> starts;      // n + 1 offsets into tokens
-    std::vector<float>   hidden;      // n · L · E
+    std::vector<float>   hidden;      // n pass-1 states: L · E hidden, then F output features
     std::vector<int32_t> inject_from; // n: the last prompt position
 };
 
@@ -68,7 +68,7 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     void Execute(const ExecutionProgress & prog) override {
         SidecarModel & m = *s->m;
         const int64_t n = (int64_t) ex.inject_from.size();
-        const int64_t per = (int64_t) m.cfg.n_embd * m.cfg.n_target();
+        const int64_t per = m.cfg.state_size();
         const uint32_t window = t->window;
         llama_token pad = llama_vocab_eos(llama_model_get_vocab(t->model));
         if (pad < 0) pad = 0;
@@ -80,12 +80,14 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
             SetError(e.what());
             return;
         }
-        // gates at gate_scale× the learning rate: train g/scale, use tanh(scale · g/scale).
+        // gates and token preferences (multi_token queries) at gate_scale× the learning rate:
+        // train g/scale, use tanh(scale · g/scale) and scale · q/scale.
         // Evaluation builds the same graph: ggml-opt keys optimizer state by node index, and it
         // wants parameters in every graph it prepares.
         const std::vector<ggml_tensor *> params = trainable(m);
         scale_tensor(m.w.enc_gate, 1.0f / o.gate_scale);
         scale_tensor(m.w.inj_gate, 1.0f / o.gate_scale);
+        if (m.w.queries) scale_tensor(m.w.queries, 1.0f / o.gate_scale);
         m.cfg.gate_scale = o.gate_scale;
         for (ggml_tensor * p : params) ggml_set_param(p);
         llama_layer_hook hook = { train_hook_build, nullptr, &inj };
@@ -147,6 +149,7 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         m.cfg.gate_scale = 1.0f;
         scale_tensor(m.w.enc_gate, o.gate_scale);
         scale_tensor(m.w.inj_gate, o.gate_scale);
+        if (m.w.queries) scale_tensor(m.w.queries, o.gate_scale);
         cancelled = t->cancel.load();
         seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
@@ -208,7 +211,7 @@ static Napi::Value TrainSidecar(const Napi::CallbackInfo & info) {
     const size_t n = ex.inject_from.size();
     if (ex.targets.size() != ex.tokens.size()) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: targets must have one entry per token");
     if (ex.starts.size() != n + 1 || ex.starts.front() != 0 || ex.starts.back() != (int32_t) ex.tokens.size()) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: starts must hold n + 1 offsets from 0 to tokens.length");
-    if (ex.hidden.size() != n * (size_t) m->cfg.n_embd * m->cfg.n_target()) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: hidden must hold n × target layers × n_embd floats");
+    if (ex.hidden.size() != n * (size_t) m->cfg.state_size()) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: hidden must hold n pass-1 states (target layers × n_embd floats, then the output features of a version-2 sidecar)");
     const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(t->model));
     for (int32_t tok : ex.tokens) if (tok < 0 || tok >= n_vocab) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: token id out of range");
     for (size_t i = 0; i < n; ++i) {

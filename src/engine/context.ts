@@ -26,6 +26,8 @@ export interface GenerateOptions extends SamplingOptions {
   taps?: TapRequest;
   /** Add BOS when tokenizing a string prompt (default true). */
   addSpecial?: boolean;
+  /** Return the logits of the last prompt token, the distribution the first token is drawn from (default false). */
+  promptLogits?: boolean;
   /** @internal a sidecar's cross-attention for this generation (see src/engine/twopass.ts). */
   injection?: Injection;
 }
@@ -62,6 +64,8 @@ export interface GenerationResult {
   promptTokens: number;
   stopReason: StopReason;
   taps?: TapTensor[];
+  /** With `promptLogits`: the logits at the last prompt token, `vocabularySize` values. */
+  promptLogits?: Float32Array;
 }
 
 export interface EvaluateOptions {
@@ -185,7 +189,8 @@ export class Context {
         nativeSync(() => this.native.setInjection(injection.sidecar, injection.tokens, injectFrom, injection.agc));
         if (injection.reevaluate) this.forgetFrom(0);
       }
-      await this.ingest(promptTokens);
+      const lastLogits = await this.ingest(promptTokens);
+      const promptLogits = options.promptLogits ? lastLogits.slice() : undefined;
       if (tapMode === 'last') taps = this.collectTaps(options.taps, tapMode);
       if (options.taps && tapMode === 'mean') this.configureTaps(options.taps, 'mean');
       else if (injection?.watch) this.configureTaps({ layers: injection.watch.layers }, 'last');
@@ -235,7 +240,7 @@ export class Context {
       }
       if (wantsMean) taps = this.collectTaps(options.taps, 'mean');
       const text = stopReason === 'stop' ? stops.truncated() : generated.map((t) => t.text).join('');
-      return { text, tokens: generated, promptTokens: promptTokens.length, stopReason, taps };
+      return { text, tokens: generated, promptTokens: promptTokens.length, stopReason, taps, ...(promptLogits ? { promptLogits } : {}) };
     } catch (err) {
       // the cache may hold a partial evaluation: start over next time
       this.cached = [];
@@ -264,16 +269,16 @@ export class Context {
 
   /**
    * @internal Evaluates a prompt into the cache, reusing the prefix already there, and returns
-   * the taps of its last token (pass 1 of two-pass inference).
+   * the taps and the logits of its last token (pass 1 of two-pass inference).
    */
-  async prefill(tokens: readonly number[], taps: TapRequest): Promise<TapTensor[]> {
+  async prefill(tokens: readonly number[], taps: TapRequest): Promise<{ taps: TapTensor[]; logits: Float32Array }> {
     if (tokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
     const release = await this.mutex.lock();
     try {
       this.checkFits(tokens.length, 0);
       this.configureTaps(taps, 'last');
-      await this.ingest([...tokens]);
-      return this.collectTaps(taps, 'last') ?? [];
+      const logits = await this.ingest([...tokens]);
+      return { taps: this.collectTaps(taps, 'last') ?? [], logits: logits.slice() };
     } catch (err) {
       this.cached = [];
       throw err;
@@ -322,15 +327,18 @@ export class Context {
   }
 
   /** Evaluates a prompt, reusing the cached prefix it shares with what was evaluated before. */
-  private async ingest(tokens: number[]): Promise<void> {
+  /** Evaluates what the cache lacks of `tokens`; returns the last token's logits. */
+  private async ingest(tokens: number[]): Promise<Float32Array> {
     let keep = 0;
     while (keep < this.cached.length && keep < tokens.length && this.cached[keep] === tokens[keep]) keep++;
     // at least the last prompt token is evaluated, to produce its logits
     keep = Math.min(keep, tokens.length - 1);
     this.native.removeFrom(keep);
     this.cached = this.cached.slice(0, keep);
-    await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
+    const logits = await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
     this.cached = [...tokens];
+    if (!logits) throw new Error('the last prompt token produced no logits');
+    return logits;
   }
 
   private configureTaps(request: TapRequest | undefined, mode: TapMode): void {

@@ -1,4 +1,4 @@
-import { readSidecar, checkBinding, type SidecarConfig } from '../sidecar';
+import { readSidecar, checkBinding, outputFeatures, type SidecarConfig } from '../sidecar';
 import type { Context, GenerateOptions, GeneratedToken, GenerationResult, Injection } from './context';
 import { InvalidOptionError, native } from './errors';
 import type { Model } from './model';
@@ -40,6 +40,11 @@ export interface TwoPassGenerateOptions extends Omit<GenerateOptions, 'injection
 export interface CognitiveState {
   /** Hidden states of the target layers at the last prompt token, in target-layer order. */
   hidden: TapTensor[];
+  /**
+   * The base's output features at the last prompt token (sidecars/FORMAT.md φ: log-probability of
+   * its most likely token, margin over the second, entropy); empty for a version-1 sidecar.
+   */
+  outputFeatures: number[];
   /** Cognitive tokens, row-major `nTokens × embeddingSize`. */
   tokens: Float32Array;
   /** Each target layer's probe: P(the base answers correctly). */
@@ -125,7 +130,8 @@ export class TwoPass {
           if (minCosine(reference, states) >= threshold) return null;
           reference = states;
           refreshes++;
-          return (await this.encodeStates(states)).tokens;
+          // φ stays pass 1's: the doubt is about the prompt, not about the token just generated
+          return (await this.encodeStates(states, state.outputFeatures)).tokens;
         },
       };
     }
@@ -182,8 +188,8 @@ export class TwoPass {
       this.cache.set(key, hit);
       return { state: hit, cached: true };
     }
-    const hidden = await this.context.prefill(tokens, { layers: this.config.targetLayers });
-    const state = await this.encodeStates(hidden);
+    const { taps: hidden, logits } = await this.context.prefill(tokens, { layers: this.config.targetLayers });
+    const state = await this.encodeStates(hidden, this.config.version >= 2 ? Array.from(outputFeatures(logits)) : []);
     if (this.cacheSize > 0) {
       this.cache.set(key, state);
       if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
@@ -191,12 +197,14 @@ export class TwoPass {
     return { state, cached: false };
   }
 
-  private async encodeStates(hidden: TapTensor[]): Promise<CognitiveState> {
+  /** The sidecar's input (FORMAT.md): the L hidden states, then φ for a version-2 sidecar. */
+  private async encodeStates(hidden: TapTensor[], features: number[]): Promise<CognitiveState> {
     const e = this.model.info.embeddingSize;
-    const flat = new Float32Array(hidden.length * e);
+    const flat = new Float32Array(hidden.length * e + features.length);
     hidden.forEach((t, i) => flat.set(t.data, i * e));
+    flat.set(features, hidden.length * e);
     const { tokens, confidences } = await native(() => this.sidecar.encode(flat));
-    return { hidden, tokens, confidences: hidden.map((t, i) => ({ layer: t.layer, confidence: confidences[i] })) };
+    return { hidden, outputFeatures: features, tokens, confidences: hidden.map((t, i) => ({ layer: t.layer, confidence: confidences[i] })) };
   }
 
   private agc(option: TwoPassGenerateOptions['agc']): Injection['agc'] {

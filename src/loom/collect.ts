@@ -1,7 +1,8 @@
 /**
  * `cogito collect`: runs the base model greedily on every question of a QA dataset, judges its
  * answer, and keeps what the sidecar learns from — the hidden states of the last prompt token at
- * the target layers, the answer and whether it was right (`pass1_correct`).
+ * the target layers, the base's output features there (sidecars/FORMAT.md φ), the answer and
+ * whether it was right (`pass1_correct`).
  *
  * A run directory after collect:
  *   run.json                   the manifest (model fingerprint, layers, dataset, splits)
@@ -11,6 +12,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, type Model, type StopReason } from '../engine';
+import { outputFeatures } from '../sidecar';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import {
   createManifest,
@@ -45,6 +47,8 @@ export interface CollectRecord {
   pass1_correct: boolean;
   /** Why the answer ended: 'eog' (the end-of-generation token, not in outputTokens), 'stop' (the newline, in outputTokens), … */
   stopReason?: StopReason;
+  /** φ of sidecars/FORMAT.md at the last prompt token: how sure the base was (absent in runs collected before version 2). */
+  outputFeatures?: number[];
 }
 
 export interface CollectOptions {
@@ -131,7 +135,7 @@ async function runBase(
     options.signal?.throwIfAborted();
     const prompt = model.tokenize(formatPrompt(template, item.question));
     // greedy, the short answer only: the first line is what is judged
-    const r = await ctx.complete(prompt, { maxTokens: options.maxTokens ?? 16, stop: ['\n'], taps: { layers: targetLayers, mode: 'last' }, signal: options.signal });
+    const r = await ctx.complete(prompt, { maxTokens: options.maxTokens ?? 16, stop: ['\n'], taps: { layers: targetLayers, mode: 'last' }, promptLogits: true, signal: options.signal });
     const taps = r.taps ?? [];
     if (taps.length !== L) throw new Error(`expected taps at ${L} layers, got ${taps.length}`);
     taps.forEach((t, l) => hidden.set(t.data, (index * L + l) * E));
@@ -148,6 +152,8 @@ async function runBase(
       answer: j.answer,
       pass1_correct: j.correct,
       stopReason: r.stopReason,
+      // rounded to float32, as the runtime hands them to the sidecar
+      outputFeatures: Array.from(Float32Array.from(outputFeatures(r.promptLogits ?? []))),
     });
     options.onProgress?.(index + 1, items.length, correct);
   }

@@ -1,17 +1,19 @@
 /**
  * `cogito train`: trains a run's sidecar on what collect kept.
  *
- * 1. Probes: each target layer's probe learns P(correct) from that layer's state (ggml-opt).
+ * 1. Probes: each target layer's probe learns P(correct) from that layer's state and, for a
+ *    version-2 sidecar, the base's output features (ggml-opt).
  * 2. Encoder and cross-attention, by language-modelling loss through the frozen base: the target
  *    is the base's own answer when it was right and the refusal when it was wrong, with the
- *    injection from the last prompt position on — where the two-pass runtime injects. AdamW,
- *    gates at 5× the learning rate, cosine schedule with 5% warm-up, early stopping on the
- *    validation split; the best epoch is the run's checkpoint.
+ *    injection from the last prompt position on — where the two-pass runtime injects. AdamW;
+ *    gates and token preferences (the multi_token queries) at 5× the learning rate; cosine
+ *    schedule with 5% warm-up; early stopping on the validation split; the best epoch is the
+ *    run's checkpoint.
  */
 import * as path from 'node:path';
 import { loadModel, type Model } from '../engine';
 import { addon, type NativeSidecar, type NativeSidecarExamples, type NativeSidecarProgress, type ProbeEpoch } from '../engine/native';
-import { createSidecar, saveCheckpoint, writeSidecar, type EncoderType, type Sidecar, type SidecarConfig } from '../sidecar';
+import { OUTPUT_FEATURES, createSidecar, saveCheckpoint, writeSidecar, type EncoderType, type Sidecar, type SidecarConfig } from '../sidecar';
 import { CHECKPOINT_FILE } from '../sidecar/checkpoint';
 import { readCollected, type CollectRecord } from './collect';
 import { assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
@@ -96,7 +98,7 @@ async function train(
   targetLayers: number[],
   options: TrainSidecarOptions,
 ): Promise<Omit<TrainSidecarSummary, 'seconds'>> {
-  const per = targetLayers.length * model.info.embeddingSize;
+  const hiddenPer = targetLayers.length * model.info.embeddingSize;
   const inject = options.injectLayers ?? targetLayers.slice(-2);
   const initial = createSidecar(model.info, {
     encoder: options.encoder ?? 'selective',
@@ -108,13 +110,15 @@ async function train(
     refusal: options.refusal,
     seed: options.seed ?? 1,
   });
+  const states = passOneStates(records, hidden, hiddenPer, initial.config.version >= 2 ? OUTPUT_FEATURES : 0);
+  const per = states.per;
   const initFile = path.join(options.runDir, 'checkpoints', 'init.gguf');
   await writeSidecar(initFile, initial);
   const sidecar = await addon().loadSidecar(initFile);
   try {
     // 1. probes
     const probeSet = splits.train;
-    const probeEpochs = await addon().trainProbes(sidecar, gather(hidden, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
+    const probeEpochs = await addon().trainProbes(sidecar, gather(states.data, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
     const lastProbe: ProbeEpoch | undefined = probeEpochs.reduce<ProbeEpoch | undefined>((b, e) => (!b || e.valLoss < b.valLoss ? e : b), undefined);
     options.onProgress?.({ stage: 'probes', epochs: probeEpochs.length, valAccuracy: lastProbe?.valAccuracy ?? NaN });
 
@@ -122,8 +126,8 @@ async function train(
     const refusal = initial.config.refusal;
     const rng = createRng(options.seed ?? 1);
     const trainIdx = options.balance === false ? splits.train : balanced(splits.train, records, rng);
-    const trainEx = examples(model, records, hidden, trainIdx, per, refusal);
-    const valEx = examples(model, records, hidden, splits.val, per, refusal);
+    const trainEx = examples(model, records, states.data, trainIdx, per, refusal);
+    const valEx = examples(model, records, states.data, splits.val, per, refusal);
     const window = Math.ceil(Math.max(maxLength(trainEx), maxLength(valEx)) / 16) * 16;
     const trainer = await addon().openTrainer({ model: model.info.path, nCtx: 256, window, threads: options.threads, freeze: ['.*'] });
     const cancel = (): void => trainer.cancel();
@@ -171,7 +175,23 @@ async function train(
   }
 }
 
-/** The hidden states of the given records, back to back. */
+/**
+ * Each record's pass-1 state as the sidecar reads it (FORMAT.md): its L·E hidden states, then
+ * the `features` output features φ that collect kept (none for a version-1 sidecar).
+ */
+function passOneStates(records: readonly CollectRecord[], hidden: Float32Array, hiddenPer: number, features: number): { data: Float32Array; per: number } {
+  if (features === 0) return { data: hidden, per: hiddenPer };
+  const per = hiddenPer + features;
+  const data = new Float32Array(records.length * per);
+  records.forEach((r, i) => {
+    if (r.outputFeatures?.length !== features) throw new Error(`record ${i} has no output features (collected before sidecar format 2): run cogito collect again`);
+    data.set(hidden.subarray(i * hiddenPer, (i + 1) * hiddenPer), i * per);
+    data.set(r.outputFeatures, i * per + hiddenPer);
+  });
+  return { data, per };
+}
+
+/** The pass-1 states of the given records, back to back. */
 function gather(hidden: Float32Array, indices: readonly number[], per: number): Float32Array {
   const out = new Float32Array(indices.length * per);
   indices.forEach((i, k) => out.set(hidden.subarray(i * per, (i + 1) * per), k * per));

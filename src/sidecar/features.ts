@@ -1,14 +1,15 @@
 /**
  * The output features φ of pass 1 (FORMAT.md, version 2): how sure the base is of its next
- * token, from its logits at the last prompt token. The runtime computes the same three numbers
- * natively; this is the float64 definition that trainers and tests hold it to.
+ * token, from its logits at the last prompt token. Collect, the trainer and the two-pass runtime
+ * all compute them here, in float64.
  */
 import { OUTPUT_FEATURES } from './format';
 
 /**
  * φ = (ℓ₍₁₎, ℓ₍₁₎ − ℓ₍₂₎, −Σ_v e^{ℓ_v} ℓ_v) with ℓ = z − logsumexp(z): the log-probability of the
  * most likely token, its margin over the second most likely (0 for a one-token vocabulary or a
- * tie) and the entropy in nats. Every logit must be finite (a RangeError otherwise).
+ * tie) and the entropy in nats. A logit of −∞ is a token with probability 0 (samplers and
+ * grammars mask tokens that way); NaN, +∞ or no finite logit at all is a RangeError.
  */
 export function outputFeatures(logits: ArrayLike<number>): Float64Array {
   const V = logits.length;
@@ -18,10 +19,12 @@ export function outputFeatures(logits: ArrayLike<number>): Float64Array {
   let second = -Infinity;
   for (let v = 0; v < V; v++) {
     const z = logits[v];
-    if (!Number.isFinite(z)) throw new RangeError(`outputFeatures: logit ${v} is ${z}; every logit must be finite`);
+    if (z === -Infinity) continue;
+    if (!Number.isFinite(z)) throw new RangeError(`outputFeatures: logit ${v} is ${z}; logits must be finite or −∞`);
     if (z > top) [at, top, second] = [v, z, top];
     else if (z > second) second = z;
   }
+  if (top === -Infinity) throw new RangeError('outputFeatures: every logit is −∞');
   // relative to the max, so exp never overflows: log Σ e^(z − max) = log1p(Σ over the others),
   // which keeps a near-certain base's tiny ℓ_top and entropy instead of rounding 1 + ε to 1
   let rest = 0;
@@ -29,13 +32,14 @@ export function outputFeatures(logits: ArrayLike<number>): Float64Array {
   const logSum = Math.log1p(rest);
   let entropy = 0;
   for (let v = 0; v < V; v++) {
+    if (logits[v] === -Infinity) continue;
     const l = logits[v] - top - logSum;
     entropy -= Math.exp(l) * l;
   }
   const phi = new Float64Array(OUTPUT_FEATURES);
   phi[0] = 0 - logSum; // ℓ_top = (max − max) − logSum: +0, not −0, for a certain base
   // ℓ₍₁₎ − ℓ₍₂₎ = z₍₁₎ − z₍₂₎: the difference of the logits, without logsumexp's rounding
-  phi[1] = V > 1 ? top - second : 0;
+  phi[1] = second > -Infinity ? top - second : 0;
   phi[2] = entropy;
   return phi;
 }

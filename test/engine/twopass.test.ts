@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, nativeAddon, TwoPass, type Context, type Model, type TapTensor } from '../../src/engine';
-import { agcAlpha, createSidecar, readSidecar, referenceEncode, referenceInject, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
+import { OUTPUT_FEATURES, agcAlpha, createSidecar, outputFeatures, readSidecar, referenceEncode, referenceInject, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
 import { smallModel, tempDir, testModel } from '../support/engine';
 
 const PROMPT = 'The capital of the small country is';
@@ -20,10 +20,23 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A sidecar file for the small model; strong random weights so the injection visibly matters. */
-async function sidecarFile(name: string, options: Parameters<typeof createSidecar>[1]): Promise<string> {
+/**
+ * A sidecar file for the small model; strong random weights so the injection visibly matters.
+ * `versionTwo` also fills the weights a fresh version-2 sidecar starts at zero (the probes' weights
+ * on the output features, the refusal channel), so their formulas are exercised too.
+ */
+async function sidecarFile(name: string, options: Parameters<typeof createSidecar>[1], versionTwo = false): Promise<string> {
   const file = path.join(dir, `${name}.gguf`);
-  await writeSidecar(file, createSidecar(model.info, { seed: 3, ...options }));
+  const sidecar = createSidecar(model.info, { seed: 3, ...options });
+  if (versionTwo) {
+    let x = 7;
+    for (const name of ['probe.out.weight', 'enc.refusal']) {
+      const t = sidecar.tensors.get(name)!;
+      // a small deterministic pattern in [-0.5, 0.5)
+      for (let i = 0; i < t.data.length; i++) t.data[i] = ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+    }
+  }
+  await writeSidecar(file, sidecar);
   return file;
 }
 
@@ -58,7 +71,7 @@ describe('a sidecar whose injection gates are zero', () => {
     const tokens = model.tokenize(PROMPT);
     const plain = await ctx.evaluate(tokens, { logits: 'all' });
     const sidecar = await nativeAddon().loadSidecar(file);
-    const { tokens: cognitive } = await sidecar.encode(new Float32Array(pipe.config.targetLayers.length * model.info.embeddingSize).fill(0.5));
+    const { tokens: cognitive } = await sidecar.encode(new Float32Array(pipe.config.targetLayers.length * model.info.embeddingSize + OUTPUT_FEATURES).fill(0.5));
     ctx.native.setInjection(sidecar, cognitive, 0, null);
     try {
       const injected = await ctx.evaluate(tokens, { logits: 'all' });
@@ -73,7 +86,7 @@ describe('a sidecar whose injection gates are zero', () => {
 describe.each<EncoderType>(['selective', 'multi_token', 'transformer'])('the %s encoder and its injection', (encoder) => {
   let file: string;
   beforeAll(async () => {
-    file = await sidecarFile(`numeric-${encoder}`, { encoder, gateInit: 0.8, targetLayers: [1, 2, 3], injectLayers: [2, 3], bottleneck: 64, heads: 4, initScale: 2 });
+    file = await sidecarFile(`numeric-${encoder}`, { encoder, gateInit: 0.8, targetLayers: [1, 2, 3], injectLayers: [2, 3], bottleneck: 64, heads: 4, initScale: 2 }, true);
   });
 
   test('match an independent float64 implementation of FORMAT.md (max abs diff <= 1e-4)', async () => {
@@ -81,7 +94,10 @@ describe.each<EncoderType>(['selective', 'multi_token', 'transformer'])('the %s 
     await using pipe = await TwoPass.load(model, file);
     const state = await pipe.encode(PROMPT);
     expect(state.hidden.map((t) => t.layer)).toEqual([1, 2, 3]);
-    const expected = referenceEncode(reference, state.hidden.map(f64));
+    // φ is the base's own output distribution at the last prompt token
+    const plain = await ctx.evaluate(model.tokenize(PROMPT));
+    expect(state.outputFeatures).toEqual(Array.from(outputFeatures(plain.logits)));
+    const expected = referenceEncode(reference, state.hidden.map(f64), Float32Array.from(state.outputFeatures));
     const E = model.info.embeddingSize;
     expected.tokens.forEach((tok, m) => expect(maxAbsDiff(state.tokens.subarray(m * E, (m + 1) * E), tok)).toBeLessThanOrEqual(1e-4));
     expect(maxAbsDiff(state.confidences.map((c) => c.confidence), expected.confidences)).toBeLessThanOrEqual(1e-4);

@@ -6,7 +6,7 @@ import { evaluate } from '../../src/loom/eval';
 import { ModelMismatchError, readManifest, writeManifest } from '../../src/loom/manifest';
 import { DEFAULT_PROMPT_TEMPLATE, formatPrompt } from '../../src/loom/prompt';
 import { trainSidecar } from '../../src/loom/train-sidecar';
-import { createSidecar, exportSidecar, readSidecar, writeSidecar } from '../../src/sidecar';
+import { OUTPUT_FEATURES, createSidecar, exportSidecar, outputFeatures, readSidecar, writeSidecar } from '../../src/sidecar';
 import { smallModel, tempDir } from '../support/engine';
 
 // A small model knows nothing, so the dataset is made from what it says: half of the questions
@@ -42,6 +42,22 @@ test('collect → train → export → eval runs end to end and writes what each
   const { records, hidden } = await readCollected(runDir, manifest, 128);
   expect(records.filter((r) => r.pass1_correct).length).toBe(c.correct);
   expect(hidden.length).toBe(40 * 2 * 128);
+  // φ (FORMAT.md) is the base's own output distribution at the last prompt token
+  {
+    const model = await loadModel(modelPath);
+    try {
+      await using ctx = await model.createContext();
+      for (const r of [records[0], records[1]]) {
+        const { logits } = await ctx.evaluate(r.prompt);
+        // collect reused the cached prefix of the previous prompt: equal up to batch rounding
+        const want = outputFeatures(logits);
+        expect(r.outputFeatures).toHaveLength(3);
+        r.outputFeatures!.forEach((v, k) => expect(Math.abs(v - want[k])).toBeLessThan(1e-3));
+      }
+    } finally {
+      await model.dispose();
+    }
+  }
 
   const t = await trainSidecar({ runDir, epochs: 2, bottleneck: 32, heads: 2, patience: 5, seed: 3 });
   expect(t.epochs.length).toBe(2);
@@ -49,6 +65,10 @@ test('collect → train → export → eval runs end to end and writes what each
   expect(fs.existsSync(t.checkpoint)).toBe(true);
 
   const exported = await exportSidecar(runDir);
+  // the version-2 weights were trained: the probes' weights on φ and the refusal channel
+  const trainedSidecar = await readSidecar(exported.path);
+  expect(trainedSidecar.config.version).toBe(2);
+  for (const name of ['probe.out.weight', 'enc.refusal']) expect([name, trainedSidecar.tensors.get(name)!.data.some((v) => v !== 0)]).toEqual([name, true]);
   const model = await loadModel(modelPath);
   try {
     await using pipe = await TwoPass.load(model, exported.path);
@@ -80,7 +100,8 @@ test('gradients reach the sidecar through the frozen base, whose weights stay bi
     const target = model.tokenize(' a test\n', { addSpecial: false });
     const tokens = Int32Array.from([...prompt, ...target]);
     const targets = Uint8Array.from(tokens, (_, i) => (i >= prompt.length ? 1 : 0));
-    const hidden = new Float32Array(2 * 128).map((_, i) => Math.sin(i));
+    // two layers' hidden states, then the output features φ
+    const hidden = new Float32Array(2 * 128 + OUTPUT_FEATURES).map((_, i) => Math.sin(i));
     const examples = { tokens, targets, starts: Int32Array.from([0, tokens.length]), hidden, injectFrom: Int32Array.from([prompt.length - 1]) };
     const first = await nativeAddon().trainSidecar(trainer, sidecar, examples, { epochs: 1, train: false });
     const r = await nativeAddon().trainSidecar(trainer, sidecar, examples, { epochs: 8, schedule: { learningRate: 1e-2, totalSteps: 8, resetStep: true } });

@@ -52,10 +52,19 @@ describe('outputFeatures: φ = (log-prob of the top token, its margin over the s
     expect(entropy / (122 * eps)).toBeCloseTo(1, 12);
   });
 
-  test('no logits, or a non-finite one, is refused', () => {
+  test('a −∞ logit is a token of probability 0', () => {
+    // [0, ln 3, −∞]: p = (1/4, 3/4, 0), as if the masked token were not there
+    const [top, margin, entropy] = outputFeatures([0, Math.log(3), -Infinity]);
+    expect(top).toBeCloseTo(Math.log(3 / 4), 12);
+    expect(margin).toBeCloseTo(Math.log(3), 12);
+    expect(entropy).toBeCloseTo(-(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75)), 12);
+    expect(Array.from(outputFeatures([-Infinity, 2]))).toEqual([0, 0, 0]);
+  });
+
+  test('no logits, NaN, +∞ or nothing but −∞ is refused', () => {
     expect(() => outputFeatures([])).toThrow(RangeError);
     expect(() => outputFeatures([0, NaN])).toThrow(/logit 1 is NaN/);
     expect(() => outputFeatures([Infinity, 0])).toThrow(/logit 0 is Infinity/);
-    expect(() => outputFeatures([0, -Infinity])).toThrow(/every logit must be finite/);
+    expect(() => outputFeatures([-Infinity, -Infinity])).toThrow(/every logit is −∞/);
   });
 });
