@@ -9,9 +9,11 @@
 
 #include "ggml-opt.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <regex>
 
 namespace cogito {
 
@@ -29,6 +31,7 @@ struct SidecarRunOptions {
     bool     train      = true;
     bool     shuffle    = true;
     float    gate_scale = 5.0f;
+    std::vector<std::regex> freeze; // sidecar tensors kept as they are (names matched)
 };
 
 struct opt_dataset_deleter { void operator()(ggml_opt_dataset_t d) const { ggml_opt_dataset_free(d); } };
@@ -38,12 +41,15 @@ static ggml_tensor * train_hook_build(void * ud, ggml_context * g, ggml_tensor *
     return static_cast<Injector *>(ud)->build(g, cur, il, n_tokens, pos);
 }
 
-// The sidecar's trainable tensors: encoder and injection (the probes train on their own).
-static std::vector<ggml_tensor *> trainable(const SidecarModel & m) {
+// The sidecar's trainable tensors: encoder and injection (the probes train on their own), less
+// the frozen ones.
+static std::vector<ggml_tensor *> trainable(const SidecarModel & m, const std::vector<std::regex> & freeze) {
     std::vector<ggml_tensor *> out;
     for (const TensorSpec & s : sidecar_tensor_specs(m.cfg)) {
         if (s.name.rfind("probe.", 0) == 0) continue;
-        out.push_back(ggml_get_tensor(m.ctx.get(), s.name.c_str()));
+        bool frozen = false;
+        for (const auto & re : freeze) frozen = frozen || std::regex_search(s.name, re);
+        if (!frozen) out.push_back(ggml_get_tensor(m.ctx.get(), s.name.c_str()));
     }
     return out;
 }
@@ -84,7 +90,13 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         // train g/scale, use tanh(scale · g/scale) and scale · q/scale.
         // Evaluation builds the same graph: ggml-opt keys optimizer state by node index, and it
         // wants parameters in every graph it prepares.
-        const std::vector<ggml_tensor *> params = trainable(m);
+        const std::vector<ggml_tensor *> params = trainable(m, o.freeze);
+        // frozen tensors come back bit for bit (the gate rescaling below is not exact in f32)
+        std::vector<std::pair<ggml_tensor *, std::vector<float>>> frozen;
+        for (const TensorSpec & sp : sidecar_tensor_specs(m.cfg)) {
+            ggml_tensor * x = ggml_get_tensor(m.ctx.get(), sp.name.c_str());
+            if (std::find(params.begin(), params.end(), x) == params.end()) frozen.emplace_back(x, SidecarModel::read(x));
+        }
         scale_tensor(m.w.enc_gate, 1.0f / o.gate_scale);
         scale_tensor(m.w.inj_gate, 1.0f / o.gate_scale);
         if (m.w.queries) scale_tensor(m.w.queries, 1.0f / o.gate_scale);
@@ -150,6 +162,7 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         scale_tensor(m.w.enc_gate, o.gate_scale);
         scale_tensor(m.w.inj_gate, o.gate_scale);
         if (m.w.queries) scale_tensor(m.w.queries, o.gate_scale);
+        for (const auto & [x, data] : frozen) ggml_backend_tensor_set(x, data.data(), 0, ggml_nbytes(x));
         cancelled = t->cancel.load();
         seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
@@ -187,7 +200,8 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     bool cancelled = false;
 };
 
-// trainSidecar(trainer, sidecar, {tokens, targets, starts, hidden, injectFrom}, {epochs, seed, train, shuffle, gateScale, schedule}, onProgress?)
+// trainSidecar(trainer, sidecar, {tokens, targets, starts, hidden, injectFrom}, {epochs, seed, train, shuffle, gateScale, freeze, schedule}, onProgress?)
+//   freeze: regular expressions over sidecar tensor names that stay as they are
 static Napi::Value TrainSidecar(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(Trainer::constructor.Value())) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: the first argument must be a trainer");
@@ -228,7 +242,27 @@ static Napi::Value TrainSidecar(const Napi::CallbackInfo & info) {
     if (a.Get("train").IsBoolean()) o.train = a.Get("train").As<Napi::Boolean>();
     if (a.Get("shuffle").IsBoolean()) o.shuffle = a.Get("shuffle").As<Napi::Boolean>();
     if (a.Get("gateScale").IsNumber()) o.gate_scale = a.Get("gateScale").As<Napi::Number>().FloatValue();
+    if (a.Get("freeze").IsArray()) {
+        Napi::Array fr = a.Get("freeze").As<Napi::Array>();
+        for (uint32_t k = 0; k < fr.Length(); ++k) {
+            if (!fr.Get(k).IsString()) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: freeze must be an array of regular expressions");
+            try {
+                o.freeze.emplace_back(fr.Get(k).As<Napi::String>().Utf8Value());
+            } catch (const std::regex_error & e) {
+                throw_error(env, "INVALID_ARGUMENT", std::string("trainSidecar: bad freeze pattern: ") + e.what());
+            }
+        }
+    }
     if (o.epochs < 1) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: epochs must be at least 1");
+    {
+        std::vector<std::string> names;
+        for (const ggml_tensor * p : trainable(*m, o.freeze)) names.emplace_back(ggml_get_name(p));
+        if (t->sidecar_params.empty()) {
+            t->sidecar_params = names;
+        } else if (t->sidecar_params != names) {
+            throw_error(env, "INVALID_ARGUMENT", "trainSidecar: this trainer's optimizer state is for other trainable sidecar tensors (another freeze list or sidecar layout); open a new trainer");
+        }
+    }
     if (!(o.gate_scale > 0.0f)) throw_error(env, "INVALID_ARGUMENT", "trainSidecar: gateScale must be > 0");
     if (a.Get("schedule").IsObject()) {
         Napi::Object sc = a.Get("schedule").As<Napi::Object>();

@@ -44,6 +44,9 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
     uint32_t        n_ctx = 0;
     uint32_t        window = 0; // positions one training example spans (llama_opt's n_ctx_train; n_ctx unless set)
     int64_t         n_trainable = 0;
+    // the sidecar tensors the optimizer state was made for (ggml-opt keys it by graph node):
+    // set by the first sidecar training run, and every later run must train the same ones
+    std::vector<std::string> sidecar_params;
 
     TrainSchedule     schedule;
     std::atomic<int64_t> step{0};   // optimizer steps taken so far

@@ -12,3 +12,8 @@ export function parseNumber(value: string, flag: string): number {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${flag} expects a number, got "${value}"`);
   return n;
 }
+
+export function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`${flag} expects one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}

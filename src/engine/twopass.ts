@@ -66,6 +66,11 @@ export interface Decision {
   cached: boolean;
   /** Times dynamic refresh re-encoded the cognitive tokens. */
   refreshes: number;
+  /**
+   * Pass 2 injected the cognitive tokens: always, unless the sidecar's gating is 'decision' and
+   * the decision trusted the base (then pass 2 is the base's own answer).
+   */
+  injected: boolean;
 }
 
 export interface TwoPassResult extends GenerationResult {
@@ -118,6 +123,11 @@ export class TwoPass {
     const tokens = this.tokens(prompt, options.addSpecial);
     const { state, cached } = await this.pass1(tokens);
     const { agc, dynamicRefresh, reevaluate, ...rest } = options;
+    if (this.config.gating === 'decision' && !this.decide(state, cached, 0).refuse) {
+      // the decision trusts the base: pass 2 is its own answer, from pass 1's cache
+      const result = yield* this.context.generate(tokens, rest);
+      return { ...result, decision: { ...this.decide(state, cached, 0), injected: false }, refused: false };
+    }
     let refreshes = 0;
     const injection: Injection = { sidecar: this.sidecar, tokens: state.tokens, agc: this.agc(agc), reevaluate };
     if (dynamicRefresh) {
@@ -136,7 +146,7 @@ export class TwoPass {
       };
     }
     const result = yield* this.context.generate(tokens, { ...rest, injection });
-    const decision = this.decide(state, cached, refreshes);
+    const decision = { ...this.decide(state, cached, refreshes), injected: true };
     const refusal = this.config.refusal.trim();
     return { ...result, decision, refused: refusal.length > 0 && result.text.trim().startsWith(refusal) };
   }
@@ -213,7 +223,7 @@ export class TwoPass {
     return { floor: o.floor ?? this.config.agc.floor, tau: o.tau ?? this.config.agc.tau };
   }
 
-  private decide(state: CognitiveState, cached: boolean, refreshes: number): Decision {
+  private decide(state: CognitiveState, cached: boolean, refreshes: number): Omit<Decision, 'injected'> {
     const info = this.sidecar.info();
     const confidence = state.confidences.reduce((s, c) => s + c.confidence, 0) / Math.max(1, state.confidences.length);
     return {

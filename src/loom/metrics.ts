@@ -156,3 +156,53 @@ export function selectiveMetrics(records: readonly QuestionRecord[]): SelectiveM
     aurc: areaUnderRiskCoverage(riskCoverageCurve(records)),
   };
 }
+
+export interface ThresholdChoice {
+  /** Refuse below this confidence. */
+  threshold: number;
+  /** On the questions it was chosen on: share refused, their precision, accuracy of the rest. */
+  refusalRate: number;
+  refusalPrecision: number | null;
+  selectiveAccuracy: number | null;
+  /** False when no threshold reached the precision asked for (the fallback was used). */
+  metPrecision: boolean;
+}
+
+/**
+ * The decision threshold for a confidence P(correct): among the cuts between distinct
+ * confidences, the one with the best accuracy on the answered questions whose refusals are at
+ * least `precision` wrong answers of the base (ties: the fewer refusals). With no such cut,
+ * `fallback` (0.5: refuse when the base is more likely wrong than right).
+ */
+export function chooseThreshold(confidences: readonly number[], correct: readonly boolean[], options: { precision: number; fallback?: number }): ThresholdChoice {
+  if (confidences.length !== correct.length) throw new RangeError('chooseThreshold: one confidence per question');
+  const at = (threshold: number, metPrecision: boolean): ThresholdChoice => {
+    let refused = 0;
+    let refusedWrong = 0;
+    let answeredRight = 0;
+    confidences.forEach((c, i) => {
+      if (c < threshold) {
+        refused++;
+        if (!correct[i]) refusedWrong++;
+      } else if (correct[i]) {
+        answeredRight++;
+      }
+    });
+    const answered = confidences.length - refused;
+    return {
+      threshold,
+      refusalRate: confidences.length ? refused / confidences.length : 0,
+      refusalPrecision: refused ? refusedWrong / refused : null,
+      selectiveAccuracy: answered ? answeredRight / answered : null,
+      metPrecision,
+    };
+  };
+  const sorted = [...new Set(confidences)].sort((a, b) => a - b);
+  let best: ThresholdChoice | null = null;
+  for (let k = 0; k + 1 < sorted.length; k++) {
+    const c = at((sorted[k] + sorted[k + 1]) / 2, true);
+    if ((c.refusalPrecision ?? 0) < options.precision || c.selectiveAccuracy === null) continue;
+    if (!best || c.selectiveAccuracy > best.selectiveAccuracy! || (c.selectiveAccuracy === best.selectiveAccuracy && c.refusalRate < best.refusalRate)) best = c;
+  }
+  return best ?? at(options.fallback ?? 0.5, false);
+}

@@ -13,7 +13,8 @@
 import * as path from 'node:path';
 import { loadModel, type Model } from '../engine';
 import { addon, type NativeSidecar, type NativeSidecarExamples, type NativeSidecarProgress, type ProbeEpoch } from '../engine/native';
-import { OUTPUT_FEATURES, createSidecar, saveCheckpoint, writeSidecar, type EncoderType, type Sidecar, type SidecarConfig } from '../sidecar';
+import { OUTPUT_FEATURES, createSidecar, saveCheckpoint, writeSidecar, type EncoderType, type Gating, type Sidecar, type SidecarConfig } from '../sidecar';
+import { chooseThreshold, type ThresholdChoice } from './metrics';
 import { CHECKPOINT_FILE } from '../sidecar/checkpoint';
 import { readCollected, type CollectRecord } from './collect';
 import { assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
@@ -27,13 +28,32 @@ export interface TrainSidecarOptions {
   injectLayers?: number[] | string;
   bottleneck?: number;
   heads?: number;
+  /**
+   * What the cognitive tokens carry (format 2): 'full' (default) trains the encoder and the
+   * refusal channel; 'refusal' keeps the encoder off (its gates at 0, its weights frozen), so
+   * the tokens are the refusal channel alone, (1 − p̄)·enc.refusal — one calibrated signal with
+   * little to overfit.
+   */
+  channel?: CognitiveChannel;
+  /**
+   * When pass 2 injects (format 2, default 'decision'): 'decision' — only when the probes'
+   * confidence is below the sidecar's threshold, chosen on the validation split (see
+   * `refusalPrecision`), and the cross-attention learns to make the base say the refusal there;
+   * 'always' — on every prompt, learning the base's own answer where it was right and the
+   * refusal where it was wrong.
+   */
+  gating?: Gating;
+  /** 'decision' gating: the share of refusals that must be wrong answers of the base on the validation split (default 0.85). */
+  refusalPrecision?: number;
   /** Injection gates at the start (default 0.1: a small push the training can grow). */
   gateInit?: number;
   refusal?: string;
+  /** At most this many epochs (default 10 with decision gating, else 6). */
   epochs?: number;
+  /** Default 5e-3 with decision gating, else 1e-3. */
   learningRate?: number;
   weightDecay?: number;
-  /** Epochs without a better validation loss before stopping (default 2). */
+  /** Epochs without a better validation loss before stopping (default 3 with decision gating, else 2). */
   patience?: number;
   /** Repeat the rarer outcome (right or wrong) so both weigh the same in training (default true). */
   balance?: boolean;
@@ -43,8 +63,15 @@ export interface TrainSidecarOptions {
   signal?: AbortSignal;
 }
 
+export const COGNITIVE_CHANNELS = ['full', 'refusal'] as const;
+export type CognitiveChannel = (typeof COGNITIVE_CHANNELS)[number];
+
+/** Every encoder tensor but the refusal channel (a sidecar tensor-name pattern). */
+const ENCODER_BUT_REFUSAL = '^enc\\.(?!refusal$)';
+
 export type TrainSidecarProgress =
   | { stage: 'probes'; epochs: number; valAccuracy: number }
+  | ({ stage: 'threshold' } & ThresholdChoice)
   | ({ stage: 'sidecar'; epochs: number } & NativeSidecarProgress)
   | { stage: 'validation'; epoch: number; trainLoss: number; valLoss: number; best: boolean };
 
@@ -52,6 +79,8 @@ export interface TrainSidecarSummary {
   checkpoint: string;
   probeEpochs: number;
   probeValAccuracy: number;
+  /** 'decision' gating: the threshold and how it did on the validation split. */
+  threshold: ThresholdChoice | null;
   epochs: { trainLoss: number; valLoss: number }[];
   bestEpoch: number;
   examples: number;
@@ -74,6 +103,7 @@ export async function trainSidecar(options: TrainSidecarOptions): Promise<TrainS
       trainer: 'cogito (llama_opt through the frozen base)',
       probeEpochs: summary.probeEpochs,
       probeValAccuracy: summary.probeValAccuracy,
+      threshold: summary.threshold ? { ...summary.threshold } : null,
       epochs: summary.epochs.map((e) => ({ trainLoss: e.trainLoss, valLoss: e.valLoss })),
       bestEpoch: summary.bestEpoch,
       examples: summary.examples,
@@ -100,6 +130,8 @@ async function train(
 ): Promise<Omit<TrainSidecarSummary, 'seconds'>> {
   const hiddenPer = targetLayers.length * model.info.embeddingSize;
   const inject = options.injectLayers ?? targetLayers.slice(-2);
+  const refusalOnly = options.channel === 'refusal';
+  const gating: Gating = options.gating ?? 'decision';
   const initial = createSidecar(model.info, {
     encoder: options.encoder ?? 'selective',
     targetLayers,
@@ -107,6 +139,7 @@ async function train(
     bottleneck: options.bottleneck,
     heads: options.heads,
     gateInit: options.gateInit ?? 0.1,
+    ...(refusalOnly ? { encoderGateInit: 0 } : {}),
     refusal: options.refusal,
     seed: options.seed ?? 1,
   });
@@ -122,27 +155,49 @@ async function train(
     const lastProbe: ProbeEpoch | undefined = probeEpochs.reduce<ProbeEpoch | undefined>((b, e) => (!b || e.valLoss < b.valLoss ? e : b), undefined);
     options.onProgress?.({ stage: 'probes', epochs: probeEpochs.length, valAccuracy: lastProbe?.valAccuracy ?? NaN });
 
-    // 2. encoder + cross-attention through the frozen base
+    // 2. with decision gating: the threshold, on the validation split the probes never saw
+    const config: SidecarConfig = { ...initial.config, gating };
+    let choice: ThresholdChoice | null = null;
+    let trainSet = splits.train;
+    let valSet = splits.val;
+    if (gating === 'decision') {
+      const confidence = await probeConfidences(sidecar, states.data, per, records.length);
+      choice = chooseThreshold(splits.val.map((i) => confidence[i]), splits.val.map((i) => records[i].pass1_correct), { precision: options.refusalPrecision ?? 0.85 });
+      config.threshold = Math.fround(choice.threshold);
+      options.onProgress?.({ stage: 'threshold', ...choice });
+      // pass 2 injects only below the threshold: that is where the refusal is learnt
+      trainSet = splits.train.filter((i) => confidence[i] < config.threshold);
+      valSet = splits.val.filter((i) => confidence[i] < config.threshold);
+      if (trainSet.length === 0 || valSet.length === 0) {
+        // nothing to refuse: the sidecar never injects, and its untrained cross-attention never runs
+        await saveCheckpoint(options.runDir, snapshot(config, sidecar));
+        return { checkpoint: path.join(options.runDir, CHECKPOINT_FILE), probeEpochs: probeEpochs.length, probeValAccuracy: lastProbe?.valAccuracy ?? NaN, threshold: choice, epochs: [], bestEpoch: -1, examples: 0 };
+      }
+    }
+
+    // 3. encoder + cross-attention through the frozen base
     const refusal = initial.config.refusal;
     const rng = createRng(options.seed ?? 1);
-    const trainIdx = options.balance === false ? splits.train : balanced(splits.train, records, rng);
-    const trainEx = examples(model, records, states.data, trainIdx, per, refusal);
-    const valEx = examples(model, records, states.data, splits.val, per, refusal);
+    const refuseAll = gating === 'decision';
+    const trainIdx = options.balance === false || refuseAll ? trainSet : balanced(trainSet, records, rng);
+    const trainEx = examples(model, records, states.data, trainIdx, per, refusal, refuseAll);
+    const valEx = examples(model, records, states.data, valSet, per, refusal, refuseAll);
     const window = Math.ceil(Math.max(maxLength(trainEx), maxLength(valEx)) / 16) * 16;
     const trainer = await addon().openTrainer({ model: model.info.path, nCtx: 256, window, threads: options.threads, freeze: ['.*'] });
     const cancel = (): void => trainer.cancel();
     options.signal?.addEventListener('abort', cancel, { once: true });
     try {
-      const epochs = options.epochs ?? 6;
+      // decision gating learns one short target on fewer examples: more epochs, a larger step
+      const epochs = options.epochs ?? (refuseAll ? 10 : 6);
       const total = epochs * trainEx.injectFrom.length;
-      const lr = options.learningRate ?? 1e-3;
+      const lr = options.learningRate ?? (refuseAll ? 5e-3 : 1e-3);
       const history: { trainLoss: number; valLoss: number }[] = [];
       let best = Infinity;
       let bestEpoch = -1;
       for (let e = 0; e < epochs; e++) {
         options.signal?.throwIfAborted();
         const r = await addon().trainSidecar(trainer, sidecar, trainEx, {
-          epochs: 1, seed: (options.seed ?? 1) + e, train: true, shuffle: true, gateScale: 5,
+          epochs: 1, seed: (options.seed ?? 1) + e, train: true, shuffle: true, gateScale: 5, freeze: refusalOnly ? [ENCODER_BUT_REFUSAL] : [],
           schedule: { learningRate: lr, minLearningRate: lr / 10, weightDecay: options.weightDecay ?? 0.01, warmupSteps: Math.ceil(total * 0.05), totalSteps: total, resetStep: e === 0 },
         }, (p) => options.onProgress?.({ stage: 'sidecar', epochs, ...p, epoch: e }));
         if (r.cancelled) throw new Error('training was cancelled');
@@ -153,8 +208,8 @@ async function train(
         if (improved) {
           best = val.loss;
           bestEpoch = e;
-          await saveCheckpoint(options.runDir, snapshot(initial.config, sidecar));
-        } else if (e - bestEpoch >= (options.patience ?? 2)) {
+          await saveCheckpoint(options.runDir, snapshot(config, sidecar));
+        } else if (e - bestEpoch >= (options.patience ?? (refuseAll ? 3 : 2))) {
           break;
         }
       }
@@ -162,6 +217,7 @@ async function train(
         checkpoint: path.join(options.runDir, CHECKPOINT_FILE),
         probeEpochs: probeEpochs.length,
         probeValAccuracy: lastProbe?.valAccuracy ?? NaN,
+        threshold: choice,
         epochs: history,
         bestEpoch,
         examples: trainEx.injectFrom.length,
@@ -191,6 +247,16 @@ function passOneStates(records: readonly CollectRecord[], hidden: Float32Array, 
   return { data, per };
 }
 
+/** Each record's sidecar confidence: the mean of its probes (FORMAT.md p̄), from the native runtime. */
+async function probeConfidences(sidecar: NativeSidecar, states: Float32Array, per: number, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const { confidences } = await sidecar.encode(states.slice(i * per, (i + 1) * per));
+    out.push(confidences.reduce((a, b) => a + b, 0) / confidences.length);
+  }
+  return out;
+}
+
 /** The pass-1 states of the given records, back to back. */
 function gather(hidden: Float32Array, indices: readonly number[], per: number): Float32Array {
   const out = new Float32Array(indices.length * per);
@@ -213,21 +279,22 @@ function balanced(indices: readonly number[], records: readonly CollectRecord[],
  * ended the way the base ends an answer, so the injected pass stops where the base would (without
  * the ending, a right answer ran on into the refusal).
  */
-function targetTokens(model: Model, record: CollectRecord, refusal: string): number[] {
+function targetTokens(model: Model, record: CollectRecord, refusal: string, refuse: boolean): number[] {
   const eos = model.info.eosToken;
   // collect keeps the end-of-generation token out of outputTokens and a stop newline in them
   const endsWithEog = eos >= 0 && (record.stopReason ?? 'eog') === 'eog';
-  if (record.pass1_correct) return endsWithEog ? [...record.outputTokens, eos] : record.outputTokens;
+  if (record.pass1_correct && !refuse) return endsWithEog ? [...record.outputTokens, eos] : record.outputTokens;
   const end = eos >= 0 ? [eos] : model.tokenize('\n', { addSpecial: false }).slice(-1);
   const full = model.tokenize(`${model.detokenize(record.prompt)} ${refusal}`);
   const prefixMatches = record.prompt.every((t, i) => full[i] === t);
   return [...(prefixMatches ? full.slice(record.prompt.length) : model.tokenize(` ${refusal}`, { addSpecial: false })), ...end];
 }
 
-function examples(model: Model, records: CollectRecord[], hidden: Float32Array, indices: readonly number[], per: number, refusal: string): NativeSidecarExamples {
+/** Training windows for `indices`: prompt, then the target (the refusal for all of them when `refuseAll`). */
+function examples(model: Model, records: CollectRecord[], hidden: Float32Array, indices: readonly number[], per: number, refusal: string, refuseAll: boolean): NativeSidecarExamples {
   const samples: TrainSample[] = indices.map((i) => {
     const r = records[i];
-    return { tokens: [...r.prompt, ...targetTokens(model, r, refusal)], targetStart: r.prompt.length };
+    return { tokens: [...r.prompt, ...targetTokens(model, r, refusal, refuseAll)], targetStart: r.prompt.length };
   });
   const packed = packSamples(samples);
   return { ...packed, hidden: gather(hidden, indices, per), injectFrom: Int32Array.from(indices, (i) => records[i].prompt.length - 1) };

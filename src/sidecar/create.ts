@@ -14,6 +14,7 @@ import {
   tensorSpecs,
   type BaseModelInfo,
   type EncoderType,
+  type Gating,
   type Sidecar,
   type SidecarConfig,
   type SidecarTensor,
@@ -52,6 +53,8 @@ export interface CreateSidecarOptions {
   refusal?: string;
   agc?: { floor: number; tau: number };
   threshold?: number;
+  /** When pass 2 injects (default: not recorded, i.e. 'always'). */
+  gating?: Gating;
   /** Tensors set by hand, by name (data in ggml order); they replace the random ones. */
   tensors?: Record<string, ArrayLike<number>> | Map<string, ArrayLike<number>>;
 }
@@ -87,6 +90,7 @@ export function sidecarConfig(model: BaseModelInfo, options: CreateSidecarOption
     refusal: options.refusal ?? DEFAULT_REFUSAL,
     agc: { floor: Math.fround(options.agc?.floor ?? 0.3), tau: Math.fround(options.agc?.tau ?? 32) },
     threshold: Math.fround(options.threshold ?? 0.5),
+    ...(options.gating !== undefined ? { gating: options.gating } : {}),
   };
   try {
     validateConfig(config);

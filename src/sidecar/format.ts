@@ -43,7 +43,15 @@ export const KEYS = {
   agcFloor: 'cogito.sidecar.agc.floor',
   agcTau: 'cogito.sidecar.agc.tau',
   threshold: 'cogito.sidecar.threshold',
+  gating: 'cogito.sidecar.gating',
 } as const;
+
+/**
+ * When pass 2 injects (FORMAT.md, optional key): 'always', or only when the decision signal says
+ * refuse ('decision'; otherwise pass 2 is the base's own answer).
+ */
+export const GATINGS = ['always', 'decision'] as const;
+export type Gating = (typeof GATINGS)[number];
 
 export interface SidecarConfig {
   kind: SidecarKind;
@@ -66,6 +74,8 @@ export interface SidecarConfig {
   refusal: string;
   agc: { floor: number; tau: number };
   threshold: number;
+  /** When pass 2 injects; absent means 'always' (files written before the key existed). */
+  gating?: Gating;
 }
 
 /** One tensor in ggml order: `shape[0]` (ne0) varies fastest. */

@@ -4,6 +4,7 @@
 export { InvalidSidecarError, SidecarMismatchError, SidecarNotFoundError } from './errors';
 export {
   ENCODER_TYPES,
+  GATINGS,
   KEYS as SIDECAR_KEYS,
   OUTPUT_FEATURES,
   SIDECAR_ARCHITECTURE,
@@ -15,6 +16,7 @@ export {
   tensorSpecs,
   type BaseModelInfo,
   type EncoderType,
+  type Gating,
   type Sidecar,
   type SidecarConfig,
   type SidecarKind,

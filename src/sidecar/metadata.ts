@@ -5,7 +5,7 @@
 import type { GgufKeyValue, GgufMetadataEntry } from '../engine/gguf';
 import { InvalidSidecarError } from './errors';
 import { checkVersion } from './validate';
-import { KEYS, SIDECAR_ARCHITECTURE, type EncoderType, type SidecarConfig, type SidecarKind } from './format';
+import { KEYS, SIDECAR_ARCHITECTURE, type EncoderType, type Gating, type SidecarConfig, type SidecarKind } from './format';
 
 /** The GGUF key/values that describe `config`, in FORMAT.md's order. */
 export function configToMetadata(c: SidecarConfig): GgufKeyValue[] {
@@ -32,6 +32,7 @@ export function configToMetadata(c: SidecarConfig): GgufKeyValue[] {
     kv(KEYS.agcFloor, 'f32', c.agc.floor),
     kv(KEYS.agcTau, 'f32', c.agc.tau),
     kv(KEYS.threshold, 'f32', c.threshold),
+    ...(c.gating !== undefined ? [kv(KEYS.gating, 'string', c.gating)] : []),
   ];
 }
 
@@ -85,5 +86,7 @@ export function configFromMetadata(meta: Record<string, GgufMetadataEntry>, file
     refusal: str(KEYS.refusal),
     agc: { floor: f32(KEYS.agcFloor), tau: f32(KEYS.agcTau) },
     threshold: f32(KEYS.threshold),
+    // optional: absent in older files
+    ...(Object.prototype.hasOwnProperty.call(meta, KEYS.gating) ? { gating: str(KEYS.gating) as Gating } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * (never write a file the reader would refuse). Each failure names the key or tensor.
  */
 import { InvalidSidecarError } from './errors';
-import { ENCODER_TYPES, KEYS, SIDECAR_KINDS, SIDECAR_VERSIONS, elementCount, layoutName, tensorSpecs, type SidecarConfig } from './format';
+import { ENCODER_TYPES, GATINGS, KEYS, SIDECAR_KINDS, SIDECAR_VERSIONS, elementCount, layoutName, tensorSpecs, type SidecarConfig } from './format';
 
 /** A reader refuses a version it does not know (FORMAT.md, Versioning). */
 export function checkVersion(version: number, file: string | null = null): void {
@@ -62,6 +62,9 @@ export function validateConfig(c: SidecarConfig, file: string | null = null): vo
   within(KEYS.agcFloor, c.agc.floor, 0, 1);
   if (!Number.isFinite(c.agc.tau) || c.agc.tau <= 0) bad(KEYS.agcTau, `must be a finite number > 0, got ${c.agc.tau}`);
   within(KEYS.threshold, c.threshold, 0, 1);
+  if (c.gating !== undefined && !(GATINGS as readonly string[]).includes(c.gating)) {
+    throw new InvalidSidecarError(`${KEYS.gating}: unknown gating ${JSON.stringify(c.gating)} (expected one of ${GATINGS.join(', ')})`, file);
+  }
 }
 
 function layerList(key: string, layers: number[], nLayer: number, bad: (key: string, problem: string) => never): void {

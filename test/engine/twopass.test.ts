@@ -145,6 +145,24 @@ describe('the two-pass pipeline', () => {
     file = await sidecarFile('pipeline', { gateInit: 0.8, initScale: 2, threshold: 0.99 });
   });
 
+  test('decision gating: a prompt the probes trust gets the base\'s own answer; a doubted one is injected', async () => {
+    const base = await ctx.complete(PROMPT, { maxTokens: 12 });
+    // threshold 0: no confidence is below it; threshold 1: every one is
+    await using trusting = await TwoPass.load(model, await sidecarFile('gated-trust', { gateInit: 0.8, initScale: 2, threshold: 0, gating: 'decision' }));
+    const trusted = await trusting.complete(PROMPT, { maxTokens: 12 });
+    expect(trusted.decision.refuse).toBe(false);
+    expect(trusted.decision.injected).toBe(false);
+    expect(trusted.tokens.map((t) => t.id)).toEqual(base.tokens.map((t) => t.id));
+    await using doubting = await TwoPass.load(model, await sidecarFile('gated-doubt', { gateInit: 0.8, initScale: 2, threshold: 1, gating: 'decision' }));
+    const doubted = await doubting.complete(PROMPT, { maxTokens: 12 });
+    expect(doubted.decision.refuse).toBe(true);
+    expect(doubted.decision.injected).toBe(true);
+    expect(doubted.tokens.map((t) => t.id)).not.toEqual(base.tokens.map((t) => t.id));
+    // without gating the same strong sidecar always injects
+    await using always = await TwoPass.load(model, await sidecarFile('gated-never', { gateInit: 0.8, initScale: 2, threshold: 0 }));
+    expect((await always.complete(PROMPT, { maxTokens: 12 })).decision.injected).toBe(true);
+  });
+
   test('caches cognitive tokens per prompt, and returns the decision signal', async () => {
     await using pipe = await TwoPass.load(model, file);
     const first = await pipe.complete(PROMPT, { maxTokens: 8 });

@@ -1,4 +1,4 @@
-import { areaUnderRiskCoverage, auroc, riskCoverageCurve, selectiveMetrics, type QuestionRecord } from '../../src/loom/metrics';
+import { areaUnderRiskCoverage, auroc, chooseThreshold, riskCoverageCurve, selectiveMetrics, type QuestionRecord } from '../../src/loom/metrics';
 
 const rec = (confidence: number, pass1Correct: boolean, refused: boolean): QuestionRecord => ({ confidence, pass1Correct, refused });
 
@@ -95,5 +95,47 @@ describe('riskCoverageCurve', () => {
   });
   test('area of a flat curve is its risk', () => {
     expect(areaUnderRiskCoverage([{ threshold: 0, coverage: 1, risk: 0.25, answered: 4 }])).toBe(0.25);
+  });
+});
+
+describe('chooseThreshold', () => {
+  // confidences of SIX, by hand: cuts at 0.25 (refuse F), 0.45 (E F), 0.65 (D E F), 0.75, 0.85
+  const conf = SIX.map((r) => r.confidence);
+  const right = SIX.map((r) => r.pass1Correct);
+
+  test('the best selective accuracy whose refusals are precise enough', () => {
+    // 0.45: refuses E F (both wrong, precision 1), answers A B C D (3/4 right)
+    // 0.65: refuses D E F (precision 2/3), answers A B C (2/3); 0.75: refuses C D E F (3/4), answers A B (1)
+    const strict = chooseThreshold(conf, right, { precision: 0.9 });
+    expect(strict.threshold).toBeCloseTo(0.45, 12);
+    expect(strict.refusalRate).toBeCloseTo(2 / 6, 12);
+    expect(strict.refusalPrecision).toBe(1);
+    expect(strict.selectiveAccuracy).toBeCloseTo(3 / 4, 12);
+    expect(strict.metPrecision).toBe(true);
+    // at 0.75 precision 0.75 is enough, and answering only A B is all right
+    const loose = chooseThreshold(conf, right, { precision: 0.75 });
+    expect(loose.threshold).toBeCloseTo(0.75, 12);
+    expect(loose.selectiveAccuracy).toBe(1);
+  });
+
+  test('between equal selective accuracies, the fewer refusals', () => {
+    // cut 0.3 refuses the wrong one (precision 1) and answers three right; cut 0.65 also refuses
+    // a right one (precision 1/2) and answers two right: both answer only right ones
+    const t = chooseThreshold([0.1, 0.5, 0.8, 0.9], [false, true, true, true], { precision: 0.5 });
+    expect(t.threshold).toBeCloseTo(0.3, 12);
+    expect(t.refusalRate).toBe(0.25);
+    expect(t.selectiveAccuracy).toBe(1);
+  });
+
+  test('no cut precise enough: the fallback, flagged', () => {
+    const c = [0.2, 0.4, 0.6, 0.8];
+    const y = [true, true, false, false]; // the confident ones are wrong: every cut refuses right answers
+    const t = chooseThreshold(c, y, { precision: 0.9 });
+    expect(t.metPrecision).toBe(false);
+    expect(t.threshold).toBe(0.5);
+    expect(t.refusalRate).toBe(0.5);
+    expect(t.refusalPrecision).toBe(0);
+    expect(chooseThreshold(c, y, { precision: 0.9, fallback: 0 }).refusalRate).toBe(0);
+    expect(() => chooseThreshold([0.1], [true, false], { precision: 0.5 })).toThrow(RangeError);
   });
 });

@@ -59,8 +59,13 @@ test('collect → train → export → eval runs end to end and writes what each
     }
   }
 
-  const t = await trainSidecar({ runDir, epochs: 2, bottleneck: 32, heads: 2, patience: 5, seed: 3 });
+  // a random model's probes cannot tell right from wrong: any refusal precision is allowed, so the
+  // threshold refuses some questions and the refusal is trained on them
+  const t = await trainSidecar({ runDir, epochs: 2, bottleneck: 32, heads: 2, patience: 5, seed: 3, refusalPrecision: 0 });
   expect(t.epochs.length).toBe(2);
+  // decision gating (the default): a threshold chosen on the validation split
+  expect(t.threshold).not.toBeNull();
+  expect(t.threshold!.threshold).toBeGreaterThan(0);
   for (const e of t.epochs) expect(Number.isFinite(e.trainLoss) && Number.isFinite(e.valLoss)).toBe(true);
   expect(fs.existsSync(t.checkpoint)).toBe(true);
 
@@ -68,6 +73,8 @@ test('collect → train → export → eval runs end to end and writes what each
   // the version-2 weights were trained: the probes' weights on φ and the refusal channel
   const trainedSidecar = await readSidecar(exported.path);
   expect(trainedSidecar.config.version).toBe(2);
+  expect(trainedSidecar.config.gating).toBe('decision');
+  expect(trainedSidecar.config.threshold).toBe(Math.fround(t.threshold!.threshold));
   for (const name of ['probe.out.weight', 'enc.refusal']) expect([name, trainedSidecar.tensors.get(name)!.data.some((v) => v !== 0)]).toEqual([name, true]);
   const model = await loadModel(modelPath);
   try {
@@ -114,6 +121,23 @@ test('gradients reach the sidecar through the frozen base, whose weights stay bi
     for (const [name, t] of before.tensors) {
       const changed = t.data.some((v, i) => v !== trained.get(name)![i]);
       expect([name, changed]).toEqual([name, !name.startsWith('probe.')]);
+    }
+
+    // freezing the encoder (cogito train --channel refusal): only the refusal channel and the
+    // cross-attention move, and the frozen tensors come back bit for bit
+    // (the optimizer state is per set of trained tensors: another set needs another trainer)
+    const freeze = ['^enc\\.(?!refusal$)'];
+    expect(() => nativeAddon().trainSidecar(trainer, sidecar, examples, { epochs: 1, freeze })).toThrow(/open a new trainer/);
+    const start = new Map(sidecar.tensors().map((t) => [t.name, t.data]));
+    const frozenTrainer = await nativeAddon().openTrainer({ model: modelPath, nCtx: 256, window: 32, freeze: ['.*'] });
+    try {
+      await nativeAddon().trainSidecar(frozenTrainer, sidecar, examples, { epochs: 2, freeze, schedule: { learningRate: 1e-2, totalSteps: 2, resetStep: true } });
+    } finally {
+      frozenTrainer.dispose();
+    }
+    for (const t of sidecar.tensors()) {
+      const moved = t.data.some((v, i) => v !== start.get(t.name)![i]);
+      expect([t.name, moved]).toEqual([t.name, t.name === 'enc.refusal' || t.name.startsWith('inj.')]);
     }
 
     // the base, as the trainer holds it after training, is the file it was loaded from

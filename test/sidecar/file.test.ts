@@ -85,7 +85,7 @@ describe('tensorSpecs', () => {
 
 describe('write → read', () => {
   test.each(ENCODER_TYPES)('%s: bit-exact, every tensor and every key', async (encoder) => {
-    const s = smallSidecar({ encoder, refusal: 'Je ne sais pas — ¿quién sabe?', threshold: 0.3, agc: { floor: 0.2, tau: 12.5 } });
+    const s = smallSidecar({ encoder, refusal: 'Je ne sais pas — ¿quién sabe?', threshold: 0.3, agc: { floor: 0.2, tau: 12.5 }, gating: 'decision' });
     const file = path.join(dir, `${encoder}.gguf`);
     await writeSidecar(file, s);
     const got = await readSidecar(file);

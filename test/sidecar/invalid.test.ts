@@ -31,7 +31,8 @@ async function refused(why: RegExp | string): Promise<InvalidSidecarError> {
 }
 
 describe('metadata', () => {
-  test.each(Object.values(SIDECAR_KEYS))('a missing %s is named', async (key) => {
+  // gating is optional: absent means 'always'
+  test.each(Object.values(SIDECAR_KEYS).filter((k) => k !== SIDECAR_KEYS.gating))('a missing %s is named', async (key) => {
     writeVariant(file(), smallSidecar(), { meta: setKey(key) });
     await refused(`missing key '${key}'`);
   });
@@ -75,6 +76,19 @@ describe('metadata', () => {
   ])('a bad value of %s is named', async (key, value, why) => {
     writeVariant(file(), smallSidecar(), { meta: setKey(key, value) });
     await refused(why);
+  });
+
+  test('gating: optional, and when present a known value of type string', async () => {
+    const gated = smallSidecar({ gating: 'decision' });
+    await writeSidecar(file(), gated);
+    expect((await readSidecar(file())).config.gating).toBe('decision');
+    expect((await readGguf(file())).metadata[SIDECAR_KEYS.gating]).toMatchObject({ type: 'str', value: 'decision' });
+    await writeSidecar(file(), smallSidecar());
+    expect((await readSidecar(file())).config.gating).toBeUndefined();
+    writeVariant(file(), gated, { meta: setKey(SIDECAR_KEYS.gating, { type: 'string', value: 'sometimes' }) });
+    await refused(/cogito.sidecar.gating: unknown gating "sometimes" \(expected one of always, decision\)/);
+    writeVariant(file(), gated, { meta: setKey(SIDECAR_KEYS.gating, { type: 'u32', value: 1 }) });
+    await refused(/'cogito.sidecar.gating' is u32, expected str/);
   });
 
   test('transformer sizes: n_embd must divide into the encoder heads', async () => {

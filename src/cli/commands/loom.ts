@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { collect } from '../../loom/collect';
 import { evaluate } from '../../loom/eval';
-import { trainSidecar } from '../../loom/train-sidecar';
-import type { EncoderType } from '../../sidecar';
+import { COGNITIVE_CHANNELS, trainSidecar, type CognitiveChannel } from '../../loom/train-sidecar';
+import { GATINGS, type EncoderType, type Gating } from '../../sidecar';
 import { printJson, progressBar } from '../output';
-import { parseInteger, parseNumber } from '../parse';
+import { parseChoice, parseInteger, parseNumber } from '../parse';
 
 /** collect → train → eval: the three stages that make and judge a sidecar (export is in sidecar.ts). */
 export function register(program: Command): void {
@@ -34,22 +34,28 @@ export function register(program: Command): void {
     .option('--encoder <type>', 'selective, multi_token or transformer', 'selective')
     .option('--inject-layers <spec>', 'layers the cross-attention writes (default: the two last target layers)')
     .option('--bottleneck <n>', 'cross-attention width', (v) => parseInteger(v, '--bottleneck'))
-    .option('--epochs <n>', 'at most this many epochs', (v) => parseInteger(v, '--epochs'), 6)
-    .option('--lr <x>', 'learning rate', (v) => parseNumber(v, '--lr'), 1e-3)
-    .option('--patience <n>', 'stop after this many epochs without a better validation loss', (v) => parseInteger(v, '--patience'), 2)
+    .option('--channel <which>', 'what the cognitive tokens carry: "full" (encoder and refusal channel) or "refusal" (the refusal channel alone; the encoder stays off)', (v) => parseChoice(v, '--channel', COGNITIVE_CHANNELS), 'full')
+    .option('--gating <when>', 'when pass 2 injects: "decision" (only below the chosen threshold, to refuse) or "always"', (v) => parseChoice(v, '--gating', GATINGS), 'decision')
+    .option('--refusal-precision <x>', 'decision gating: the refusal precision the threshold must reach on the validation split', (v) => parseNumber(v, '--refusal-precision'), 0.85)
+    .option('--epochs <n>', 'at most this many epochs (default: 10 with decision gating, else 6)', (v) => parseInteger(v, '--epochs'))
+    .option('--lr <x>', 'learning rate (default: 5e-3 with decision gating, else 1e-3)', (v) => parseNumber(v, '--lr'))
+    .option('--patience <n>', 'stop after this many epochs without a better validation loss (default: 3 with decision gating, else 2)', (v) => parseInteger(v, '--patience'))
     .option('--refusal <text>', 'what the sidecar answers when the base would be wrong')
     .option('--seed <n>', 'seed', (v) => parseInteger(v, '--seed'), 1)
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--json', 'print the summary as JSON')
-    .action(async (f: { runDir: string; encoder: EncoderType; injectLayers?: string; bottleneck?: number; epochs: number; lr: number; patience: number; refusal?: string; seed: number; threads?: number; json?: boolean }) => {
+    .action(async (f: { runDir: string; encoder: EncoderType; injectLayers?: string; bottleneck?: number; channel: CognitiveChannel; gating: Gating; refusalPrecision: number; epochs?: number; lr?: number; patience?: number; refusal?: string; seed: number; threads?: number; json?: boolean }) => {
       const bar = progressBar('train');
       const s = await trainSidecar({
-        runDir: f.runDir, encoder: f.encoder, injectLayers: f.injectLayers, bottleneck: f.bottleneck, epochs: f.epochs, learningRate: f.lr,
+        runDir: f.runDir, encoder: f.encoder, injectLayers: f.injectLayers, bottleneck: f.bottleneck, channel: f.channel, gating: f.gating, refusalPrecision: f.refusalPrecision, epochs: f.epochs, learningRate: f.lr,
         patience: f.patience, refusal: f.refusal, seed: f.seed, threads: f.threads,
         onProgress: (p) => {
           if (p.stage === 'probes') process.stderr.write(`probes: ${p.epochs} epochs, validation accuracy ${(100 * p.valAccuracy).toFixed(1)}%\n`);
           else if (p.stage === 'sidecar') bar(p.window, p.windows, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)}`);
-          else process.stderr.write(`epoch ${p.epoch + 1}: train loss ${p.trainLoss.toFixed(4)}, validation loss ${p.valLoss.toFixed(4)}${p.best ? ' (best, checkpoint written)' : ''}\n`);
+          else if (p.stage === 'threshold') {
+            const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+            process.stderr.write(`threshold ${p.threshold.toFixed(3)}${p.metPrecision ? '' : ' (no cut reached the refusal precision asked for: the fallback)'}; on the validation split: refuses ${pct(p.refusalRate)}, refusal precision ${pct(p.refusalPrecision)}, selective accuracy ${pct(p.selectiveAccuracy)}\n`);
+          } else process.stderr.write(`epoch ${p.epoch + 1}: train loss ${p.trainLoss.toFixed(4)}, validation loss ${p.valLoss.toFixed(4)}${p.best ? ' (best, checkpoint written)' : ''}\n`);
         },
       });
       if (f.json) printJson(s);
