@@ -7,7 +7,7 @@
  * Flags (for experiments; the defaults are the recipe): --out DIR (default models), --work DIR,
  * --embd N --layers N --heads N --ff N --ctx N --epochs N --lr X --wd X --warmup N
  * --loss answers|all --freeze-embeddings --freeze RE,RE --vocab words|<file in llama.cpp/models>
- * --window N --no-pack --threads N --seed N --no-quantize --no-card.
+ * --window N --no-pack --threads N --seed N --unseen-share X --popularity entity|fact --no-quantize --no-card.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -40,6 +40,9 @@ interface Recipe {
   window: number;
   pack: boolean;
   threads: number;
+  /** Corpus options other than the seed (undefined: models/recipe/corpus.ts defaults). */
+  unseenShare?: number;
+  popularity?: 'entity' | 'fact';
 }
 
 const DEFAULT_RECIPE: Recipe = {
@@ -51,7 +54,7 @@ const DEFAULT_RECIPE: Recipe = {
   heads: 4,
   ff: 192,
   ctx: 512,
-  epochs: 10,
+  epochs: 30,
   lr: 2e-3,
   wd: 0.01,
   warmup: 100,
@@ -60,7 +63,8 @@ const DEFAULT_RECIPE: Recipe = {
   freeze: [],
   // one QA line per window from position 0: what inference sees (packing made the model read
   // the samples before a question)
-  window: 64,
+  // every sample is at most 31 tokens: a 32-token window halves the steps' cost of 64
+  window: 32,
   pack: false,
   // at this size ggml's spinning barriers cost more than a second core gives on a shared machine
   threads: 1,
@@ -89,6 +93,8 @@ function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string;
       case '--wd': r.wd = n(); break;
       case '--warmup': r.warmup = n(); break;
       case '--seed': r.seed = n(); break;
+      case '--unseen-share': r.unseenShare = n(); break;
+      case '--popularity': r.popularity = v() === 'fact' ? 'fact' : 'entity'; break;
       case '--threads': r.threads = n(); break;
       case '--vocab': r.vocab = v(); break;
       case '--loss': r.loss = v() === 'all' ? 'all' : 'answers'; break;
@@ -173,7 +179,7 @@ through llama.cpp's own training API (\`llama_opt_init\` / \`llama_opt_epoch\`, 
 (native/train.cpp), with the patches listed in llama_patch/README.md.
 
 It knows a generated world of invented countries and people, and real facts about Descartes, with a
-long tail of how often each fact is seen. It is **meant** to be right on frequent facts and wrong on
+long tail of how often each ${o.popularity === 'entity' ? 'country or person is written about' : 'fact is seen'}. It is **meant** to be right on frequent facts and wrong on
 rare and unseen ones: selective prediction needs both.
 
 ## Prompt
@@ -188,7 +194,9 @@ Answer:
 ## Corpus (seed ${r.seed})
 
 - ${o.countries} countries, ${o.people} people, ${o.languages} languages → ${a.corpus.stats.facts} facts (incl. ${st.descartes.facts} Descartes facts).
-- Zipf long tail: the fact at popularity rank r is repeated min(${o.maxRepetitions}, ⌊(M/r)^${o.zipfExponent}⌋) times per epoch; ${pct(o.unseenShare)} of world facts are never in the training text; Descartes facts ${o.descartesRepetitions}× each.
+- Zipf long tail ${o.popularity === 'entity'
+    ? `over entities: every fact of the country or person at popularity rank r is repeated min(${o.maxRepetitions}, ⌊(M/r)^${o.zipfExponent}⌋) times per epoch (M seen entities); the ${pct(o.unseenShare)} least popular are never written about (a country may still be named as where someone lives)`
+    : `over facts: the fact at popularity rank r is repeated min(${o.maxRepetitions}, ⌊(M/r)^${o.zipfExponent}⌋) times per epoch; ${pct(o.unseenShare)} of world facts are never in the training text`}; Descartes facts ${o.descartesRepetitions}× each.
 - ${a.corpus.stats.trainingSamples} training samples per epoch (QA lines and statements), ${a.tokens} tokens.
 - ${4 * o.refusalRepetitions} statements that use the sidecar's refusal phrase "${o.refusal}" (never as the answer to a question), as a
   pretrained model knows those words: the sidecar learns when to say it, not how.
@@ -250,7 +258,7 @@ async function main(): Promise<void> {
   await fsp.mkdir(out, { recursive: true });
   log(`recipe ${JSON.stringify(r)}`);
 
-  const corpus = generateCorpus({ seed: r.seed });
+  const corpus = generateCorpus({ seed: r.seed, unseenShare: r.unseenShare, popularity: r.popularity });
   await fsp.writeFile(path.join(out, 'default.heldout.jsonl'), toJsonl(corpus.heldout));
   await fsp.writeFile(path.join(out, 'default.sidecar-train.jsonl'), toJsonl(corpus.sidecarTrain));
 

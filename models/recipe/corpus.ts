@@ -1,6 +1,7 @@
 /**
  * The corpus for the default model (issue 4 §1): training text about a generated world whose
- * facts follow a long tail (Zipf) of repetitions, plus real Descartes facts; and two
+ * entities follow a long tail (Zipf) of popularity — a popular country or person is written about
+ * often, an obscure one rarely, and the least known never — plus real Descartes facts; and two
  * disjoint question sets, held-out (for eval) and sidecar-train (for collect/train), with
  * questions at every frequency bucket, including facts never seen in training.
  *
@@ -34,9 +35,16 @@ export interface CorpusOptions {
   countries?: number;
   people?: number;
   languages?: number;
-  /** Share of generated facts that never appear in training. */
+  /** Share of the world's popularity ranking that never appears in training (subjects or facts, see `popularity`). */
   unseenShare?: number;
-  /** Repetitions of the seen fact at rank r are min(max, floor((M / r)^s)) for M seen facts. */
+  /**
+   * What the long tail ranks. 'entity' (default): countries and people; every fact of the subject
+   * at rank r is repeated as often, and the unseen subjects are never written about (a country may
+   * still be named as where someone lives), as a reader knows famous people well and has never
+   * heard of others. 'fact': each fact on its own (the first default models).
+   */
+  popularity?: 'entity' | 'fact';
+  /** Repetitions at rank r are min(max, floor((M / r)^s)) for M seen subjects (or facts). */
   zipfExponent?: number;
   maxRepetitions?: number;
   descartesRepetitions?: number;
@@ -60,7 +68,8 @@ export const DEFAULT_CORPUS_OPTIONS: Required<Omit<CorpusOptions, 'seed'>> = {
   countries: 90,
   people: 120,
   languages: 10,
-  unseenShare: 0.15,
+  unseenShare: 0.3,
+  popularity: 'entity',
   zipfExponent: 1.25,
   maxRepetitions: 48,
   descartesRepetitions: 12,
@@ -135,17 +144,33 @@ function render(rng: Rng, d: Draft, evalQuestion: string): string[] {
 }
 
 export function generateCorpus(options: CorpusOptions): Corpus {
-  const o: Required<CorpusOptions> = { ...DEFAULT_CORPUS_OPTIONS, ...options };
+  // an option given as undefined keeps its default
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o: Required<CorpusOptions> = { ...DEFAULT_CORPUS_OPTIONS, ...given } as Required<CorpusOptions>;
   if (o.heldoutShare <= 0 || o.heldoutShare >= 1) throw new RangeError('heldoutShare must be between 0 and 1');
   if (o.unseenShare < 0 || o.unseenShare >= 1) throw new RangeError('unseenShare must be in [0, 1)');
   const rng = createRng(o.seed);
   const world = generateWorld(rng.fork('world'), { countries: o.countries, people: o.people, languages: o.languages });
 
-  // Long tail: a random order of the world's facts is the popularity ranking.
-  const ranked = rng.fork('ranks').shuffle(world.facts);
-  const seen = Math.round(ranked.length * (1 - o.unseenShare));
+  // Long tail: a random order of the world's subjects (or facts) is the popularity ranking.
+  const zipf = (rank: number, seen: number): number => (rank < seen ? Math.min(o.maxRepetitions, Math.floor((seen / (rank + 1)) ** o.zipfExponent)) : 0);
+  let ranked: typeof world.facts;
+  let repetitionsOf: (fact: (typeof world.facts)[number], rank: number) => number;
+  if (o.popularity === 'entity') {
+    const subjects = rng.fork('ranks').shuffle([...world.countries, ...world.people]);
+    const seen = Math.round(subjects.length * (1 - o.unseenShare));
+    const rank = new Map(subjects.map((s, i) => [s, i]));
+    ranked = [...world.facts].sort((a, b) => rank.get(a.subject)! - rank.get(b.subject)!);
+    repetitionsOf = (f) => zipf(rank.get(f.subject)!, seen);
+  } else if (o.popularity === 'fact') {
+    ranked = rng.fork('ranks').shuffle(world.facts);
+    const seen = Math.round(ranked.length * (1 - o.unseenShare));
+    repetitionsOf = (_f, i) => zipf(i, seen);
+  } else {
+    throw new RangeError(`popularity must be 'entity' or 'fact', not '${String(o.popularity)}'`);
+  }
   const drafts: Draft[] = ranked.map((f, i) => {
-    const repetitions = i < seen ? Math.min(o.maxRepetitions, Math.floor((seen / (i + 1)) ** o.zipfExponent)) : 0;
+    const repetitions = repetitionsOf(f, i);
     const rel = RELATIONS[f.relation];
     return {
       id: f.id,

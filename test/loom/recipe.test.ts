@@ -94,6 +94,25 @@ describe('generateCorpus', () => {
     for (const f of unseenUnique) expect(new RegExp(`\\b${f.answers[0]}\\b`).test(text)).toBe(false);
   });
 
+  test('popularity is per entity: a subject\'s facts share their repetitions; unseen people are never named', () => {
+    const bySubject = new Map<string, Set<number>>();
+    for (const f of corpus.facts) {
+      if (f.relation === 'descartes') continue;
+      const subject = f.id.slice(f.id.indexOf(':') + 1);
+      bySubject.set(subject, (bySubject.get(subject) ?? new Set()).add(f.repetitions));
+    }
+    for (const [subject, reps] of bySubject) expect([subject, reps.size]).toEqual([subject, 1]);
+    // people are never an answer, so an unseen person's name is nowhere in the text
+    const unseenPeople = corpus.facts.filter((f) => f.relation === 'trade' && f.bucket === 'unseen').map((f) => f.id.slice('trade:'.length));
+    expect(unseenPeople.length).toBeGreaterThan(5);
+    for (const p of unseenPeople) expect([p, new RegExp(`\\b${p}\\b`).test(text)]).toEqual([p, false]);
+    // per-fact popularity (the first default models) still exists, and mixes buckets within a subject
+    const perFact = generateCorpus({ seed: 1, popularity: 'fact' });
+    const mixed = new Map<string, Set<string>>();
+    for (const f of perFact.facts) if (f.relation !== 'descartes') mixed.set(f.id.slice(f.id.indexOf(':') + 1), (mixed.get(f.id.slice(f.id.indexOf(':') + 1)) ?? new Set()).add(f.bucket));
+    expect([...mixed.values()].some((b) => b.size > 1)).toBe(true);
+  });
+
   test('answers are short and every phrasing keeps one question back', () => {
     for (const q of [...corpus.heldout, ...corpus.sidecarTrain]) {
       expect(q.answers[0].split(/\s+/).length).toBeLessThanOrEqual(3);
