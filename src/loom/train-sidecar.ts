@@ -3,9 +3,12 @@
  *
  * 1. Probes: each target layer's probe learns P(correct) from that layer's state and, for a
  *    version-2 sidecar, the base's output features (ggml-opt).
- * 2. Encoder and cross-attention, by language-modelling loss through the frozen base: the target
- *    is the base's own answer when it was right and the refusal when it was wrong, with the
- *    injection from the last prompt position on — where the two-pass runtime injects. AdamW;
+ * 2. Decision gating (the default): the threshold below which the sidecar refuses, chosen on
+ *    out-of-fold probe confidences for a refusal precision (0.85 unless told).
+ * 3. Encoder and cross-attention, by language-modelling loss through the frozen base, with the
+ *    injection from the last prompt position on — where the two-pass runtime injects. The target
+ *    is the refusal on the questions the decision refuses (decision gating), or else the base's
+ *    own answer when it was right and the refusal when it was wrong (gating 'always'). AdamW;
  *    gates and token preferences (the multi_token queries) at 5× the learning rate; cosine
  *    schedule with 5% warm-up; early stopping on the validation split; the best epoch is the
  *    run's checkpoint.
@@ -37,13 +40,14 @@ export interface TrainSidecarOptions {
   channel?: CognitiveChannel;
   /**
    * When pass 2 injects (format 2, default 'decision'): 'decision' — only when the probes'
-   * confidence is below the sidecar's threshold, chosen on the validation split (see
-   * `refusalPrecision`), and the cross-attention learns to make the base say the refusal there;
+   * confidence is below the sidecar's threshold, chosen on out-of-fold confidences of every
+   * question (see `refusalPrecision`), and the cross-attention learns to make the base say the
+   * refusal there;
    * 'always' — on every prompt, learning the base's own answer where it was right and the
    * refusal where it was wrong.
    */
   gating?: Gating;
-  /** 'decision' gating: the share of refusals that must be wrong answers of the base on the validation split (default 0.85). */
+  /** 'decision' gating: the share of refusals that must be wrong answers of the base, out of fold (default 0.85). */
   refusalPrecision?: number;
   /** Injection gates at the start (default 0.1: a small push the training can grow). */
   gateInit?: number;
@@ -79,7 +83,7 @@ export interface TrainSidecarSummary {
   checkpoint: string;
   probeEpochs: number;
   probeValAccuracy: number;
-  /** 'decision' gating: the threshold and how it did on the validation split. */
+  /** 'decision' gating: the threshold and how it did on the out-of-fold confidences it was chosen on. */
   threshold: ThresholdChoice | null;
   epochs: { trainLoss: number; valLoss: number }[];
   bestEpoch: number;
@@ -150,19 +154,23 @@ async function train(
   const sidecar = await addon().loadSidecar(initFile);
   try {
     // 1. probes
-    const probeSet = splits.train;
+    // every question: the threshold below is chosen out of fold, and the cross-attention's
+    // validation loss does not depend on the probes having seen its questions
+    const probeSet = gating === 'decision' ? [...splits.train, ...splits.val] : splits.train;
     const probeEpochs = await addon().trainProbes(sidecar, gather(states.data, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
     const lastProbe: ProbeEpoch | undefined = probeEpochs.reduce<ProbeEpoch | undefined>((b, e) => (!b || e.valLoss < b.valLoss ? e : b), undefined);
     options.onProgress?.({ stage: 'probes', epochs: probeEpochs.length, valAccuracy: lastProbe?.valAccuracy ?? NaN });
 
-    // 2. with decision gating: the threshold, on the validation split the probes never saw
+    // 2. with decision gating: the threshold, on confidences no probe was trained on
     const config: SidecarConfig = { ...initial.config, gating };
     let choice: ThresholdChoice | null = null;
     let trainSet = splits.train;
     let valSet = splits.val;
     if (gating === 'decision') {
+      const everyone = [...splits.train, ...splits.val];
+      const held = await outOfFoldConfidences(initFile, states.data, per, records, everyone, options.seed ?? 1);
+      choice = chooseThreshold(everyone.map((i) => held.get(i)!), everyone.map((i) => records[i].pass1_correct), { precision: options.refusalPrecision ?? 0.85 });
       const confidence = await probeConfidences(sidecar, states.data, per, records.length);
-      choice = chooseThreshold(splits.val.map((i) => confidence[i]), splits.val.map((i) => records[i].pass1_correct), { precision: options.refusalPrecision ?? 0.85 });
       config.threshold = Math.fround(choice.threshold);
       options.onProgress?.({ stage: 'threshold', ...choice });
       // pass 2 injects only below the threshold: that is where the refusal is learnt
@@ -245,6 +253,31 @@ function passOneStates(records: readonly CollectRecord[], hidden: Float32Array, 
     data.set(r.outputFeatures, i * per + hiddenPer);
   });
   return { data, per };
+}
+
+/**
+ * Out-of-fold confidences: the records in `folds` parts, each scored by probes trained (from the
+ * same initial sidecar) on the other parts. A threshold chosen on these sees every record once,
+ * never by a probe that learnt it — five times the questions of the validation split alone.
+ */
+async function outOfFoldConfidences(initFile: string, states: Float32Array, per: number, records: readonly CollectRecord[], indices: readonly number[], seed: number, folds = 5): Promise<Map<number, number>> {
+  const order = createRng(seed).fork('folds').shuffle(indices);
+  const out = new Map<number, number>();
+  for (let f = 0; f < folds; f++) {
+    const held = order.filter((_, k) => k % folds === f);
+    const rest = order.filter((_, k) => k % folds !== f);
+    const probe = await addon().loadSidecar(initFile);
+    try {
+      await addon().trainProbes(probe, gather(states, rest, per), Uint8Array.from(rest, (i) => (records[i].pass1_correct ? 1 : 0)), { seed });
+      for (const i of held) {
+        const { confidences } = await probe.encode(states.slice(i * per, (i + 1) * per));
+        out.set(i, confidences.reduce((a, b) => a + b, 0) / confidences.length);
+      }
+    } finally {
+      probe.dispose();
+    }
+  }
+  return out;
 }
 
 /** Each record's sidecar confidence: the mean of its probes (FORMAT.md p̄), from the native runtime. */

@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .option('--bottleneck <n>', 'cross-attention width', (v) => parseInteger(v, '--bottleneck'))
     .option('--channel <which>', 'what the cognitive tokens carry: "full" (encoder and refusal channel) or "refusal" (the refusal channel alone; the encoder stays off)', (v) => parseChoice(v, '--channel', COGNITIVE_CHANNELS), 'full')
     .option('--gating <when>', 'when pass 2 injects: "decision" (only below the chosen threshold, to refuse) or "always"', (v) => parseChoice(v, '--gating', GATINGS), 'decision')
-    .option('--refusal-precision <x>', 'decision gating: the refusal precision the threshold must reach on the validation split', (v) => parseNumber(v, '--refusal-precision'), 0.85)
+    .option('--refusal-precision <x>', 'decision gating: the refusal precision the threshold must reach, out of fold', (v) => parseNumber(v, '--refusal-precision'), 0.85)
     .option('--epochs <n>', 'at most this many epochs (default: 10 with decision gating, else 6)', (v) => parseInteger(v, '--epochs'))
     .option('--lr <x>', 'learning rate (default: 5e-3 with decision gating, else 1e-3)', (v) => parseNumber(v, '--lr'))
     .option('--patience <n>', 'stop after this many epochs without a better validation loss (default: 3 with decision gating, else 2)', (v) => parseInteger(v, '--patience'))
@@ -54,7 +54,7 @@ export function register(program: Command): void {
           else if (p.stage === 'sidecar') bar(p.window, p.windows, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)}`);
           else if (p.stage === 'threshold') {
             const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
-            process.stderr.write(`threshold ${p.threshold.toFixed(3)}${p.metPrecision ? '' : ' (no cut reached the refusal precision asked for: the fallback)'}; on the validation split: refuses ${pct(p.refusalRate)}, refusal precision ${pct(p.refusalPrecision)}, selective accuracy ${pct(p.selectiveAccuracy)}\n`);
+            process.stderr.write(`threshold ${p.threshold.toFixed(3)}${p.metPrecision ? '' : ' (no cut reached the refusal precision asked for: the fallback)'}; out of fold: refuses ${pct(p.refusalRate)}, refusal precision ${pct(p.refusalPrecision)}, selective accuracy ${pct(p.selectiveAccuracy)}\n`);
           } else process.stderr.write(`epoch ${p.epoch + 1}: train loss ${p.trainLoss.toFixed(4)}, validation loss ${p.valLoss.toFixed(4)}${p.best ? ' (best, checkpoint written)' : ''}\n`);
         },
       });
