@@ -146,6 +146,10 @@ describe('the two-pass pipeline', () => {
   });
 
   test('decision gating: a prompt the probes trust gets the base\'s own answer; a doubted one is injected', async () => {
+    // the base on pass 2's schedule: the prompt cached, its last token evaluated alone (a
+    // one-row batch may round differently from the last row of a whole-prompt batch)
+    await ctx.reset();
+    await ctx.complete(PROMPT, { maxTokens: 1 });
     const base = await ctx.complete(PROMPT, { maxTokens: 12 });
     // threshold 0: no confidence is below it; threshold 1: every one is
     await using trusting = await TwoPass.load(model, await sidecarFile('gated-trust', { gateInit: 0.8, initScale: 2, threshold: 0, gating: 'decision' }));
