@@ -123,10 +123,11 @@ export class TwoPass {
     const tokens = this.tokens(prompt, options.addSpecial);
     const { state, cached } = await this.pass1(tokens);
     const { agc, dynamicRefresh, reevaluate, ...rest } = options;
-    if (this.config.gating === 'decision' && !this.decide(state, cached, 0).refuse) {
+    const trusted = this.decide(state, cached, 0);
+    if (this.config.gating === 'decision' && !trusted.refuse) {
       // the decision trusts the base: pass 2 is its own answer, from pass 1's cache
       const result = yield* this.context.generate(tokens, rest);
-      return { ...result, decision: { ...this.decide(state, cached, 0), injected: false }, refused: false };
+      return { ...result, decision: { ...trusted, injected: false }, refused: false };
     }
     let refreshes = 0;
     const injection: Injection = { sidecar: this.sidecar, tokens: state.tokens, agc: this.agc(agc), reevaluate };
