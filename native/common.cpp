@@ -2,10 +2,12 @@
 
 #include "llama.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 namespace cogito {
 
@@ -17,6 +19,10 @@ Napi::Error make_error(Napi::Env env, const std::string & code, const std::strin
 
 void throw_error(Napi::Env env, const std::string & code, const std::string & message) {
     throw make_error(env, code, message);
+}
+
+int32_t hardware_threads() {
+    return (int32_t) std::max(1u, std::thread::hardware_concurrency());
 }
 
 static thread_local bool        capturing = false;

@@ -38,6 +38,10 @@ using ggml_ptr   = std::unique_ptr<ggml_context, ggml_deleter>;
 using buffer_ptr = std::unique_ptr<ggml_backend_buffer, buffer_deleter>;
 using file_ptr   = std::unique_ptr<FILE, file_deleter>;
 
+// The threads a context uses unless told: one per hardware thread. llama.cpp's own default is 4,
+// which on a 2-core machine leaves threads spinning at every barrier.
+int32_t hardware_threads();
+
 // A fast 64-bit hash (for model fingerprints; not cryptographic).
 struct Hasher {
     uint64_t h = 0x9E3779B97F4A7C15ull;

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <string>
-#include <thread>
 
 namespace cogito {
 
@@ -154,8 +153,7 @@ Napi::Value CreateContext(const Napi::CallbackInfo & info) {
     p.n_batch = (uint32_t) num("batchSize", 512);
     p.n_ubatch = p.n_batch;
     p.n_seq_max = 1;
-    const int64_t hw = std::max<int64_t>(1, std::thread::hardware_concurrency());
-    p.n_threads = (int32_t) num("threads", hw);
+    p.n_threads = (int32_t) num("threads", hardware_threads());
     p.n_threads_batch = p.n_threads;
     p.no_perf = true;
     if (o.Has("flashAttention") && o.Get("flashAttention").IsBoolean()) {

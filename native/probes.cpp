@@ -75,6 +75,9 @@ static std::vector<ProbeEpoch> train_probes(SidecarModel & s, const std::vector<
     }
 
     std::unique_ptr<ggml_backend, backend_deleter> cpu(ggml_backend_cpu_init());
+    // one example (or 32) of a few hundred floats per step: extra threads only spin at the
+    // barriers, and on a busy 2-core machine the default 4 made a 32-example run take minutes
+    ggml_backend_cpu_set_n_threads(cpu.get(), 1);
     ggml_backend_t backends[] = { cpu.get() };
     std::unique_ptr<ggml_backend_sched, sched_deleter> sched(ggml_backend_sched_new(backends, nullptr, 1, 1024, false, true));
 

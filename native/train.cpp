@@ -111,10 +111,8 @@ class OpenTrainerWorker : public Napi::AsyncWorker {
         cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED; // no backward pass for flash attention
         cp.type_k = GGML_TYPE_F32;                           // the backward pass goes through the KV cache
         cp.type_v = GGML_TYPE_F32;
-        if (o.threads > 0) {
-            cp.n_threads = o.threads;
-            cp.n_threads_batch = o.threads;
-        }
+        cp.n_threads = o.threads > 0 ? o.threads : hardware_threads();
+        cp.n_threads_batch = cp.n_threads;
         ctx = llama_init_from_model(model, cp);
         std::string reason = log_capture_end();
         if (!ctx) {
