@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS so any bench runner can require it */
 const fs = require('node:fs');
 
 /**

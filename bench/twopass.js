@@ -57,7 +57,12 @@ async function main() {
     await timed('twopass', () => pipe.complete(prompt, { maxTokens: GEN }));
     await pipe.reset();
     await timed('naive', () => pipe.complete(prompt, { maxTokens: GEN, reevaluate: true }));
-    if (rep < 0) for (const k of Object.keys(runs)) (runs[k].length = 0), (generated[k].length = 0);
+    if (rep < 0) {
+      for (const k of Object.keys(runs)) {
+        runs[k].length = 0;
+        generated[k].length = 0;
+      }
+    }
     log(`rep ${rep + 1}: plain ${runs.plain.at(-1)?.toFixed(2)} s, two-pass ${runs.twopass.at(-1)?.toFixed(2)} s, naive ${runs.naive.at(-1)?.toFixed(2)} s`);
   }
   for (const [k, n] of Object.entries(generated)) {

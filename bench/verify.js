@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS so any bench runner can require it */
 /**
  * Verification benchmark (issue 5), not a test:
  *  - time to verify each argument of the library (target: <= 1 s each), median of 5 warm runs;

@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS so any bench runner can require it */
 /**
  * VKS lookup latency at 100,000 records (issue 5 target: p99 <= 1 ms).
  *

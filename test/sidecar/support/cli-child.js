@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS that node runs directly */
 // Runs `cogito <args>` with only the sidecar commands registered (inspect, export, sidecar create), from the TS sources.
 require('../../vks/support/ts-hook');
 const { Command } = require('commander');

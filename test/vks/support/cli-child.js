@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS that node runs directly */
 // Runs one of our CLI command modules (argv[2]: vks | corpus) as `cogito` would, from the TS sources.
 require('./ts-hook');
 const { Command } = require('commander');

@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS that node runs directly */
 // Lets a plain `node` child process require the TypeScript sources (transpile only, no type check).
 const fs = require('node:fs');
 const ts = require('typescript');

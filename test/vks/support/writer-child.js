@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS that node runs directly */
 // Child for the SIGKILL test: appends records forever and reports each id only after its commit returned.
 require('./ts-hook');
 const { Vks } = require('../../../src/vks/store.ts');
