@@ -9,6 +9,10 @@
 #include <mutex>
 #include <thread>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 namespace cogito {
 
 Napi::Error make_error(Napi::Env env, const std::string & code, const std::string & message) {
@@ -22,6 +26,11 @@ void throw_error(Napi::Env env, const std::string & code, const std::string & me
 }
 
 int32_t hardware_threads() {
+#if defined(__linux__)
+    // the CPUs this process may run on: a container pinned to 2 of a host's 64 cores gets 2
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
     return (int32_t) std::max(1u, std::thread::hardware_concurrency());
 }
 

@@ -38,8 +38,8 @@ using ggml_ptr   = std::unique_ptr<ggml_context, ggml_deleter>;
 using buffer_ptr = std::unique_ptr<ggml_backend_buffer, buffer_deleter>;
 using file_ptr   = std::unique_ptr<FILE, file_deleter>;
 
-// The threads a context uses unless told: one per hardware thread. llama.cpp's own default is 4,
-// which on a 2-core machine leaves threads spinning at every barrier.
+// The threads a context or trainer uses unless told: one per CPU this process may run on.
+// llama.cpp's own default is 4, which on a 2-core machine leaves threads spinning at every barrier.
 int32_t hardware_threads();
 
 // A fast 64-bit hash (for model fingerprints; not cryptographic).

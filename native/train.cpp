@@ -460,6 +460,7 @@ Napi::Value Trainer::Info(const Napi::CallbackInfo & info) {
     if (!ctx) throw_error(env, "DISPOSED", "the trainer has been disposed");
     Napi::Object o = Napi::Object::New(env);
     o.Set("contextSize", n_ctx);
+    o.Set("threads", llama_n_threads(ctx));
     o.Set("parameters", (double) llama_model_n_params(model));
     o.Set("trainableParameters", (double) n_trainable);
     o.Set("steps", (double) step.load());

@@ -153,7 +153,7 @@ export interface NativeTrainer {
     onProgress?: (p: NativeTrainProgress) => void): Promise<NativeTrainResult>;
   cancel(): void;
   save(path: string): void;
-  info(): { contextSize: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number };
+  info(): { contextSize: number; threads: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number };
   dispose(): void;
 }
 

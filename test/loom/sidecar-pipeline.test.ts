@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadModel, nativeAddon, readGgufTensor, TwoPass } from '../../src/engine';
 import { collect, readCollected } from '../../src/loom/collect';
@@ -103,6 +104,9 @@ test('gradients reach the sidecar through the frozen base, whose weights stay bi
   const trainer = await nativeAddon().openTrainer({ model: modelPath, nCtx: 256, window: 32, freeze: ['.*'] });
   try {
     expect(trainer.info().trainableParameters).toBe(0);
+    // no thread count given: one per CPU this process may use, not llama.cpp's 4 (which spun on
+    // 2 cores: a training step took 2 s instead of 22 ms)
+    expect(trainer.info().threads).toBe(os.availableParallelism());
     const prompt = model.tokenize('Question: what is this\nAnswer:');
     const target = model.tokenize(' a test\n', { addSpecial: false });
     const tokens = Int32Array.from([...prompt, ...target]);
@@ -129,8 +133,9 @@ test('gradients reach the sidecar through the frozen base, whose weights stay bi
     const freeze = ['^enc\\.(?!refusal$)'];
     expect(() => nativeAddon().trainSidecar(trainer, sidecar, examples, { epochs: 1, freeze })).toThrow(/open a new trainer/);
     const start = new Map(sidecar.tensors().map((t) => [t.name, t.data]));
-    const frozenTrainer = await nativeAddon().openTrainer({ model: modelPath, nCtx: 256, window: 32, freeze: ['.*'] });
+    const frozenTrainer = await nativeAddon().openTrainer({ model: modelPath, nCtx: 256, window: 32, threads: 1, freeze: ['.*'] });
     try {
+      expect(frozenTrainer.info().threads).toBe(1);
       await nativeAddon().trainSidecar(frozenTrainer, sidecar, examples, { epochs: 2, freeze, schedule: { learningRate: 1e-2, totalSteps: 2, resetStep: true } });
     } finally {
       frozenTrainer.dispose();
