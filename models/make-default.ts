@@ -7,7 +7,7 @@
  * Flags (for experiments; the defaults are the recipe): --out DIR (default models), --work DIR,
  * --embd N --layers N --heads N --ff N --ctx N --epochs N --lr X --wd X --warmup N
  * --loss answers|all --freeze-embeddings --freeze RE,RE --vocab words|<file in llama.cpp/models>
- * --window N --no-pack --threads N --seed N --unseen-share X --popularity entity|fact --no-quantize --no-card.
+ * --window N --no-pack --threads N --seed N --unseen-share X --popularity entity|fact --mentions N --no-quantize --no-card.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -43,6 +43,7 @@ interface Recipe {
   /** Corpus options other than the seed (undefined: models/recipe/corpus.ts defaults). */
   unseenShare?: number;
   popularity?: 'entity' | 'fact';
+  mentions?: number;
 }
 
 const DEFAULT_RECIPE: Recipe = {
@@ -95,6 +96,7 @@ function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string;
       case '--seed': r.seed = n(); break;
       case '--unseen-share': r.unseenShare = n(); break;
       case '--popularity': r.popularity = v() === 'fact' ? 'fact' : 'entity'; break;
+      case '--mentions': r.mentions = n(); break;
       case '--threads': r.threads = n(); break;
       case '--vocab': r.vocab = v(); break;
       case '--loss': r.loss = v() === 'all' ? 'all' : 'answers'; break;
@@ -258,7 +260,7 @@ async function main(): Promise<void> {
   await fsp.mkdir(out, { recursive: true });
   log(`recipe ${JSON.stringify(r)}`);
 
-  const corpus = generateCorpus({ seed: r.seed, unseenShare: r.unseenShare, popularity: r.popularity });
+  const corpus = generateCorpus({ seed: r.seed, unseenShare: r.unseenShare, popularity: r.popularity, mentions: r.mentions });
   await fsp.writeFile(path.join(out, 'default.heldout.jsonl'), toJsonl(corpus.heldout));
   await fsp.writeFile(path.join(out, 'default.sidecar-train.jsonl'), toJsonl(corpus.sidecarTrain));
 

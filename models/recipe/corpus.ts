@@ -54,7 +54,20 @@ export interface CorpusOptions {
   refusal?: string;
   /** Times each refusal statement is in the training text per epoch (0: none). */
   refusalRepetitions?: number;
+  /**
+   * Times per epoch every country and person, the unseen ones included, is named in a statement
+   * that says nothing about it ("There is a person called Aven."), as a reader has met names they
+   * know nothing about: every name's token is trained, and an unfamiliar subject is a known kind of
+   * thing without facts rather than an embedding training never touched (0: none).
+   */
+  mentions?: number;
 }
+
+/** Fact-free statements that only name a subject (see `mentions`). */
+const MENTION_STATEMENTS = {
+  person: 'There is a person called {S}.',
+  country: 'There is a country called {S}.',
+} as const;
 
 /** Plain statements that use the refusal phrase; none is a question and its answer. */
 const REFUSAL_STATEMENTS = [
@@ -76,6 +89,7 @@ export const DEFAULT_CORPUS_OPTIONS: Required<Omit<CorpusOptions, 'seed'>> = {
   heldoutShare: 0.4,
   refusal: DEFAULT_REFUSAL,
   refusalRepetitions: 6,
+  mentions: 0,
 };
 
 export interface CorpusFact {
@@ -149,6 +163,7 @@ export function generateCorpus(options: CorpusOptions): Corpus {
   const o: Required<CorpusOptions> = { ...DEFAULT_CORPUS_OPTIONS, ...given } as Required<CorpusOptions>;
   if (o.heldoutShare <= 0 || o.heldoutShare >= 1) throw new RangeError('heldoutShare must be between 0 and 1');
   if (o.unseenShare < 0 || o.unseenShare >= 1) throw new RangeError('unseenShare must be in [0, 1)');
+  if (!Number.isInteger(o.mentions) || o.mentions < 0) throw new RangeError('mentions must be an integer >= 0');
   const rng = createRng(o.seed);
   const world = generateWorld(rng.fork('world'), { countries: o.countries, people: o.people, languages: o.languages });
 
@@ -221,6 +236,10 @@ export function generateCorpus(options: CorpusOptions): Corpus {
   }
   for (const t of REFUSAL_STATEMENTS) {
     for (let i = 0; i < o.refusalRepetitions; i++) samples.push(t.replace('{r}', o.refusal));
+  }
+  for (let i = 0; i < o.mentions; i++) {
+    for (const c of world.countries) samples.push(MENTION_STATEMENTS.country.replace('{S}', c));
+    for (const p of world.people) samples.push(MENTION_STATEMENTS.person.replace('{S}', p));
   }
   const ordered = rng.fork('order').shuffle(samples);
 

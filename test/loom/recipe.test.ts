@@ -151,6 +151,26 @@ describe('generateCorpus', () => {
     expect(generateCorpus({ seed: 1, refusalRepetitions: 0 }).samples.some((s) => s.includes(refusal))).toBe(false);
   });
 
+  test('mentions name every country and person, the unseen ones included, and add nothing else', () => {
+    const withMentions = generateCorpus({ seed: 1, mentions: 2 });
+    const mention = /^There is a (person|country) called (\S+)\.$/;
+    const named = withMentions.samples.map((s) => mention.exec(s)?.[2]).filter((n): n is string => !!n);
+    const options = withMentions.options;
+    expect(named).toHaveLength(2 * (options.countries + options.people));
+    const times = new Map<string, number>();
+    for (const n of named) times.set(n, (times.get(n) ?? 0) + 1);
+    expect([...times.values()].every((t) => t === 2)).toBe(true);
+    // the subject of every unseen question is among the names
+    const unseen = [...withMentions.heldout, ...withMentions.sidecarTrain].filter((q) => q.bucket === 'unseen');
+    expect(unseen.length).toBeGreaterThan(0);
+    for (const q of unseen) expect([q.question, q.question.split(/[ ?.]|'s/).some((w) => times.has(w))]).toEqual([q.question, true]);
+    // the rest of the training text, the facts, splits and questions are those without mentions
+    expect(withMentions.samples.filter((s) => !mention.test(s)).sort()).toEqual([...corpus.samples].sort());
+    expect(withMentions.heldout).toEqual(corpus.heldout);
+    expect(corpus.samples.some((s) => mention.test(s))).toBe(false);
+    expect(() => generateCorpus({ seed: 1, mentions: -1 })).toThrow(RangeError);
+  });
+
   test('stays small: a few thousand training samples', () => {
     expect(corpus.stats.trainingSamples).toBeGreaterThan(2000);
     expect(corpus.stats.trainingSamples).toBeLessThan(8000);
