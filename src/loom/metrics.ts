@@ -6,6 +6,7 @@
  * have been wrong. A metric with an empty denominator is `null`, not 0 or NaN, so a report
  * never claims a precision it did not measure.
  */
+import { wilsonLowerBound } from './stats';
 
 export interface QuestionRecord {
   /** The base model's greedy answer (pass 1) was judged correct. */
@@ -164,6 +165,8 @@ export interface ThresholdChoice {
   refusalRate: number;
   refusalPrecision: number | null;
   selectiveAccuracy: number | null;
+  /** The one-sided lower confidence bound of the refusal precision at the level asked for (Wilson). */
+  refusalPrecisionBound: number | null;
   /** False when no threshold reached the precision asked for (the fallback was used). */
   metPrecision: boolean;
 }
@@ -171,11 +174,17 @@ export interface ThresholdChoice {
 /**
  * The decision threshold for a confidence P(correct): among the cuts between distinct
  * confidences, the one with the best accuracy on the answered questions whose refusals are at
- * least `precision` wrong answers of the base (ties: the fewer refusals). With no such cut,
- * `fallback` (0.5: refuse when the base is more likely wrong than right).
+ * least `precision` wrong answers of the base (ties: the fewer refusals). With `level` > 0 the
+ * precision must hold at its one-sided lower confidence bound of that level: the cut with the best
+ * accuracy among many is the one whose observed precision is most likely luck, so the observed
+ * share alone overstates the precision on new questions (the bound, as in selective
+ * classification with guaranteed risk). With no such cut, `fallback` (0.5: refuse when the base is
+ * more likely wrong than right).
  */
-export function chooseThreshold(confidences: readonly number[], correct: readonly boolean[], options: { precision: number; fallback?: number }): ThresholdChoice {
+export function chooseThreshold(confidences: readonly number[], correct: readonly boolean[], options: { precision: number; level?: number; fallback?: number }): ThresholdChoice {
   if (confidences.length !== correct.length) throw new RangeError('chooseThreshold: one confidence per question');
+  const level = options.level ?? 0;
+  if (!(level >= 0 && level < 1)) throw new RangeError(`chooseThreshold: level must be in [0, 1), got ${level}`);
   const at = (threshold: number, metPrecision: boolean): ThresholdChoice => {
     let refused = 0;
     let refusedWrong = 0;
@@ -189,10 +198,12 @@ export function chooseThreshold(confidences: readonly number[], correct: readonl
       }
     });
     const answered = confidences.length - refused;
+    const precision = refused ? refusedWrong / refused : null;
     return {
       threshold,
       refusalRate: confidences.length ? refused / confidences.length : 0,
-      refusalPrecision: refused ? refusedWrong / refused : null,
+      refusalPrecision: precision,
+      refusalPrecisionBound: refused ? (level > 0 ? wilsonLowerBound(refusedWrong, refused, level) : precision) : null,
       selectiveAccuracy: answered ? answeredRight / answered : null,
       metPrecision,
     };
@@ -201,7 +212,7 @@ export function chooseThreshold(confidences: readonly number[], correct: readonl
   let best: ThresholdChoice | null = null;
   for (let k = 0; k + 1 < sorted.length; k++) {
     const c = at((sorted[k] + sorted[k + 1]) / 2, true);
-    if ((c.refusalPrecision ?? 0) < options.precision || c.selectiveAccuracy === null) continue;
+    if ((c.refusalPrecisionBound ?? 0) < options.precision || c.selectiveAccuracy === null) continue;
     if (!best || c.selectiveAccuracy > best.selectiveAccuracy! || (c.selectiveAccuracy === best.selectiveAccuracy && c.refusalRate < best.refusalRate)) best = c;
   }
   return best ?? at(options.fallback ?? 0.5, false);

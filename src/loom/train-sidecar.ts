@@ -49,6 +49,11 @@ export interface TrainSidecarOptions {
   gating?: Gating;
   /** 'decision' gating: the share of refusals that must be wrong answers of the base, out of fold (default 0.85). */
   refusalPrecision?: number;
+  /**
+   * 'decision' gating: the refusal precision must hold at its one-sided lower confidence bound of
+   * this level (Wilson), not only as observed (default 0.9; 0: the observed share).
+   */
+  precisionLevel?: number;
   /** Injection gates at the start (default 0.1: a small push the training can grow). */
   gateInit?: number;
   refusal?: string;
@@ -169,7 +174,7 @@ async function train(
     if (gating === 'decision') {
       const everyone = [...splits.train, ...splits.val];
       const held = await outOfFoldConfidences(initFile, states.data, per, records, everyone, options.seed ?? 1);
-      choice = chooseThreshold(everyone.map((i) => held.get(i)!), everyone.map((i) => records[i].pass1_correct), { precision: options.refusalPrecision ?? 0.85 });
+      choice = chooseThreshold(everyone.map((i) => held.get(i)!), everyone.map((i) => records[i].pass1_correct), { precision: options.refusalPrecision ?? 0.85, level: options.precisionLevel ?? 0.9 });
       const confidence = await probeConfidences(sidecar, states.data, per, records.length);
       config.threshold = Math.fround(choice.threshold);
       options.onProgress?.({ stage: 'threshold', ...choice });

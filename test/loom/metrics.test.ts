@@ -127,6 +127,26 @@ describe('chooseThreshold', () => {
     expect(t.selectiveAccuracy).toBe(1);
   });
 
+  test('with a level, the precision must hold at its lower confidence bound: a more cautious cut', () => {
+    // 40 questions at confidences (i + 0.5)/40: the 10 lowest wrong, then 10 alternating
+    // (odd ones right), then 20 right. Observed precision ≥ 0.85 allows refusing 15 (13 wrong,
+    // 0.867; the rest 23/25 right); at the 90% Wilson bound that cut is only 0.69 sure, and the best
+    // cut that holds refuses the 11 lowest, all wrong: bound 11/(11 + z²) = 0.870, 25/29 answered right
+    const conf = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
+    const right = conf.map((_, i) => i >= 10 && (i >= 20 || i % 2 === 1));
+    const observed = chooseThreshold(conf, right, { precision: 0.85 });
+    expect(observed.threshold).toBeCloseTo(0.375, 12);
+    expect(observed.refusalPrecision).toBeCloseTo(13 / 15, 12);
+    expect(observed.refusalPrecisionBound).toBe(observed.refusalPrecision);
+    expect(observed.selectiveAccuracy).toBeCloseTo(23 / 25, 12);
+    const bounded = chooseThreshold(conf, right, { precision: 0.85, level: 0.9 });
+    expect(bounded.threshold).toBeCloseTo(0.275, 12);
+    expect(bounded.refusalPrecision).toBe(1);
+    expect(bounded.refusalPrecisionBound).toBeCloseTo(11 / (11 + 1.2815515655446008 ** 2), 9);
+    expect(bounded.selectiveAccuracy).toBeCloseTo(25 / 29, 12);
+    expect(() => chooseThreshold(conf, right, { precision: 0.85, level: 1 })).toThrow(RangeError);
+  });
+
   test('no cut precise enough: the fallback, flagged', () => {
     const c = [0.2, 0.4, 0.6, 0.8];
     const y = [true, true, false, false]; // the confident ones are wrong: every cut refuses right answers

@@ -4,11 +4,31 @@ import {
   logGamma,
   mcnemar,
   mcnemarFromCounts,
+  normalQuantile,
   pairedPermutationTest,
   signTest,
+  wilsonLowerBound,
 } from '../../src/loom/stats';
 
 describe('special functions', () => {
+  test('normalQuantile at known points (both tails and the centre)', () => {
+    expect(normalQuantile(0.5)).toBe(0);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.9599639845400536, 8);
+    expect(normalQuantile(0.9)).toBeCloseTo(1.2815515655446008, 8);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.3263478740408408, 8);
+    expect(normalQuantile(1e-6)).toBeCloseTo(-4.753424308822899, 7);
+    expect(() => normalQuantile(1)).toThrow(RangeError);
+  });
+
+  test('wilsonLowerBound against hand-computed values', () => {
+    // (p + z²/2n − z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n)
+    expect(wilsonLowerBound(8, 10, 0.9)).toBeCloseTo(0.6015960115342781, 8);
+    expect(wilsonLowerBound(17, 20, 0.95)).toBeCloseTo(0.6781719243246932, 8);
+    expect(wilsonLowerBound(2, 2, 0.9)).toBeCloseTo(2 / (2 + 1.2815515655446008 ** 2), 8);
+    expect(wilsonLowerBound(0, 5, 0.9)).toBe(0);
+    expect(wilsonLowerBound(0, 0, 0.9)).toBe(0);
+  });
+
   test('logGamma at known points', () => {
     expect(logGamma(1)).toBeCloseTo(0, 12);
     expect(logGamma(5)).toBeCloseTo(Math.log(24), 12);
