@@ -69,6 +69,9 @@ const DEFAULT_RECIPE: Recipe = {
   pack: false,
   // at this size ggml's spinning barriers cost more than a second core gives on a shared machine
   threads: 1,
+  // every country and person named in a fact-free statement: an unseen subject is a name without
+  // facts, not an embedding training never touched (models/recipe/measurements.md, session 5)
+  mentions: 2,
 };
 
 function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string; quantize: boolean; card: boolean } {
@@ -200,7 +203,7 @@ Answer:
     ? `over entities: every fact of the country or person at popularity rank r is repeated min(${o.maxRepetitions}, ⌊(M/r)^${o.zipfExponent}⌋) times per epoch (M seen entities); the ${pct(o.unseenShare)} least popular are never written about (a country may still be named as where someone lives)`
     : `over facts: the fact at popularity rank r is repeated min(${o.maxRepetitions}, ⌊(M/r)^${o.zipfExponent}⌋) times per epoch; ${pct(o.unseenShare)} of world facts are never in the training text`}; Descartes facts ${o.descartesRepetitions}× each.
 - ${a.corpus.stats.trainingSamples} training samples per epoch (QA lines and statements), ${a.tokens} tokens.
-- ${4 * o.refusalRepetitions} statements that use the sidecar's refusal phrase "${o.refusal}" (never as the answer to a question), as a
+${o.mentions > 0 ? `- Every country and person, the unseen ones included, named ${o.mentions}× per epoch in a statement that says nothing else ("There is a person called …"): as a reader has met names they know nothing about, an unfamiliar subject is a known kind of thing without facts, not a token training never touched.\n` : ''}- ${4 * o.refusalRepetitions} statements that use the sidecar's refusal phrase "${o.refusal}" (never as the answer to a question), as a
   pretrained model knows those words: the sidecar learns when to say it, not how.
 - Each fact keeps one question phrasing back; held-out questions use that phrasing and are never trained on.
 - Buckets by repetitions per epoch: frequent ≥ 16, common 6–15, uncommon 2–5, rare 1, unseen 0.
