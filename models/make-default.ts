@@ -7,7 +7,7 @@
  * Flags (for experiments; the defaults are the recipe): --out DIR (default models), --work DIR,
  * --embd N --layers N --heads N --ff N --ctx N --epochs N --lr X --wd X --warmup N
  * --loss answers|all --freeze-embeddings --freeze RE,RE --vocab words|<file in llama.cpp/models>
- * --window N --no-pack --threads N --seed N --unseen-share X --popularity entity|fact --mentions N --no-quantize --no-card.
+ * --window N --no-pack --threads N --seed N --countries N --people N --unseen-share X --popularity entity|fact --mentions N --no-quantize --no-card.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -41,6 +41,8 @@ interface Recipe {
   pack: boolean;
   threads: number;
   /** Corpus options other than the seed (undefined: models/recipe/corpus.ts defaults). */
+  countries?: number;
+  people?: number;
   unseenShare?: number;
   popularity?: 'entity' | 'fact';
   mentions?: number;
@@ -72,6 +74,10 @@ const DEFAULT_RECIPE: Recipe = {
   // every country and person named in a fact-free statement: an unseen subject is a name without
   // facts, not an embedding training never touched (models/recipe/measurements.md, session 5)
   mentions: 2,
+  // twice the corpus defaults: 530 held-out questions measure a refusal precision near 0.85 to about
+  // ±0.03 (279 measured it to ±0.036), and the sidecar trains on 794 (models/recipe/measurements.md, session 6)
+  countries: 180,
+  people: 240,
 };
 
 function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string; quantize: boolean; card: boolean } {
@@ -97,6 +103,8 @@ function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string;
       case '--wd': r.wd = n(); break;
       case '--warmup': r.warmup = n(); break;
       case '--seed': r.seed = n(); break;
+      case '--countries': r.countries = n(); break;
+      case '--people': r.people = n(); break;
       case '--unseen-share': r.unseenShare = n(); break;
       case '--popularity': r.popularity = v() === 'fact' ? 'fact' : 'entity'; break;
       case '--mentions': r.mentions = n(); break;
@@ -263,7 +271,7 @@ async function main(): Promise<void> {
   await fsp.mkdir(out, { recursive: true });
   log(`recipe ${JSON.stringify(r)}`);
 
-  const corpus = generateCorpus({ seed: r.seed, unseenShare: r.unseenShare, popularity: r.popularity, mentions: r.mentions });
+  const corpus = generateCorpus({ seed: r.seed, countries: r.countries, people: r.people, unseenShare: r.unseenShare, popularity: r.popularity, mentions: r.mentions });
   await fsp.writeFile(path.join(out, 'default.heldout.jsonl'), toJsonl(corpus.heldout));
   await fsp.writeFile(path.join(out, 'default.sidecar-train.jsonl'), toJsonl(corpus.sidecarTrain));
 
