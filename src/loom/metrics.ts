@@ -6,7 +6,7 @@
  * have been wrong. A metric with an empty denominator is `null`, not 0 or NaN, so a report
  * never claims a precision it did not measure.
  */
-import { wilsonLowerBound } from './stats';
+import { accuracyGain, proportionScore, wilsonLowerBound, type SelectiveCells } from './stats';
 
 export interface QuestionRecord {
   /** The base model's greedy answer (pass 1) was judged correct. */
@@ -161,59 +161,118 @@ export function selectiveMetrics(records: readonly QuestionRecord[]): SelectiveM
 export interface ThresholdChoice {
   /** Refuse below this confidence. */
   threshold: number;
+  /** Which rule chose it (see `chooseThreshold`). */
+  rule: 'precision' | 'both';
   /** On the questions it was chosen on: share refused, their precision, accuracy of the rest. */
   refusalRate: number;
   refusalPrecision: number | null;
   selectiveAccuracy: number | null;
+  /** Selective accuracy minus the base's accuracy on the same questions. */
+  accuracyGain: number | null;
   /** The one-sided lower confidence bound of the refusal precision at the level asked for (Wilson). */
   refusalPrecisionBound: number | null;
+  /**
+   * How many standard errors each observed figure lies above its target: the refusal precision by
+   * Wilson's score statistic, the accuracy gain by the delta method (null without a gain target).
+   */
+  precisionMargin: number | null;
+  gainMargin: number | null;
   /** False when no threshold reached the precision asked for (the fallback was used). */
   metPrecision: boolean;
+  /** With a gain target: whether the observed gain reached it (null without one). */
+  metGain: boolean | null;
+}
+
+export interface ThresholdTargets {
+  /** The share of refusals that must be wrong answers of the base. */
+  precision: number;
+  /** The precision must hold at its one-sided lower confidence bound of this level (default 0: as observed). */
+  level?: number;
+  /** Also aim for selective accuracy this far above the base's (a share: 0.25 is 25 points). */
+  accuracyGain?: number;
+  /** The threshold when no cut reaches the precision (default 0.5). */
+  fallback?: number;
 }
 
 /**
- * The decision threshold for a confidence P(correct): among the cuts between distinct
- * confidences, the one with the best accuracy on the answered questions whose refusals are at
+ * The decision threshold for a confidence P(correct), among the cuts between distinct confidences.
+ *
+ * Rule 'precision': the cut with the best accuracy on the answered questions whose refusals are at
  * least `precision` wrong answers of the base (ties: the fewer refusals). With `level` > 0 the
  * precision must hold at its one-sided lower confidence bound of that level: the cut with the best
  * accuracy among many is the one whose observed precision is most likely luck, so the observed
  * share alone overstates the precision on new questions (the bound, as in selective
  * classification with guaranteed risk). With no such cut, `fallback` (0.5: refuse when the base is
  * more likely wrong than right).
+ *
+ * Rule 'both', with an `accuracyGain` target: the two targets pull apart (more refusals raise the
+ * gain and, past some point, lower the precision), and bounding the precision alone stops where
+ * the gain is least sure. So the cut is the one whose weaker target has the largest margin in
+ * standard errors — the one most likely to meet both on new questions. When no cut meets both
+ * as observed, the precision comes first: rule 'precision'.
  */
-export function chooseThreshold(confidences: readonly number[], correct: readonly boolean[], options: { precision: number; level?: number; fallback?: number }): ThresholdChoice {
+export function chooseThreshold(confidences: readonly number[], correct: readonly boolean[], targets: ThresholdTargets): ThresholdChoice {
   if (confidences.length !== correct.length) throw new RangeError('chooseThreshold: one confidence per question');
-  const level = options.level ?? 0;
+  const level = targets.level ?? 0;
   if (!(level >= 0 && level < 1)) throw new RangeError(`chooseThreshold: level must be in [0, 1), got ${level}`);
-  const at = (threshold: number, metPrecision: boolean): ThresholdChoice => {
-    let refused = 0;
-    let refusedWrong = 0;
-    let answeredRight = 0;
+  const at = (threshold: number, rule: ThresholdChoice['rule'], metPrecision: boolean): ThresholdChoice => {
+    const cells: SelectiveCells = { answeredRight: 0, answeredWrong: 0, refusedRight: 0, refusedWrong: 0 };
     confidences.forEach((c, i) => {
       if (c < threshold) {
-        refused++;
-        if (!correct[i]) refusedWrong++;
-      } else if (correct[i]) {
-        answeredRight++;
-      }
+        if (correct[i]) cells.refusedRight++;
+        else cells.refusedWrong++;
+      } else if (correct[i]) cells.answeredRight++;
+      else cells.answeredWrong++;
     });
+    const refused = cells.refusedRight + cells.refusedWrong;
     const answered = confidences.length - refused;
-    const precision = refused ? refusedWrong / refused : null;
+    const precision = refused ? cells.refusedWrong / refused : null;
+    const gain = answered ? accuracyGain(cells) : null;
+    const score = refused && targets.precision > 0 && targets.precision < 1 ? proportionScore(cells.refusedWrong, refused, targets.precision) : null;
+    const gainMargin = gain && targets.accuracyGain !== undefined ? marginOf(gain.gain - targets.accuracyGain, gain.stdError) : null;
     return {
       threshold,
+      rule,
       refusalRate: confidences.length ? refused / confidences.length : 0,
       refusalPrecision: precision,
-      refusalPrecisionBound: refused ? (level > 0 ? wilsonLowerBound(refusedWrong, refused, level) : precision) : null,
-      selectiveAccuracy: answered ? answeredRight / answered : null,
+      selectiveAccuracy: answered ? cells.answeredRight / answered : null,
+      accuracyGain: gain?.gain ?? null,
+      refusalPrecisionBound: refused ? (level > 0 ? wilsonLowerBound(cells.refusedWrong, refused, level) : precision) : null,
+      precisionMargin: score,
+      gainMargin,
       metPrecision,
+      metGain: targets.accuracyGain === undefined ? null : gain !== null && gain.gain >= targets.accuracyGain - 1e-12,
     };
   };
   const sorted = [...new Set(confidences)].sort((a, b) => a - b);
+  const cuts = sorted.slice(1).map((c, k) => (sorted[k] + c) / 2);
+  if (targets.accuracyGain !== undefined) {
+    let best: ThresholdChoice | null = null;
+    let bestMargin = -Infinity;
+    for (const t of cuts) {
+      const c = at(t, 'both', true);
+      if (c.refusalPrecision === null || c.gainMargin === null) continue;
+      // a precision target of 0 or 1 has no score: met or not
+      const precisionMargin = c.precisionMargin ?? marginOf(c.refusalPrecision - targets.precision, 0);
+      const margin = Math.min(precisionMargin, c.gainMargin);
+      if (margin > bestMargin) {
+        best = c;
+        bestMargin = margin;
+      }
+    }
+    if (best && bestMargin >= 0) return { ...best, metPrecision: best.refusalPrecision! >= targets.precision - 1e-12 };
+  }
   let best: ThresholdChoice | null = null;
-  for (let k = 0; k + 1 < sorted.length; k++) {
-    const c = at((sorted[k] + sorted[k + 1]) / 2, true);
-    if ((c.refusalPrecisionBound ?? 0) < options.precision || c.selectiveAccuracy === null) continue;
+  for (const t of cuts) {
+    const c = at(t, 'precision', true);
+    if ((c.refusalPrecisionBound ?? 0) < targets.precision || c.selectiveAccuracy === null) continue;
     if (!best || c.selectiveAccuracy > best.selectiveAccuracy! || (c.selectiveAccuracy === best.selectiveAccuracy && c.refusalRate < best.refusalRate)) best = c;
   }
-  return best ?? at(options.fallback ?? 0.5, false);
+  return best ?? at(targets.fallback ?? 0.5, 'precision', false);
+}
+
+/** A difference from a target in standard errors; with no spread, the sign alone (±∞). */
+function marginOf(difference: number, stdError: number): number {
+  if (stdError > 0) return difference / stdError;
+  return difference >= -1e-12 ? Infinity : -Infinity;
 }

@@ -34,6 +34,44 @@ export function wilsonLowerBound(successes: number, n: number, level: number): n
   return Math.max(0, (p + z2 / 2 - z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n))) / (1 + z2));
 }
 
+/**
+ * Wilson's score statistic: how many standard errors (under the hypothesis) the observed share
+ * `successes / n` lies above `target`. Its bound at level q is where this equals Φ⁻¹(q), so
+ * `wilsonLowerBound(s, n, q) ≥ target` exactly when this is ≥ Φ⁻¹(q).
+ */
+export function proportionScore(successes: number, n: number, target: number): number {
+  if (n <= 0) throw new RangeError('proportionScore: n must be positive');
+  if (!(target > 0 && target < 1)) throw new RangeError(`proportionScore: target must be in (0, 1), got ${target}`);
+  return (successes / n - target) / Math.sqrt((target * (1 - target)) / n);
+}
+
+/** A selective split of questions: answered right/wrong, refused where the base was right/wrong. */
+export interface SelectiveCells {
+  answeredRight: number;
+  answeredWrong: number;
+  refusedRight: number;
+  refusedWrong: number;
+}
+
+/**
+ * The accuracy gain of a selective split (accuracy on the answered questions minus the base's on
+ * all) and its standard error by the delta method over the four cells as one multinomial draw.
+ * The two accuracies share the answered questions, so their errors are not independent.
+ */
+export function accuracyGain(cells: SelectiveCells): { gain: number; stdError: number } {
+  const { answeredRight: a, answeredWrong: b, refusedRight: c, refusedWrong: d } = cells;
+  const n = a + b + c + d;
+  if (a + b === 0) throw new RangeError('accuracyGain: no question is answered');
+  const p = [a / n, b / n, c / n, d / n];
+  const answered = p[0] + p[1];
+  const gain = p[0] / answered - (p[0] + p[2]);
+  // ∂gain/∂p for the cells a, b, c, d
+  const grad = [p[1] / answered ** 2 - 1, -p[0] / answered ** 2, -1, 0];
+  const mean = grad.reduce((sum, g, i) => sum + g * p[i], 0);
+  const meanSquare = grad.reduce((sum, g, i) => sum + g * g * p[i], 0);
+  return { gain, stdError: Math.sqrt(Math.max(0, meanSquare - mean * mean) / n) };
+}
+
 const LANCZOS = [
   676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
   -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,

@@ -13,6 +13,7 @@
  *    schedule with 5% warm-up; early stopping on the validation split; the best epoch is the
  *    run's checkpoint.
  */
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, type Model } from '../engine';
 import { addon, type NativeSidecar, type NativeSidecarExamples, type NativeSidecarProgress, type ProbeEpoch } from '../engine/native';
@@ -54,6 +55,12 @@ export interface TrainSidecarOptions {
    * this level (Wilson), not only as observed (default 0.9; 0: the observed share).
    */
   precisionLevel?: number;
+  /**
+   * 'decision' gating: also aim for selective accuracy this far above the base's, out of fold (a
+   * share: 0.25 is 25 points). The threshold is then the cut most likely to meet both targets
+   * (metrics.ts `chooseThreshold`, rule 'both'); unset: the best accuracy whose precision holds.
+   */
+  accuracyGain?: number;
   /** Injection gates at the start (default 0.1: a small push the training can grow). */
   gateInit?: number;
   refusal?: string;
@@ -74,6 +81,9 @@ export interface TrainSidecarOptions {
 
 export const COGNITIVE_CHANNELS = ['full', 'refusal'] as const;
 export type CognitiveChannel = (typeof COGNITIVE_CHANNELS)[number];
+
+/** In the run directory: the out-of-fold confidences the decision threshold was chosen on. */
+export const OUT_OF_FOLD_FILE = 'out-of-fold.jsonl';
 
 /** Every encoder tensor but the refusal channel (a sidecar tensor-name pattern). */
 const ENCODER_BUT_REFUSAL = '^enc\\.(?!refusal$)';
@@ -174,7 +184,8 @@ async function train(
     if (gating === 'decision') {
       const everyone = [...splits.train, ...splits.val];
       const held = await outOfFoldConfidences(initFile, states.data, per, records, everyone, options.seed ?? 1);
-      choice = chooseThreshold(everyone.map((i) => held.get(i)!), everyone.map((i) => records[i].pass1_correct), { precision: options.refusalPrecision ?? 0.85, level: options.precisionLevel ?? 0.9 });
+      await writeOutOfFold(options.runDir, everyone, held, records);
+      choice = chooseThreshold(everyone.map((i) => held.get(i)!), everyone.map((i) => records[i].pass1_correct), { precision: options.refusalPrecision ?? 0.85, level: options.precisionLevel ?? 0.9, accuracyGain: options.accuracyGain });
       const confidence = await probeConfidences(sidecar, states.data, per, records.length);
       config.threshold = Math.fround(choice.threshold);
       options.onProgress?.({ stage: 'threshold', ...choice });
@@ -283,6 +294,16 @@ async function outOfFoldConfidences(initFile: string, states: Float32Array, per:
     }
   }
   return out;
+}
+
+/**
+ * The out-of-fold confidences the threshold was chosen on, one `{"index", "confidence", "pass1_correct"}`
+ * line per question (index: the line in collect's records), so a threshold rule can be studied
+ * without retraining.
+ */
+async function writeOutOfFold(runDir: string, indices: readonly number[], held: ReadonlyMap<number, number>, records: readonly CollectRecord[]): Promise<void> {
+  const lines = [...indices].sort((a, b) => a - b).map((i) => JSON.stringify({ index: i, confidence: held.get(i), pass1_correct: records[i].pass1_correct }));
+  await fsp.writeFile(path.join(runDir, OUT_OF_FOLD_FILE), `${lines.join('\n')}\n`);
 }
 
 /** Each record's sidecar confidence: the mean of its probes (FORMAT.md p̄), from the native runtime. */

@@ -147,6 +147,34 @@ describe('chooseThreshold', () => {
     expect(() => chooseThreshold(conf, right, { precision: 0.85, level: 1 })).toThrow(RangeError);
   });
 
+  test('with a gain target: the cut whose weaker target has the largest margin in standard errors', () => {
+    // the 40 questions above, base accuracy 25/40. Refusing the k lowest (k ≤ 11 all wrong):
+    //   k 11: precision 1 (score 1.39), gain 25/29 − .625 = .237 (margin 0.59 at a target of .20)
+    //   k 13: 12 wrong, precision 12/13 (score (12/13 − .85)/√(.85·.15/13) = 0.74), gain 24/27 − .625 = .264 (0.94)
+    //   k 15: 13 wrong (score 0.18), gain .295; k 14 and k ≥ 16 are weaker still
+    const conf = Array.from({ length: 40 }, (_, i) => (i + 0.5) / 40);
+    const right = conf.map((_, i) => i >= 10 && (i >= 20 || i % 2 === 1));
+    const both = chooseThreshold(conf, right, { precision: 0.85, level: 0.9, accuracyGain: 0.2 });
+    expect(both.rule).toBe('both');
+    expect(both.threshold).toBeCloseTo(0.325, 12);
+    expect(both.refusalPrecision).toBeCloseTo(12 / 13, 12);
+    expect(both.accuracyGain).toBeCloseTo(24 / 27 - 0.625, 12);
+    expect(both.precisionMargin).toBeCloseTo(0.7379, 4);
+    expect(both.gainMargin).toBeGreaterThan(both.precisionMargin!);
+    expect(both.metPrecision).toBe(true);
+    expect(both.metGain).toBe(true);
+    // the precision rule at the same level stops at k 11, whatever the gain
+    const precisionFirst = chooseThreshold(conf, right, { precision: 0.85, level: 0.9 });
+    expect(precisionFirst.threshold).toBeCloseTo(0.275, 12);
+    expect(precisionFirst.metGain).toBeNull();
+    // a gain no cut reaches (the best is .375, refusing all 15 wrong and more): the precision comes first
+    const out = chooseThreshold(conf, right, { precision: 0.85, level: 0.9, accuracyGain: 0.5 });
+    expect(out.rule).toBe('precision');
+    expect(out.threshold).toBeCloseTo(0.275, 12);
+    expect(out.metGain).toBe(false);
+    expect(out.gainMargin).toBeLessThan(0);
+  });
+
   test('no cut precise enough: the fallback, flagged', () => {
     const c = [0.2, 0.4, 0.6, 0.8];
     const y = [true, true, false, false]; // the confident ones are wrong: every cut refuses right answers

@@ -6,7 +6,7 @@ import { collect, readCollected } from '../../src/loom/collect';
 import { evaluate } from '../../src/loom/eval';
 import { ModelMismatchError, readManifest, writeManifest } from '../../src/loom/manifest';
 import { DEFAULT_PROMPT_TEMPLATE, formatPrompt } from '../../src/loom/prompt';
-import { trainSidecar } from '../../src/loom/train-sidecar';
+import { OUT_OF_FOLD_FILE, trainSidecar } from '../../src/loom/train-sidecar';
 import { OUTPUT_FEATURES, createSidecar, exportSidecar, outputFeatures, readSidecar, writeSidecar } from '../../src/sidecar';
 import { smallModel, tempDir } from '../support/engine';
 
@@ -67,6 +67,10 @@ test('collect → train → export → eval runs end to end and writes what each
   // decision gating (the default): a threshold chosen on the validation split
   expect(t.threshold).not.toBeNull();
   expect(t.threshold!.threshold).toBeGreaterThan(0);
+  // the out-of-fold confidences it was chosen on, one per question of train and validation
+  const outOfFold = fs.readFileSync(path.join(runDir, OUT_OF_FOLD_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number; confidence: number; pass1_correct: boolean });
+  expect(outOfFold.map((r) => r.index)).toEqual([...manifest.splits.train, ...manifest.splits.val].sort((a, b) => a - b));
+  for (const r of outOfFold) expect(r.confidence >= 0 && r.confidence <= 1 && typeof r.pass1_correct === 'boolean').toBe(true);
   for (const e of t.epochs) expect(Number.isFinite(e.trainLoss) && Number.isFinite(e.valLoss)).toBe(true);
   expect(fs.existsSync(t.checkpoint)).toBe(true);
 

@@ -1,4 +1,5 @@
 import {
+  accuracyGain,
   binomialHalfCdf,
   chiSquareSurvival,
   logGamma,
@@ -6,6 +7,7 @@ import {
   mcnemarFromCounts,
   normalQuantile,
   pairedPermutationTest,
+  proportionScore,
   signTest,
   wilsonLowerBound,
 } from '../../src/loom/stats';
@@ -124,5 +126,37 @@ describe('paired permutation test', () => {
   });
   test('identical systems give p = 1', () => {
     expect(pairedPermutationTest([1, 0, 1], [1, 0, 1]).p).toBe(1);
+  });
+});
+
+describe('threshold margins', () => {
+  test('proportionScore: Wilson\'s score statistic, the inverse of its bound', () => {
+    // (12/13 − 0.85) / √(0.85·0.15/13)
+    expect(proportionScore(12, 13, 0.85)).toBeCloseTo(0.7379, 4);
+    expect(proportionScore(17, 20, 0.85)).toBeCloseTo(0, 12);
+    // the bound at level q reaches the target exactly where the score reaches Φ⁻¹(q)
+    const agree: boolean[] = [];
+    for (const [s, n] of [[11, 11], [40, 45], [90, 100]] as const) {
+      for (const q of [0.75, 0.9, 0.95]) {
+        const z = proportionScore(s, n, 0.85);
+        expect(wilsonLowerBound(s, n, q) >= 0.85).toBe(z >= normalQuantile(q));
+        agree.push(z >= normalQuantile(q));
+      }
+    }
+    expect(agree).toContain(true); // both outcomes occur: the comparison is not vacuous
+    expect(agree).toContain(false);
+    expect(() => proportionScore(1, 0, 0.5)).toThrow(RangeError);
+    expect(() => proportionScore(1, 2, 1)).toThrow(RangeError);
+  });
+
+  test('accuracyGain: selective minus base accuracy, delta-method standard error by hand', () => {
+    // a 5 answered right, b 1 answered wrong, c 1 refused right, d 3 refused wrong: 5/6 − 6/10;
+    // cells p = .5 .1 .1 .3, ∂gain/∂p = (.1/.36 − 1, −.5/.36, −1, 0): Var = (E[g²] − E[g]²)/10 = (0.5537037 − 0.36)/10
+    const { gain, stdError } = accuracyGain({ answeredRight: 5, answeredWrong: 1, refusedRight: 1, refusedWrong: 3 });
+    expect(gain).toBeCloseTo(5 / 6 - 0.6, 12);
+    expect(stdError).toBeCloseTo(Math.sqrt(0.019370370370370), 10);
+    // refusing only wrong answers of a base that is always wrong when refused: no spread in c
+    expect(accuracyGain({ answeredRight: 3, answeredWrong: 0, refusedRight: 0, refusedWrong: 1 }).gain).toBeCloseTo(0.25, 12);
+    expect(() => accuracyGain({ answeredRight: 0, answeredWrong: 0, refusedRight: 1, refusedWrong: 1 })).toThrow(RangeError);
   });
 });

@@ -38,6 +38,7 @@ export function register(program: Command): void {
     .option('--gating <when>', 'when pass 2 injects: "decision" (only below the chosen threshold, to refuse) or "always"', (v) => parseChoice(v, '--gating', GATINGS), 'decision')
     .option('--refusal-precision <x>', 'decision gating: the refusal precision the threshold must reach, out of fold', (v) => parseNumber(v, '--refusal-precision'), 0.85)
     .option('--precision-level <x>', 'decision gating: the refusal precision must hold at its one-sided lower confidence bound of this level (0: the observed share)', (v) => parseNumber(v, '--precision-level'), 0.9)
+    .option('--accuracy-gain <x>', 'decision gating: also aim for selective accuracy this far above the base\'s (0.25: 25 points); the threshold is then the cut most likely to meet both targets', (v) => parseNumber(v, '--accuracy-gain'))
     .option('--epochs <n>', 'at most this many epochs (default: 10 with decision gating, else 6)', (v) => parseInteger(v, '--epochs'))
     .option('--lr <x>', 'learning rate (default: 5e-3 with decision gating, else 1e-3)', (v) => parseNumber(v, '--lr'))
     .option('--patience <n>', 'stop after this many epochs without a better validation loss (default: 3 with decision gating, else 2)', (v) => parseInteger(v, '--patience'))
@@ -45,17 +46,19 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed', (v) => parseInteger(v, '--seed'), 1)
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--json', 'print the summary as JSON')
-    .action(async (f: { runDir: string; encoder: EncoderType; injectLayers?: string; bottleneck?: number; channel: CognitiveChannel; gating: Gating; refusalPrecision: number; precisionLevel: number; epochs?: number; lr?: number; patience?: number; refusal?: string; seed: number; threads?: number; json?: boolean }) => {
+    .action(async (f: { runDir: string; encoder: EncoderType; injectLayers?: string; bottleneck?: number; channel: CognitiveChannel; gating: Gating; refusalPrecision: number; precisionLevel: number; accuracyGain?: number; epochs?: number; lr?: number; patience?: number; refusal?: string; seed: number; threads?: number; json?: boolean }) => {
       const bar = progressBar('train');
       const s = await trainSidecar({
-        runDir: f.runDir, encoder: f.encoder, injectLayers: f.injectLayers, bottleneck: f.bottleneck, channel: f.channel, gating: f.gating, refusalPrecision: f.refusalPrecision, precisionLevel: f.precisionLevel, epochs: f.epochs, learningRate: f.lr,
+        runDir: f.runDir, encoder: f.encoder, injectLayers: f.injectLayers, bottleneck: f.bottleneck, channel: f.channel, gating: f.gating, refusalPrecision: f.refusalPrecision, precisionLevel: f.precisionLevel, accuracyGain: f.accuracyGain, epochs: f.epochs, learningRate: f.lr,
         patience: f.patience, refusal: f.refusal, seed: f.seed, threads: f.threads,
         onProgress: (p) => {
           if (p.stage === 'probes') process.stderr.write(`probes: ${p.epochs} epochs, validation accuracy ${(100 * p.valAccuracy).toFixed(1)}%\n`);
           else if (p.stage === 'sidecar') bar(p.window, p.windows, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)}`);
           else if (p.stage === 'threshold') {
             const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
-            process.stderr.write(`threshold ${p.threshold.toFixed(3)}${p.metPrecision ? '' : ' (no cut reached the refusal precision asked for: the fallback)'}; out of fold: refuses ${pct(p.refusalRate)}, refusal precision ${pct(p.refusalPrecision)} (lower bound ${pct(p.refusalPrecisionBound)}), selective accuracy ${pct(p.selectiveAccuracy)}\n`);
+            const margins = p.gainMargin === null ? '' : `; margins ${p.precisionMargin?.toFixed(2) ?? 'n/a'} and ${p.gainMargin.toFixed(2)} standard errors`;
+            const how = p.rule === 'both' ? ' (the cut most likely to meet both targets)' : p.metGain === false ? ' (no cut met both targets: the refusal precision first)' : '';
+            process.stderr.write(`threshold ${p.threshold.toFixed(3)}${how}${p.metPrecision ? '' : ' (no cut reached the refusal precision asked for: the fallback)'}; out of fold: refuses ${pct(p.refusalRate)}, refusal precision ${pct(p.refusalPrecision)} (lower bound ${pct(p.refusalPrecisionBound)}), selective accuracy ${pct(p.selectiveAccuracy)} (gain ${pct(p.accuracyGain)})${margins}\n`);
           } else process.stderr.write(`epoch ${p.epoch + 1}: train loss ${p.trainLoss.toFixed(4)}, validation loss ${p.valLoss.toFixed(4)}${p.best ? ' (best, checkpoint written)' : ''}\n`);
         },
       });
