@@ -260,7 +260,8 @@ export function chooseThreshold(confidences: readonly number[], correct: readonl
         bestMargin = margin;
       }
     }
-    if (best && bestMargin >= 0) return { ...best, metPrecision: best.refusalPrecision! >= targets.precision - 1e-12 };
+    // a margin ≥ 0 is both targets met as observed
+    if (best && bestMargin >= 0) return best;
   }
   let best: ThresholdChoice | null = null;
   for (const t of cuts) {
