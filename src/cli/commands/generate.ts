@@ -119,7 +119,7 @@ async function print(prompt: string, stream: Stream, json: boolean): Promise<voi
     for (const t of result.taps ?? []) process.stdout.write(`tap l_out-${t.layer} [${t.shape.join('x')}] norm ${l2norm(t.data).toFixed(4)}\n`);
     if (decision) {
       const layers = decision.confidences.map((c) => `${c.layer}:${c.confidence.toFixed(3)}`).join(' ');
-      process.stdout.write(`sidecar: confidence ${decision.confidence.toFixed(3)} (threshold ${decision.threshold}; layers ${layers})${decision.refuse ? ' -> refuse' : ''}\n`);
+      process.stdout.write(`sidecar: confidence ${decision.confidence.toFixed(3)} (threshold ${decision.threshold.toFixed(3)}; layers ${layers})${decision.refuse ? ' -> refuse' : ''}\n`);
     }
     return;
   }
