@@ -1,7 +1,8 @@
 /**
  * Paired significance tests for base vs base + sidecar on the same questions: McNemar's
  * test on per-question correctness, a sign test, and a paired permutation test on any
- * per-question score. All p-values are two-sided.
+ * per-question score. All p-values are two-sided. Also the margins a decision threshold is
+ * judged by: a proportion's Wilson score and a selective split's accuracy gain with its error.
  */
 
 // ---------------------------------------------------------------- special functions
