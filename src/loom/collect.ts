@@ -11,7 +11,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, type Model, type StopReason } from '../engine';
+import { InvalidOptionError, loadModel, type Model, type StopReason } from '../engine';
 import { outputFeatures } from '../sidecar';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import {
@@ -24,7 +24,7 @@ import {
   writeManifest,
   type RunManifest,
 } from './manifest';
-import { DEFAULT_PROMPT_TEMPLATE, formatPrompt } from './prompt';
+import { DEFAULT_PROMPT_TEMPLATE, promptSettings, questionTokens, type QuestionPrompt } from './prompt';
 
 export const COLLECT_DIR = 'collect';
 export const RECORDS_FILE = path.join(COLLECT_DIR, 'records.jsonl');
@@ -61,6 +61,11 @@ export interface CollectOptions {
   checker?: string;
   /** `{question}` is replaced by the question (default `Question: {question}\nAnswer:`). */
   promptTemplate?: string;
+  /**
+   * Ask in the model's chat format instead, for the short answer alone (a thinking model without
+   * its thinking); a chat template (a name llama.cpp knows, or its text) replaces the model's own.
+   */
+  chat?: boolean | { template: string };
   maxTokens?: number;
   seed?: number;
   valShare?: number;
@@ -82,9 +87,15 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
   const started = Date.now();
   const items = parseQaJsonl(await fsp.readFile(options.dataset, 'utf8'), options.dataset);
   const checker: AnswerChecker = options.checker ? loadChecker(options.checker) : exactMatch;
-  const template = options.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE;
+  if (options.chat && options.promptTemplate !== undefined) throw new InvalidOptionError('collect: give a prompt template or a chat prompt, not both', 'INVALID_ARGUMENT');
+  const prompt: QuestionPrompt = options.chat
+    ? { style: 'chat', ...(typeof options.chat === 'object' ? { chatTemplate: options.chat.template } : {}) }
+    : { style: 'plain', template: options.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE };
   const model = await loadModel(options.model);
   try {
+    if (prompt.style === 'chat' && prompt.chatTemplate === undefined && model.info.chatTemplate === null) {
+      throw new InvalidOptionError(`${options.model} has no chat template: name one (--chat-template chatml, llama3, …)`, 'INVALID_ARGUMENT');
+    }
     const spec = options.targetLayers ?? 'late';
     const targetLayers = resolveTargetLayers(spec, model.info.layerCount);
     const seed = options.seed ?? 1;
@@ -94,13 +105,13 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
       targetLayersSpec: spec,
       dataset: { path: path.resolve(options.dataset), questions: items.length },
       splits: makeSplits(items.length, seed, options.valShare ?? 0.15, options.testShare ?? 0),
-      encoder: { kind: 'selective', promptTemplate: template, checker: checker.name, maxTokens: options.maxTokens ?? 16 },
+      encoder: { kind: 'selective', ...promptSettings(prompt), checker: checker.name, maxTokens: options.maxTokens ?? 16 },
     });
     await fsp.mkdir(path.join(options.runDir, COLLECT_DIR), { recursive: true });
     manifest = startStage(manifest, 'collect');
     await writeManifest(options.runDir, manifest);
     try {
-      const { records, hidden } = await runBase(model, items, targetLayers, template, checker, options);
+      const { records, hidden } = await runBase(model, items, targetLayers, prompt, checker, options);
       const correct = records.filter((r) => r.pass1_correct).length;
       await writeFileAtomic(path.join(options.runDir, RECORDS_FILE), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       await writeFileAtomic(path.join(options.runDir, HIDDEN_FILE), new Uint8Array(hidden.buffer, hidden.byteOffset, hidden.byteLength));
@@ -121,7 +132,7 @@ async function runBase(
   model: Model,
   items: QaItem[],
   targetLayers: number[],
-  template: string,
+  questionPrompt: QuestionPrompt,
   checker: AnswerChecker,
   options: CollectOptions,
 ): Promise<{ records: CollectRecord[]; hidden: Float32Array }> {
@@ -133,7 +144,7 @@ async function runBase(
   let correct = 0;
   for (const [index, item] of items.entries()) {
     options.signal?.throwIfAborted();
-    const prompt = model.tokenize(formatPrompt(template, item.question));
+    const prompt = questionTokens(model, item.question, questionPrompt);
     // greedy, the short answer only: the first line is what is judged
     const r = await ctx.complete(prompt, { maxTokens: options.maxTokens ?? 16, stop: ['\n'], taps: { layers: targetLayers, mode: 'last' }, promptLogits: true, signal: options.signal });
     const taps = r.taps ?? [];

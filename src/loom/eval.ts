@@ -10,7 +10,7 @@ import { loadModel, TwoPass } from '../engine';
 import { checkpointPath, EXPORT_FILE } from '../sidecar';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import { assertSameModel, finishStage, readManifest, startStage, writeManifest } from './manifest';
-import { DEFAULT_PROMPT_TEMPLATE, formatPrompt } from './prompt';
+import { questionTokens, recordedPrompt } from './prompt';
 import { writeReport, type EvalRecord, type WrittenReport } from './report';
 
 export interface EvalOptions {
@@ -30,8 +30,8 @@ export interface EvalOptions {
 
 export async function evaluate(options: EvalOptions): Promise<WrittenReport> {
   const manifest = await readManifest(options.runDir);
-  const settings = manifest.encoder as { promptTemplate?: string; checker?: string; maxTokens?: number };
-  const template = typeof settings.promptTemplate === 'string' ? settings.promptTemplate : DEFAULT_PROMPT_TEMPLATE;
+  const settings = manifest.encoder as { promptStyle?: string; promptTemplate?: string; chatTemplate?: string; checker?: string; maxTokens?: number };
+  const questionPrompt = recordedPrompt(settings);
   const checkerSpec = options.checker ?? (typeof settings.checker === 'string' ? settings.checker : undefined);
   const checker: AnswerChecker = checkerSpec ? loadChecker(checkerSpec) : exactMatch;
   const maxTokens = options.maxTokens ?? (typeof settings.maxTokens === 'number' ? settings.maxTokens : 16);
@@ -48,7 +48,7 @@ export async function evaluate(options: EvalOptions): Promise<WrittenReport> {
     const records: EvalRecord[] = [];
     for (const [i, item] of items.entries()) {
       options.signal?.throwIfAborted();
-      const prompt = formatPrompt(template, item.question);
+      const prompt = questionTokens(model, item.question, questionPrompt);
       const base = await ctx.complete(prompt, { maxTokens, stop: ['\n'] });
       const pass1 = await judge(base.text, item, checker);
       const two = await pipe.complete(prompt, { maxTokens, stop: ['\n'] });

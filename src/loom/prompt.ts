@@ -1,11 +1,52 @@
 /**
  * The prompt a QA question is asked with, shared by the default model's training corpus,
- * collect and eval: a model answers best in the format it was trained on.
+ * collect and eval: a model answers best in the format it was trained on. A chat model is asked
+ * in its own chat format for the short answer alone, and a thinking model is asked to answer
+ * directly: its turn opens with an empty thought, as its template renders "thinking off".
  */
+import type { Model } from '../engine';
+
 export const DEFAULT_PROMPT_TEMPLATE = 'Question: {question}\nAnswer:';
+
+/** What a chat model is told with each question: collect judges the first line of the answer. */
+export const SHORT_ANSWER_INSTRUCTION = 'Answer with only the answer, a word or a short phrase, on one line. No explanation.';
+
+/** An empty thought: a thinking model that opens its turn with this answers without reasoning first. */
+export const EMPTY_THOUGHT = '<think>\n\n</think>\n\n';
+
+/**
+ * How questions are put to the base: through a plain template, or in the model's chat format
+ * (`chatTemplate`: a template llama.cpp knows, by name or text, instead of the model's own).
+ */
+export type QuestionPrompt = { style: 'plain'; template: string } | { style: 'chat'; chatTemplate?: string };
 
 /** Fills `{question}` in a template. */
 export function formatPrompt(template: string, question: string): string {
   if (!template.includes('{question}')) throw new RangeError('a prompt template must contain {question}');
   return template.split('{question}').join(question);
+}
+
+/** A chat template that reasons in `<think>` blocks before it answers (Qwen3, DeepSeek-R1 and kin). */
+export function isThinkingTemplate(chatTemplate: string | null | undefined): boolean {
+  return typeof chatTemplate === 'string' && chatTemplate.includes('<think>');
+}
+
+/** The tokens a question is asked with (BOS included where the vocabulary wants it). */
+export function questionTokens(model: Model, question: string, prompt: QuestionPrompt): number[] {
+  if (prompt.style === 'plain') return model.tokenize(formatPrompt(prompt.template, question));
+  const text = model.applyChatTemplate([{ role: 'user', content: `${SHORT_ANSWER_INSTRUCTION}\n\n${question}` }], { template: prompt.chatTemplate });
+  const thinking = isThinkingTemplate(prompt.chatTemplate ?? model.info.chatTemplate);
+  // the template's text holds special tokens (<|im_start|>, …): they must be read as such
+  return model.tokenize(thinking ? text + EMPTY_THOUGHT : text, { parseSpecial: true });
+}
+
+/** A prompt as a run's manifest keeps it, among the encoder settings. */
+export function promptSettings(prompt: QuestionPrompt): { promptStyle: 'plain'; promptTemplate: string } | { promptStyle: 'chat'; chatTemplate?: string } {
+  return prompt.style === 'plain' ? { promptStyle: 'plain', promptTemplate: prompt.template } : { promptStyle: 'chat', ...(prompt.chatTemplate !== undefined ? { chatTemplate: prompt.chatTemplate } : {}) };
+}
+
+/** The prompt a run was collected with, from its manifest's encoder settings (runs before chat prompts: plain). */
+export function recordedPrompt(settings: { promptStyle?: unknown; promptTemplate?: unknown; chatTemplate?: unknown }): QuestionPrompt {
+  if (settings.promptStyle === 'chat') return { style: 'chat', ...(typeof settings.chatTemplate === 'string' ? { chatTemplate: settings.chatTemplate } : {}) };
+  return { style: 'plain', template: typeof settings.promptTemplate === 'string' ? settings.promptTemplate : DEFAULT_PROMPT_TEMPLATE };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InvalidOptionError } from '../../engine';
 import { collect } from '../../loom/collect';
 import { evaluate } from '../../loom/eval';
 import { COGNITIVE_CHANNELS, trainSidecar, type CognitiveChannel } from '../../loom/train-sidecar';
@@ -16,13 +17,18 @@ export function register(program: Command): void {
     .requiredOption('--dataset <file>', 'QA JSONL: {"question", "answers": [...]} per line')
     .option('--target-layers <spec>', 'early, mid, late, all, or indices like 2,5-7', 'late')
     .option('--checker <name|module>', 'exact, contains, or a module exporting a checker', 'exact')
+    .option('--prompt-template <text>', 'how a question is asked; {question} is replaced (default "Question: {question}\\nAnswer:")')
+    .option('--chat', 'ask in the model\'s chat format, for the short answer alone (a thinking model answers without thinking)')
+    .option('--chat-template <name|text>', 'with --chat: this chat template (a name llama.cpp knows, such as chatml, or its text) instead of the model\'s own')
     .option('--max-tokens <n>', 'answer length limit', (v) => parseInteger(v, '--max-tokens'), 16)
     .option('--seed <n>', 'split seed', (v) => parseInteger(v, '--seed'), 1)
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--json', 'print the summary as JSON')
-    .action(async (f: { runDir: string; model: string; dataset: string; targetLayers: string; checker: string; maxTokens: number; seed: number; threads?: number; json?: boolean }) => {
+    .action(async (f: { runDir: string; model: string; dataset: string; targetLayers: string; checker: string; promptTemplate?: string; chat?: boolean; chatTemplate?: string; maxTokens: number; seed: number; threads?: number; json?: boolean }) => {
+      if (f.chatTemplate !== undefined && !f.chat) throw new InvalidOptionError('--chat-template needs --chat', 'INVALID_ARGUMENT');
       const bar = progressBar('collect');
-      const s = await collect({ ...f, onProgress: (done, total, correct) => bar(done, total, `right ${correct}`) });
+      const { chat, chatTemplate, ...rest } = f;
+      const s = await collect({ ...rest, chat: chat ? (chatTemplate !== undefined ? { template: chatTemplate } : true) : false, onProgress: (done, total, correct) => bar(done, total, `right ${correct}`) });
       if (f.json) printJson(s);
       else process.stdout.write(`collected ${s.questions} questions in ${s.seconds.toFixed(1)} s: base accuracy ${(100 * s.accuracy).toFixed(1)}% (layers ${s.targetLayers.join(',')})\n`);
     });
