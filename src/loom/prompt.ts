@@ -50,3 +50,16 @@ export function recordedPrompt(settings: { promptStyle?: unknown; promptTemplate
   if (settings.promptStyle === 'chat') return { style: 'chat', ...(typeof settings.chatTemplate === 'string' ? { chatTemplate: settings.chatTemplate } : {}) };
   return { style: 'plain', template: typeof settings.promptTemplate === 'string' ? settings.promptTemplate : DEFAULT_PROMPT_TEMPLATE };
 }
+
+/**
+ * ` ${text}` as the tokenizer splits it after `prompt`: tokenized behind the prompt's last piece,
+ * which is then cut off. Tokenized alone, an SPM tokenizer's leading space became a token of its
+ * own, and the sidecar learnt to answer "Answer:  I don't know." with two spaces.
+ */
+export function continuationTokens(model: Model, prompt: readonly number[], text: string): number[] {
+  const anchor = model.detokenize(prompt.slice(-1)).trim() || '.';
+  const before = model.tokenize(anchor, { addSpecial: false });
+  const after = model.tokenize(`${anchor} ${text}`, { addSpecial: false });
+  // a tokenizer that merges across the anchor's edge: the text on its own is the best left
+  return before.every((t, i) => after[i] === t) ? after.slice(before.length) : model.tokenize(` ${text}`, { addSpecial: false });
+}

@@ -21,6 +21,7 @@ import { OUTPUT_FEATURES, createSidecar, saveCheckpoint, writeSidecar, type Enco
 import { chooseThreshold, type ThresholdChoice } from './metrics';
 import { CHECKPOINT_FILE } from '../sidecar/checkpoint';
 import { readCollected, type CollectRecord } from './collect';
+import { continuationTokens } from './prompt';
 import { assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
 import { packSamples, type TrainSample } from './train-base';
 import { createRng, type Rng } from '../util/prng';
@@ -344,9 +345,7 @@ function targetTokens(model: Model, record: CollectRecord, refusal: string, refu
   const endsWithEog = eos >= 0 && (record.stopReason ?? 'eog') === 'eog';
   if (record.pass1_correct && !refuse) return endsWithEog ? [...record.outputTokens, eos] : record.outputTokens;
   const end = eos >= 0 ? [eos] : model.tokenize('\n', { addSpecial: false }).slice(-1);
-  const full = model.tokenize(`${model.detokenize(record.prompt)} ${refusal}`);
-  const prefixMatches = record.prompt.every((t, i) => full[i] === t);
-  return [...(prefixMatches ? full.slice(record.prompt.length) : model.tokenize(` ${refusal}`, { addSpecial: false })), ...end];
+  return [...continuationTokens(model, record.prompt, refusal), ...end];
 }
 
 /** Training windows for `indices`: prompt, then the target (the refusal for all of them when `refuseAll`). */

@@ -5,6 +5,7 @@ import { collect, readCollected } from '../../src/loom/collect';
 import { readManifest } from '../../src/loom/manifest';
 import {
   DEFAULT_PROMPT_TEMPLATE,
+  continuationTokens,
   EMPTY_THOUGHT,
   SHORT_ANSWER_INSTRUCTION,
   formatPrompt,
@@ -14,7 +15,7 @@ import {
   recordedPrompt,
   type QuestionPrompt,
 } from '../../src/loom/prompt';
-import { smallModel, tempDir } from '../support/engine';
+import { repoRoot, smallModel, tempDir } from '../support/engine';
 
 // a thinking model's template in the style of Qwen3: chatml turns, and a <think> block it writes
 // before answering (llama.cpp recognises it as chatml by its <|im_start|>)
@@ -76,3 +77,20 @@ test('collect --chat asks every question in the chat format and records it for e
   await expect(collect({ runDir: path.join(dir, 'none'), model: modelPath, dataset, chat: true })).rejects.toThrow(/no chat template: name one \(--chat-template/);
   await expect(collect({ runDir: path.join(dir, 'both'), model: modelPath, dataset, chat: true, promptTemplate: 'Q: {question}' })).rejects.toThrow(InvalidOptionError);
 }, 120_000);
+
+test('a continuation is split as the tokenizer splits it behind the prompt, with no space token of its own', async () => {
+  // the default model's SPM word vocabulary: " I" is one token, and a lone leading space another
+  const qa = await loadModel(path.join(repoRoot, 'models', 'default.gguf'));
+  try {
+    const prompt = qa.tokenize('Question: What instrument does Eten play?\nAnswer:');
+    const whole = qa.tokenize("Question: What instrument does Eten play?\nAnswer: I don't know.");
+    expect(whole.slice(0, prompt.length)).toEqual(prompt);
+    const refusal = continuationTokens(qa, prompt, "I don't know.");
+    expect(refusal).toEqual(whole.slice(prompt.length));
+    expect(qa.detokenize(refusal)).toBe("I don't know.");
+    // what the text alone gives: a space token first
+    expect(qa.tokenize(" I don't know.", { addSpecial: false }).length).toBe(refusal.length + 1);
+  } finally {
+    await qa.dispose();
+  }
+});
