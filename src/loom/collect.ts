@@ -24,7 +24,7 @@ import {
   writeManifest,
   type RunManifest,
 } from './manifest';
-import { DEFAULT_PROMPT_TEMPLATE, promptSettings, questionTokens, type QuestionPrompt } from './prompt';
+import { DEFAULT_PROMPT_TEMPLATE, chatPromptHint, promptSettings, questionTokens, type QuestionPrompt } from './prompt';
 
 export const COLLECT_DIR = 'collect';
 export const RECORDS_FILE = path.join(COLLECT_DIR, 'records.jsonl');
@@ -72,6 +72,8 @@ export interface CollectOptions {
   testShare?: number;
   threads?: number;
   onProgress?: (done: number, total: number, correct: number) => void;
+  /** Advice before the run starts (a chat model asked with the plain template). */
+  onNotice?: (message: string) => void;
   signal?: AbortSignal;
 }
 
@@ -96,6 +98,8 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
     if (prompt.style === 'chat' && prompt.chatTemplate === undefined && model.info.chatTemplate === null) {
       throw new InvalidOptionError(`${options.model} has no chat template: name one (--chat-template chatml, llama3, …)`, 'INVALID_ARGUMENT');
     }
+    const hint = chatPromptHint(prompt, model.info.chatTemplate, options.promptTemplate !== undefined);
+    if (hint) options.onNotice?.(hint);
     const spec = options.targetLayers ?? 'late';
     const targetLayers = resolveTargetLayers(spec, model.info.layerCount);
     const seed = options.seed ?? 1;

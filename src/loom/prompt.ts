@@ -31,6 +31,16 @@ export function isThinkingTemplate(chatTemplate: string | null | undefined): boo
   return typeof chatTemplate === 'string' && chatTemplate.includes('<think>');
 }
 
+/**
+ * What to tell someone who asks a chat model with the plain default template: it answers in the
+ * format it was tuned on, and `--chat` asks it that way (null when there is nothing to say).
+ */
+export function chatPromptHint(prompt: QuestionPrompt, modelChatTemplate: string | null, templateGiven: boolean): string | null {
+  if (prompt.style !== 'plain' || templateGiven || modelChatTemplate === null) return null;
+  const thinking = isThinkingTemplate(modelChatTemplate) ? ', and a thinking model answers without thinking first' : '';
+  return `the model has a chat template: --chat asks each question in it, for the short answer alone${thinking} (asked now with the plain prompt)`;
+}
+
 /** The tokens a question is asked with (BOS included where the vocabulary wants it). */
 export function questionTokens(model: Model, question: string, prompt: QuestionPrompt): number[] {
   if (prompt.style === 'plain') return model.tokenize(formatPrompt(prompt.template, question));

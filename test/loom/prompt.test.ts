@@ -5,6 +5,7 @@ import { collect, readCollected } from '../../src/loom/collect';
 import { readManifest } from '../../src/loom/manifest';
 import {
   DEFAULT_PROMPT_TEMPLATE,
+  chatPromptHint,
   continuationTokens,
   EMPTY_THOUGHT,
   SHORT_ANSWER_INSTRUCTION,
@@ -56,6 +57,17 @@ test('a thinking model is asked to answer directly: its turn opens with an empty
   const tokens = questionTokens(model, 'Who?', { style: 'chat', chatTemplate: THINKING_TEMPLATE });
   expect(tokens).toEqual(model.tokenize(chatml(`${SHORT_ANSWER_INSTRUCTION}\n\nWho?`) + EMPTY_THOUGHT, { parseSpecial: true }));
   expect(model.detokenize(tokens).endsWith('<think>\n\n</think>\n\n')).toBe(true);
+});
+
+test('collect points a chat model asked with the plain prompt to --chat, and only then', () => {
+  const plain: QuestionPrompt = { style: 'plain', template: DEFAULT_PROMPT_TEMPLATE };
+  expect(chatPromptHint(plain, '{{ messages }}', false)).toMatch(/chat template: --chat asks/);
+  expect(chatPromptHint(plain, '{{ messages }}', false)).not.toMatch(/thinking/);
+  expect(chatPromptHint(plain, THINKING_TEMPLATE, false)).toMatch(/thinking model answers without thinking/);
+  // nothing to say: no template, a prompt template chosen on purpose, or already --chat
+  expect(chatPromptHint(plain, null, false)).toBeNull();
+  expect(chatPromptHint(plain, THINKING_TEMPLATE, true)).toBeNull();
+  expect(chatPromptHint({ style: 'chat' }, THINKING_TEMPLATE, false)).toBeNull();
 });
 
 test('the manifest keeps the prompt, and runs from before chat prompts read as plain', () => {

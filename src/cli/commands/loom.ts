@@ -28,7 +28,7 @@ export function register(program: Command): void {
       if (f.chatTemplate !== undefined && !f.chat) throw new InvalidOptionError('--chat-template needs --chat', 'INVALID_ARGUMENT');
       const bar = progressBar('collect');
       const { chat, chatTemplate, ...rest } = f;
-      const s = await collect({ ...rest, chat: chat ? (chatTemplate !== undefined ? { template: chatTemplate } : true) : false, onProgress: (done, total, correct) => bar(done, total, `right ${correct}`) });
+      const s = await collect({ ...rest, chat: chat ? (chatTemplate !== undefined ? { template: chatTemplate } : true) : false, onNotice: (m) => process.stderr.write(`note: ${m}\n`), onProgress: (done, total, correct) => bar(done, total, `right ${correct}`) });
       if (f.json) printJson(s);
       else process.stdout.write(`collected ${s.questions} questions in ${s.seconds.toFixed(1)} s: base accuracy ${(100 * s.accuracy).toFixed(1)}% (layers ${s.targetLayers.join(',')})\n`);
     });
