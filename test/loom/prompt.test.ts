@@ -94,8 +94,8 @@ test('a continuation is split as the tokenizer splits it behind the prompt, with
   // the default model's SPM word vocabulary: " I" is one token, and a lone leading space another
   const qa = await loadModel(path.join(repoRoot, 'models', 'default.gguf'));
   try {
-    const prompt = qa.tokenize('Question: What instrument does Eten play?\nAnswer:');
-    const whole = qa.tokenize("Question: What instrument does Eten play?\nAnswer: I don't know.");
+    const prompt = qa.tokenize('Question: What instrument does Trulen play?\nAnswer:');
+    const whole = qa.tokenize("Question: What instrument does Trulen play?\nAnswer: I don't know.");
     expect(whole.slice(0, prompt.length)).toEqual(prompt);
     const refusal = continuationTokens(qa, prompt, "I don't know.");
     expect(refusal).toEqual(whole.slice(prompt.length));
