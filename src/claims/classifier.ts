@@ -1,8 +1,9 @@
 /**
  * Rule-based claim classifier. Each kind has weighted cues; the winner's share of the total
  * weight is the confidence. Cue lists are explicit so a wrong call can be traced to a cue.
+ * A domain's names (people, works, places) are data handed in, not part of the rules.
  */
-import { DESCARTES_PEOPLE } from '../corpus/data/descartes';
+import type { DomainVocabulary } from '../corpus/types';
 import type { ClaimKind, Classification } from './types';
 
 interface Cue {
@@ -21,16 +22,31 @@ const FORMAL: Cue[] = [
   { name: 'inference-marker', re: /\b(therefore|hence|thus|ergo|donc)\b/i, weight: 0.75 },
 ];
 
-const people = DESCARTES_PEOPLE.filter((p) => p.length > 3).join('|');
 const FACTUAL: Cue[] = [
   { name: 'year', re: /\b1[0-9]{3}\b/, weight: 2.5 },
   { name: 'date', re: /\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December)\b/i, weight: 1.5 },
   { name: 'biography', re: /\b(born|died|wrote|written|published|publish|translated|dedicated|corresponded|letter|edition|studied|educated|lived|moved|visited|met|served)\b/i, weight: 2 },
-  { name: 'person', re: new RegExp(`\\b(${people})\\b`, 'i'), weight: 1 },
-  { name: 'work-title', re: /\b(Meditations?|Discourse|Principles|Passions of the Soul|Objections|Replies|Rules for the Direction|The World|Search for Truth|Dioptrics|Meteors|Geometry)\b/, weight: 1 },
   { name: 'at-reference', re: /\bAT\s+[IVX]+(-\d)?\b|\bAdam[- ]Tannery\b/, weight: 2.5 },
-  { name: 'place', re: /\b(Paris|Leiden|Amsterdam|Stockholm|Utrecht|Breda|La Haye|La Fl[eè]che|Poitiers|Sweden|Netherlands)\b/, weight: 1 },
 ];
+
+const escape = (word: string): string => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A cue that fires on any of `words` as a whole word (none when the list is empty). */
+function wordCue(name: string, words: readonly string[], flags: string): Cue[] {
+  return words.length === 0 ? [] : [{ name, re: new RegExp(`\\b(${words.map(escape).join('|')})\\b`, flags), weight: 1 }];
+}
+
+/** The vocabulary's cues: people (case-insensitive; names of three letters or fewer are too ambiguous), works, places. */
+function vocabularyCues(v: DomainVocabulary): Cue[] {
+  return [
+    ...wordCue('person', v.people.filter((p) => p.length > 3), 'i'),
+    ...wordCue('work-title', v.works, ''),
+    ...wordCue('place', v.places, ''),
+  ];
+}
+
+const EMPTY_VOCABULARY: DomainVocabulary = { people: [], works: [], places: [] };
+const tables = new WeakMap<DomainVocabulary, Array<[ClaimKind, Cue[]]>>();
 
 const INTERPRETIVE: Cue[] = [
   { name: 'hedge', re: /\b(arguably|plausibly|perhaps|presumably|it seems|seems to|appears to|might be|may be read|likely)\b/i, weight: 2 },
@@ -46,17 +62,25 @@ const META: Cue[] = [
   { name: 'confidence-statement', re: /\b(I am (fairly |quite |very )?(confident|unsure)|with (high|low) confidence|confidence)\b/i, weight: 2 },
 ];
 
-const TABLE: Array<[ClaimKind, Cue[]]> = [
-  ['FORMAL', FORMAL],
-  ['FACTUAL', FACTUAL],
-  ['INTERPRETIVE', INTERPRETIVE],
-  ['META', META],
-];
+function cueTable(vocabulary: DomainVocabulary): Array<[ClaimKind, Cue[]]> {
+  let table = tables.get(vocabulary);
+  if (!table) {
+    table = [
+      ['FORMAL', FORMAL],
+      ['FACTUAL', [...FACTUAL, ...vocabularyCues(vocabulary)]],
+      ['INTERPRETIVE', INTERPRETIVE],
+      ['META', META],
+    ];
+    tables.set(vocabulary, table);
+  }
+  return table;
+}
 
-export function classifyClaim(text: string): Classification {
+/** Classifies one sentence; `vocabulary` names the domain's people, works and places (default none). */
+export function classifyClaim(text: string, vocabulary: DomainVocabulary = EMPTY_VOCABULARY): Classification {
   const scores = new Map<ClaimKind, number>();
   const cues: string[] = [];
-  for (const [kind, list] of TABLE) {
+  for (const [kind, list] of cueTable(vocabulary)) {
     let s = 0;
     for (const cue of list) {
       if (cue.re.test(text)) {

@@ -3,6 +3,7 @@
  * FACTUAL claims to the corpus, and a soft pass for INTERPRETIVE and META claims.
  * New solver and corpus verdicts are written back to the VKS when `record` is set.
  */
+import type { DomainVocabulary } from '../corpus/types';
 import type { FactualVerifier } from '../corpus/verifier';
 import type { Vks } from '../vks/store';
 import type { NewRecord } from '../vks/types';
@@ -17,10 +18,13 @@ export interface RouterDeps {
   factual?: FactualVerifier | null;
   /** Write new solver / corpus results to the VKS (default true). */
   record?: boolean;
+  /** The domain's people, works and places, for the classifier (default none). */
+  vocabulary?: DomainVocabulary;
 }
 
-export function extractClaims(text: string): Claim[] {
-  return splitSentences(text).map((s) => ({ text: s.text, start: s.start, ...classifyClaim(s.text) }));
+/** Splits `text` into sentences and classifies each; `vocabulary` names the domain's entities. */
+export function extractClaims(text: string, vocabulary?: DomainVocabulary): Claim[] {
+  return splitSentences(text).map((s) => ({ text: s.text, start: s.start, ...classifyClaim(s.text, vocabulary) }));
 }
 
 export class ClaimRouter {
@@ -28,7 +32,7 @@ export class ClaimRouter {
 
   async routeText(text: string): Promise<ClaimVerdict[]> {
     const out: ClaimVerdict[] = [];
-    for (const claim of extractClaims(text)) out.push(await this.route(claim));
+    for (const claim of extractClaims(text, this.deps.vocabulary)) out.push(await this.route(claim));
     return out;
   }
 

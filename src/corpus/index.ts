@@ -2,7 +2,7 @@ export * from './types';
 export { CorpusIndex, validatePassage } from './store';
 export { FactualVerifier } from './verifier';
 export type { FactualVerdict, FactualResult, VerifierOptions } from './verifier';
-export { DESCARTES_PASSAGES, DESCARTES_PEOPLE } from './data/descartes';
+export { DESCARTES_PASSAGES, DESCARTES_PEOPLE, DESCARTES_VOCABULARY } from './data/descartes';
 import { DESCARTES_PASSAGES } from './data/descartes';
 import { CorpusIndex } from './store';
 

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fuzzySequence } from '../vks/normalise';
+import { fuzzySequence } from '../util/normalise';
 import type { Passage, SearchHit } from './types';
 
 const SCHEMA = `

@@ -1,4 +1,17 @@
-/** A corpus passage and where it comes from. */
+/** A corpus passage and where it comes from, and the words its domain names. */
+
+/**
+ * A domain's vocabulary: the names that make a sentence a checkable fact of that domain. It is data
+ * handed to the claim classifier and the factual verifier, so a new domain needs no code.
+ */
+export interface DomainVocabulary {
+  /** People, lower case: naming the wrong one contradicts a passage. */
+  people: readonly string[];
+  /** Titles of works, as written. */
+  works: readonly string[];
+  /** Places, as written. */
+  places: readonly string[];
+}
 
 export interface SourceRef {
   /** The work, e.g. "Meditations on First Philosophy". */

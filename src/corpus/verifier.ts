@@ -5,8 +5,7 @@
  * passage that covers the rest of the claim but states a different detail; anything
  * else is NOT_FOUND, never a guess.
  */
-import { fuzzySequence, stem } from '../vks/normalise';
-import { DESCARTES_PEOPLE } from './data/descartes';
+import { fuzzySequence, stem } from '../util/normalise';
 import type { CorpusIndex } from './store';
 import { formatRef, type Passage } from './types';
 
@@ -27,8 +26,8 @@ export interface VerifierOptions {
   supportCoverage?: number;
   /** Coverage of the non-clashing words needed to call a clash a contradiction (default 0.6). */
   contradictCoverage?: number;
-  /** Names treated as entities; defaults to the people of the Descartes corpus. */
-  people?: string[];
+  /** Names treated as entities (a DomainVocabulary's people; default none). */
+  people?: readonly string[];
   candidates?: number;
 }
 
@@ -77,7 +76,7 @@ export class FactualVerifier {
   ) {
     this.support = opts.supportCoverage ?? 0.75;
     this.contradict = opts.contradictCoverage ?? 0.6;
-    this.people = new Set((opts.people ?? DESCARTES_PEOPLE).map(stem));
+    this.people = new Set((opts.people ?? []).map(stem));
     this.candidates = opts.candidates ?? 8;
   }
 

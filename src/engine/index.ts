@@ -11,16 +11,6 @@ export {
 } from './context';
 export type { SamplingOptions } from './sampling';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
-export {
-  TwoPass,
-  type AgcOptions,
-  type CognitiveState,
-  type Decision,
-  type RefreshOptions,
-  type TwoPassGenerateOptions,
-  type TwoPassLoadOptions,
-  type TwoPassResult,
-} from './twopass';
 export * from './errors';
 export * from './gguf';
 export { addon as nativeAddon } from './native';

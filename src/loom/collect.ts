@@ -12,13 +12,12 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidOptionError, loadModel, type Model, type StopReason } from '../engine';
-import { outputFeatures } from '../sidecar';
+import { outputFeatures, resolveTargetLayers } from '../sidecar';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import {
   createManifest,
   finishStage,
   makeSplits,
-  resolveTargetLayers,
   startStage,
   writeFileAtomic,
   writeManifest,

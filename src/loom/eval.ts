@@ -6,8 +6,9 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, TwoPass } from '../engine';
-import { checkpointPath, EXPORT_FILE } from '../sidecar';
+import { loadModel } from '../engine';
+import { TwoPass } from '../sidecar';
+import { checkpointPath, EXPORT_FILE } from './checkpoint';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import { assertSameModel, finishStage, readManifest, startStage, writeManifest } from './manifest';
 import { questionTokens, recordedPrompt } from './prompt';

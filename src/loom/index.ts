@@ -2,6 +2,7 @@
 export * from './metrics';
 export * from './stats';
 export * from './manifest';
+export { CHECKPOINT_FILE, EXPORT_FILE, checkpointPath, exportSidecar, saveCheckpoint, writeCheckpoint, type ExportResult } from './checkpoint';
 export * from './judge';
 export * from './png';
 export * from './plot';

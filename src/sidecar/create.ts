@@ -4,7 +4,6 @@
  * what tests, demos and `cogito sidecar create` use.
  */
 import { InvalidOptionError } from '../engine/errors';
-import { resolveTargetLayers } from '../loom/manifest';
 import { createRng, type Rng } from '../util/prng';
 import { InvalidSidecarError } from './errors';
 import {
@@ -21,6 +20,7 @@ import {
   type SidecarVersion,
   type TensorSpec,
 } from './format';
+import { resolveTargetLayers } from './layers';
 import { validateConfig } from './validate';
 
 export interface CreateSidecarOptions {

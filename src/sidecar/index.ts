@@ -30,6 +30,16 @@ export { validateConfig } from './validate';
 export { readSidecar, writeSidecar } from './file';
 export { checkBinding, type BindOptions } from './bind';
 export { createSidecar, sidecarConfig, DEFAULT_REFUSAL, type CreateSidecarOptions } from './create';
-export { CHECKPOINT_FILE, EXPORT_FILE, checkpointPath, exportSidecar, saveCheckpoint, writeCheckpoint, type ExportResult } from './checkpoint';
+export {
+  TwoPass,
+  type AgcOptions,
+  type CognitiveState,
+  type Decision,
+  type RefreshOptions,
+  type TwoPassGenerateOptions,
+  type TwoPassLoadOptions,
+  type TwoPassResult,
+} from './twopass';
+export { resolveTargetLayers } from './layers';
 export { inspectSidecar, type SidecarReport } from './inspect';
 export { agcAlpha, referenceEncode, referenceInject, referenceProbes, rmsNorm, type ReferenceEncoding } from './reference';

@@ -2,7 +2,7 @@ export * from './types';
 export * from './errors';
 export { Vks, symbolsOf } from './store';
 export type { OpenOptions, Canonicaliser, ChainReport, InvalidationReport, VksExport, ExportedRecord, ImportReport } from './store';
-export { normaliseText, fuzzyTokens, fuzzySequence, jaccard, claimSimilarity } from './normalise';
+export { normaliseText, fuzzyTokens, fuzzySequence, jaccard, claimSimilarity } from '../util/normalise';
 export { GENESIS_HASH, canonicalJson, chainHash } from './chain';
 export { SEED_AXIOMS, seedVks } from './seed';
 export type { SeedAxiom } from './seed';

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ChainedFields, GENESIS_HASH, canonicalJson, chainHash } from './chain';
 import { VksError, VksIntegrityError, VksNotFoundError, VksTierError } from './errors';
-import { claimSimilarity, fuzzySequence, normaliseText } from './normalise';
+import { claimSimilarity, fuzzySequence, normaliseText } from '../util/normalise';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import {
   Json,

@@ -1,4 +1,5 @@
 import { classifyClaim } from '../../src/claims';
+import { DESCARTES_VOCABULARY } from '../../src/corpus';
 
 describe('claim classifier', () => {
   test.each([
@@ -15,7 +16,7 @@ describe('claim classifier', () => {
     ['In summary, this answer covers three objections.', 'META'],
     ['As an AI, I cannot verify the translation.', 'META'],
   ])('%s -> %s', (text, kind) => {
-    const c = classifyClaim(text);
+    const c = classifyClaim(text, DESCARTES_VOCABULARY);
     expect(c.kind).toBe(kind);
     expect(c.confidence).toBeGreaterThan(0.5);
     expect(c.confidence).toBeLessThanOrEqual(1);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ClaimRouter, extractClaims } from '../../src/claims';
-import { FactualVerifier, openDescartesCorpus } from '../../src/corpus';
+import { DESCARTES_VOCABULARY, FactualVerifier, openDescartesCorpus } from '../../src/corpus';
 import { Vks } from '../../src/vks';
 import { tempDir } from '../vks/helpers';
 
@@ -32,7 +32,7 @@ describe('claim router', () => {
   ].join(' ');
 
   test('asks the VKS first, then the corpus, and soft-passes the rest', async () => {
-    const router = new ClaimRouter({ vks, factual: new FactualVerifier(corpus) });
+    const router = new ClaimRouter({ vks, factual: new FactualVerifier(corpus, { people: DESCARTES_VOCABULARY.people }), vocabulary: DESCARTES_VOCABULARY });
     const v = await router.routeText(answer);
     expect(v.map((x) => [x.claim.kind, x.source, x.status])).toEqual([
       ['FORMAL', 'VKS', 'VERIFIED'],
@@ -49,25 +49,25 @@ describe('claim router', () => {
   });
 
   test('writes corpus verdicts to the VKS, so the next time the VKS answers', async () => {
-    const router = new ClaimRouter({ vks, factual: new FactualVerifier(corpus) });
+    const router = new ClaimRouter({ vks, factual: new FactualVerifier(corpus, { people: DESCARTES_VOCABULARY.people }), vocabulary: DESCARTES_VOCABULARY });
     const first = await router.routeText('Descartes died in Stockholm in 1650.');
     expect(first[0]).toMatchObject({ source: 'CORPUS', status: 'VERIFIED' });
     const stored = vks.get(first[0].vks!.id)!;
     expect(stored).toMatchObject({ tier: 'FACTUAL', method: 'CORPUS', status: 'VERIFIED' });
     expect(stored.artifact).toMatchObject({ passage: 'life-death' });
 
-    const again = await new ClaimRouter({ vks, factual: null }).routeText('Descartes died in Stockholm, in 1650!');
+    const again = await new ClaimRouter({ vks, factual: null, vocabulary: DESCARTES_VOCABULARY }).routeText('Descartes died in Stockholm, in 1650!');
     expect(again[0]).toMatchObject({ source: 'VKS', status: 'VERIFIED', reference: 'Life, Death' });
   });
 
   test('record: false leaves the store untouched', async () => {
     const before = vks.stats().records;
-    await new ClaimRouter({ vks, factual: new FactualVerifier(corpus), record: false }).routeText('Descartes died in Stockholm in 1650.');
+    await new ClaimRouter({ vks, factual: new FactualVerifier(corpus, { people: DESCARTES_VOCABULARY.people }), record: false, vocabulary: DESCARTES_VOCABULARY }).routeText('Descartes died in Stockholm in 1650.');
     expect(vks.stats().records).toBe(before);
   });
 
   test('extractClaims classifies every sentence', () => {
-    const claims = extractClaims(answer);
+    const claims = extractClaims(answer, DESCARTES_VOCABULARY);
     expect(claims).toHaveLength(7);
     for (const c of claims) expect(c.confidence).toBeGreaterThan(0);
   });

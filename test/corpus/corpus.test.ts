@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   CorpusIndex,
   DESCARTES_PASSAGES,
+  DESCARTES_PEOPLE,
   FactualVerifier,
   formatRef,
   openDescartesCorpus,
@@ -66,7 +67,7 @@ describe('passage index', () => {
 
 describe('factual verifier', () => {
   const idx = openDescartesCorpus();
-  const v = new FactualVerifier(idx);
+  const v = new FactualVerifier(idx, { people: DESCARTES_PEOPLE });
   afterAll(() => idx.close());
 
   test.each([

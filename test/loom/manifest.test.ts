@@ -13,13 +13,13 @@ import {
   manifestPath,
   ModelMismatchError,
   readManifest,
-  resolveTargetLayers,
   startStage,
   updateManifest,
   validateManifest,
   writeManifest,
   type RunManifest,
 } from '../../src/loom/manifest';
+import { resolveTargetLayers } from '../../src/sidecar/layers';
 
 let dir: string;
 beforeEach(async () => {

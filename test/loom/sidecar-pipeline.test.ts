@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadModel, nativeAddon, readGgufTensor, TwoPass } from '../../src/engine';
+import { loadModel, nativeAddon, readGgufTensor } from '../../src/engine';
 import { collect, readCollected } from '../../src/loom/collect';
 import { evaluate } from '../../src/loom/eval';
 import { ModelMismatchError, readManifest, writeManifest } from '../../src/loom/manifest';
 import { DEFAULT_PROMPT_TEMPLATE, formatPrompt } from '../../src/loom/prompt';
 import { OUT_OF_FOLD_FILE, trainSidecar } from '../../src/loom/train-sidecar';
-import { OUTPUT_FEATURES, createSidecar, exportSidecar, outputFeatures, readSidecar, writeSidecar } from '../../src/sidecar';
+import { exportSidecar } from '../../src/loom/checkpoint';
+import { OUTPUT_FEATURES, TwoPass, createSidecar, outputFeatures, readSidecar, writeSidecar } from '../../src/sidecar';
 import { smallModel, tempDir } from '../support/engine';
 
 // A small model knows nothing, so the dataset is made from what it says: half of the questions

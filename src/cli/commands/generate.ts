@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
-import { defaultModelPath, defaultSidecarPath, InvalidOptionError, l2norm, loadModel, TwoPass, type GeneratedToken, type GenerationResult, type LayerSelection, type Model, type TwoPassResult } from '../../engine';
+import { defaultModelPath, defaultSidecarPath, InvalidOptionError, l2norm, loadModel, type GeneratedToken, type GenerationResult, type LayerSelection, type Model } from '../../engine';
+import { TwoPass, type TwoPassResult } from '../../sidecar';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 

@@ -4,13 +4,12 @@ import { loadModel, type ModelInfo } from '../../engine';
 import {
   ENCODER_TYPES,
   createSidecar,
-  exportSidecar,
   inspectSidecar,
-  writeCheckpoint,
   writeSidecar,
   type EncoderType,
   type SidecarReport,
 } from '../../sidecar';
+import { exportSidecar, writeCheckpoint } from '../../loom/checkpoint';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 

@@ -105,10 +105,10 @@ export function register(program: Command): void {
     .action((f: { db?: string }) => {
       const store = open(f.db ?? defaultVksPath(), false);
       try {
-        // With src/logic present the seeds get canonical formula forms, enabling equivalence lookup.
+        // The seeds get canonical formula forms, enabling equivalence lookup.
         const logic = loadLogicBackend();
-        const added = seedVks(store, logic ? (text) => logic.canonical(text) : null);
-        process.stdout.write(`added ${added} seed AXIOMs${logic ? '' : ' (no logic module: without formula forms)'}\n`);
+        const added = seedVks(store, (text) => logic.canonical(text));
+        process.stdout.write(`added ${added} seed AXIOMs\n`);
       } finally {
         store.close();
       }

@@ -3,7 +3,7 @@
  * words (no translation is quoted), with the Adam–Tannery (AT) reference of the place it
  * reports. "fact" passages state facts about the works, objectors and correspondents.
  */
-import type { Passage } from '../types';
+import type { DomainVocabulary, Passage } from '../types';
 
 const MED = 'Meditations on First Philosophy';
 const OBJ = 'Objections and Replies';
@@ -198,3 +198,12 @@ export const DESCARTES_PEOPLE = [
   'beeckman', 'galileo', 'mesland', 'newcastle', 'picot', 'clerselier', 'luynes', 'baillet', 'aquinas',
   'archimedes', 'aristotle', 'dinet', 'eudoxus', 'adam', 'tannery', 'maurice',
 ];
+
+/** The Descartes domain's vocabulary, for the claim classifier and the factual verifier. */
+export const DESCARTES_VOCABULARY: DomainVocabulary = {
+  people: DESCARTES_PEOPLE,
+  works: ['Meditations', 'Meditation', 'Discourse', 'Principles', 'Passions of the Soul', 'Objections', 'Replies',
+    'Rules for the Direction', 'The World', 'Search for Truth', 'Dioptrics', 'Meteors', 'Geometry'],
+  places: ['Paris', 'Leiden', 'Amsterdam', 'Stockholm', 'Utrecht', 'Breda', 'La Haye', 'La Flèche', 'La Fleche', 'Poitiers',
+    'Sweden', 'Netherlands'],
+};

@@ -4,10 +4,8 @@
  * record in run.json names it. Until training exists, writeCheckpoint is how one gets there.
  */
 import * as path from 'node:path';
-import { finishStage, lastDone, readManifest, startStage, updateManifest, type JsonValue, type RunManifest } from '../loom/manifest';
-import { SidecarMismatchError } from './errors';
-import type { Sidecar } from './format';
-import { readSidecar, writeSidecar } from './file';
+import { finishStage, lastDone, readManifest, startStage, updateManifest, type JsonValue, type RunManifest } from './manifest';
+import { SidecarMismatchError, readSidecar, writeSidecar, type Sidecar } from '../sidecar';
 
 /** Relative to the run directory, as run.json records it. */
 export const CHECKPOINT_FILE = path.join('checkpoints', 'sidecar.ckpt.gguf');

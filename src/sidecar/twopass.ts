@@ -1,9 +1,12 @@
-import { readSidecar, checkBinding, outputFeatures, type SidecarConfig } from '../sidecar';
-import type { Context, GenerateOptions, GeneratedToken, GenerationResult, Injection } from './context';
-import { InvalidOptionError, native } from './errors';
-import type { Model } from './model';
-import { addon, type NativeSidecar } from './native';
-import type { TapTensor } from './taps';
+import type { Context, GenerateOptions, GeneratedToken, GenerationResult, Injection } from '../engine/context';
+import { InvalidOptionError, native } from '../engine/errors';
+import type { Model } from '../engine/model';
+import { addon, type NativeSidecar } from '../engine/native';
+import type { TapTensor } from '../engine/taps';
+import { checkBinding } from './bind';
+import { outputFeatures } from './features';
+import { readSidecar } from './file';
+import type { SidecarConfig } from './format';
 
 export interface TwoPassLoadOptions {
   /** Run a sidecar made for other weights of the same shape (a warning instead of an error). */

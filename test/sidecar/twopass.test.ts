@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, nativeAddon, TwoPass, type Context, type Model, type TapTensor } from '../../src/engine';
-import { OUTPUT_FEATURES, agcAlpha, createSidecar, outputFeatures, readSidecar, referenceEncode, referenceInject, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
+import { loadModel, nativeAddon, type Context, type Model, type TapTensor } from '../../src/engine';
+import { TwoPass, OUTPUT_FEATURES, agcAlpha, createSidecar, outputFeatures, readSidecar, referenceEncode, referenceInject, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
 import { smallModel, tempDir, testModel } from '../support/engine';
 
 const PROMPT = 'The capital of the small country is';

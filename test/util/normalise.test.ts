@@ -1,4 +1,4 @@
-import { claimSimilarity, fuzzySequence, jaccard, normaliseText } from '../../src/vks';
+import { claimSimilarity, fuzzySequence, jaccard, normaliseText } from '../../src/util/normalise';
 
 describe('normalisation', () => {
   test('exact key ignores case, punctuation, accents and spacing', () => {

@@ -1,16 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastDone, readManifest } from '../../src/loom/manifest';
-import {
-  InvalidSidecarError,
-  SidecarMismatchError,
-  SidecarNotFoundError,
-  checkpointPath,
-  exportSidecar,
-  readSidecar,
-  writeCheckpoint,
-} from '../../src/sidecar';
-import { expectSameSidecar, makeRunDir, smallSidecar, tempDir } from './helpers';
+import { checkpointPath, exportSidecar, writeCheckpoint } from '../../src/loom/checkpoint';
+import { InvalidSidecarError, SidecarMismatchError, SidecarNotFoundError, readSidecar } from '../../src/sidecar';
+import { expectSameSidecar, makeRunDir, smallSidecar, tempDir } from '../sidecar/helpers';
 
 let dir: string;
 let cleanup: () => void;
