@@ -2,9 +2,11 @@
 // Child for the concurrency test. One JSON object per stdout line.
 //   writer   <db> <tag> <count> <reopenEvery>: adds records (every tier, some invalidated),
 //            reopening the store every few records; prints {"ack": id} after each commit returned.
-//   verifier <db> <ms> <maxRuns>: opens the store read-only and runs the full verify in a loop.
+//   verifier <db> <stopFile> <maxRuns>: opens the store read-only and runs the full verify in a
+//            loop until the stop file appears; reports its runs, alarms and the ledger lengths it saw.
 // Any error a writer meets is printed as {"error": ...}; a verifier counts its failures as alarms.
 require('./ts-hook');
+const { existsSync } = require('node:fs');
 const { Vks } = require('../../../src/vks/store.ts');
 
 const say = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -44,25 +46,25 @@ function writer(tag, count, reopenEvery) {
   }
 }
 
-function verifier(ms, maxRuns) {
-  const until = Date.now() + ms;
+function verifier(stopFile, maxRuns) {
   let runs = 0;
   const alarms = [];
-  while (runs < maxRuns && Date.now() < until) {
+  const lengths = new Set();
+  while (runs < maxRuns && !existsSync(stopFile)) {
     runs++;
     let vks = null;
     try {
       vks = Vks.open(dbPath, { readonly: true, busyTimeoutMs: 20000 });
-      vks.verify();
+      lengths.add(vks.verify().ledger.length);
     } catch (err) {
       alarms.push(describe(err));
     } finally {
       if (vks) vks.close();
     }
   }
-  say({ runs, alarms });
+  say({ runs, alarms, lengthsSeen: lengths.size });
 }
 
 if (role === 'writer') writer(rest[0], Number(rest[1]), Number(rest[2]));
-else if (role === 'verifier') verifier(Number(rest[0]), Number(rest[1]));
+else if (role === 'verifier') verifier(rest[0], Number(rest[1]));
 else throw new Error(`unknown role ${role}`);
