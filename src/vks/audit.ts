@@ -10,9 +10,17 @@ import { RecordLedger, readHead } from './ledger';
 import { RECORD_COLS, type RecordRow, chainFields, rowToChainInput } from './rows';
 import { LEDGER_GENESIS, ledgerHash, recordDigest } from './seal';
 
+/** Heads recorded elsewhere earlier, that the chains must still contain (the truncation guard). */
+export interface ExpectedHeads {
+  axiomHead?: string;
+  ledgerHead?: string;
+}
+
 export interface AuditReport {
   axiomChain: ChainReport;
   ledger: ChainReport;
+  /** Where each expected head was found: the chain length it stood for (0: the empty chain). */
+  expected: { axiomAt?: number; ledgerAt?: number };
   /** Records checked against their latest ledger entry. */
   records: number;
   /** Phrasing rows covered by those checks. */
@@ -27,9 +35,10 @@ export function readAxiomHead(db: Database.Database): ChainReport {
  * Recomputes the AXIOM chain from the first record and compares it with what is stored.
  * Throws VksIntegrityError naming the first record that does not verify.
  */
-export function auditAxiomChain(db: Database.Database): ChainReport {
+export function auditAxiomChain(db: Database.Database, expectHead?: string): ChainReport & { expectedAt?: number } {
   let prev = GENESIS_HASH;
   let expectSeq = 1;
+  let expectedAt = expectHead === GENESIS_HASH ? 0 : undefined;
   const rows = db.prepare(`SELECT ${RECORD_COLS} FROM records r WHERE r.tier = 'AXIOM' OR r.seq IS NOT NULL ORDER BY r.seq`);
   for (const row of rows.iterate() as IterableIterator<RecordRow>) {
     if (row.seq === null || row.hash === null || row.prev_hash === null || row.tier !== 'AXIOM') {
@@ -45,6 +54,7 @@ export function auditAxiomChain(db: Database.Database): ChainReport {
       throw new VksIntegrityError('hash-mismatch', row.seq, row.id, 'record content differs from what was hashed');
     }
     prev = row.hash;
+    if (row.hash === expectHead) expectedAt = row.seq;
     expectSeq++;
   }
   const head = readAxiomHead(db);
@@ -54,14 +64,18 @@ export function auditAxiomChain(db: Database.Database): ChainReport {
   if (head.head !== prev) {
     throw new VksIntegrityError('head-mismatch', expectSeq - 1, null, 'recorded chain head differs from the last record');
   }
-  return head;
+  if (expectHead !== undefined && expectedAt === undefined) {
+    throw new VksIntegrityError('head-mismatch', expectSeq - 1, null, `expected head ${expectHead} is not in the chain: AXIOMs were removed or rewritten`);
+  }
+  return expectHead === undefined ? head : { ...head, expectedAt };
 }
 
 /** Walks the ledger's links; returns its head and each record's latest digest. */
-function auditLedger(db: Database.Database): { head: ChainReport; latest: Map<string, string> } {
+function auditLedger(db: Database.Database, expectHead?: string): { head: ChainReport; latest: Map<string, string>; expectedAt?: number } {
   const latest = new Map<string, string>();
   let prev = LEDGER_GENESIS;
   let expect = 1;
+  let expectedAt = expectHead === LEDGER_GENESIS ? 0 : undefined;
   const entries = db.prepare(`SELECT lseq, record_id, digest, prev_hash, hash FROM ledger ORDER BY lseq`);
   for (const e of entries.iterate() as IterableIterator<{ lseq: number; record_id: string; digest: string; prev_hash: string; hash: string }>) {
     if (e.lseq !== expect) {
@@ -75,6 +89,7 @@ function auditLedger(db: Database.Database): { head: ChainReport; latest: Map<st
     }
     latest.set(e.record_id, e.digest);
     prev = e.hash;
+    if (e.hash === expectHead) expectedAt = e.lseq;
     expect++;
   }
   const head = readHead(db, 'ledger_length', 'ledger_head', LEDGER_GENESIS);
@@ -82,7 +97,10 @@ function auditLedger(db: Database.Database): { head: ChainReport; latest: Map<st
     throw new VksRecordIntegrityError('ledger-length-mismatch', null, `ledger has ${expect - 1} entries, store says ${head.length}`);
   }
   if (head.head !== prev) throw new VksRecordIntegrityError('ledger-head-mismatch', null, 'recorded ledger head differs from the last entry');
-  return { head, latest };
+  if (expectHead !== undefined && expectedAt === undefined) {
+    throw new VksRecordIntegrityError('ledger-head-mismatch', null, `expected head ${expectHead} is not in the ledger: records were removed or rewritten`);
+  }
+  return { head, latest, expectedAt };
 }
 
 /**
@@ -126,10 +144,13 @@ export function auditIndexes(db: Database.Database): void {
   }
 }
 
-/** Everything, in one pass each. Throws VksIntegrityError or VksRecordIntegrityError on the first problem. */
-export function auditStore(db: Database.Database): AuditReport {
-  const axiomChain = auditAxiomChain(db);
-  const { head: ledger, latest } = auditLedger(db);
+/**
+ * Everything, in one pass each. Throws VksIntegrityError or VksRecordIntegrityError on the first
+ * problem, or when an expected head is not a position of its chain.
+ */
+export function auditStore(db: Database.Database, expect: ExpectedHeads = {}): AuditReport {
+  const { expectedAt: axiomAt, ...axiomChain } = auditAxiomChain(db, expect.axiomHead);
+  const { head: ledger, latest, expectedAt: ledgerAt } = auditLedger(db, expect.ledgerHead);
   const seals = new RecordLedger(db);
   let records = 0;
   let phrasings = 0;
@@ -146,5 +167,6 @@ export function auditStore(db: Database.Database): AuditReport {
   }
   for (const id of latest.keys()) throw new VksRecordIntegrityError('missing-record', id, 'the ledger seals a record the store no longer holds');
   auditIndexes(db);
-  return { axiomChain, ledger, records, phrasings };
+  const expected = { ...(axiomAt !== undefined ? { axiomAt } : {}), ...(ledgerAt !== undefined ? { ledgerAt } : {}) };
+  return { axiomChain, ledger, expected, records, phrasings };
 }

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { type AuditReport, auditAxiomChain, auditStore, readAxiomHead } from './audit';
+import { type AuditReport, type ExpectedHeads, auditAxiomChain, auditStore, readAxiomHead } from './audit';
 import { type ChainReport, GENESIS_HASH, canonicalJson, chainHash } from './chain';
 import { DEFAULT_BUSY_TIMEOUT_MS, checkBusyTimeout, guardBusy, openConnection } from './connection';
 import { VksError, VksIntegrityError, VksNotFoundError, VksTierError } from './errors';
@@ -49,7 +49,7 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
-export type { ChainReport, AuditReport };
+export type { ChainReport, AuditReport, ExpectedHeads };
 
 export interface InvalidationReport {
   /** Every record whose status became INVALIDATED, the root first. */
@@ -482,7 +482,10 @@ export class Vks {
    * one snapshot. Throws VksIntegrityError naming the first record that does not verify.
    */
   verifyChain(): ChainReport {
-    return this.read(() => auditAxiomChain(this.db));
+    return this.read(() => {
+      const { length, head } = auditAxiomChain(this.db);
+      return { length, head };
+    });
   }
 
   /**
@@ -491,11 +494,12 @@ export class Vks {
    * dependency links and token counts. Throws VksIntegrityError (AXIOM chain) or
    * VksRecordIntegrityError (the rest) at the first problem.
    *
-   * A valid but shorter store (the newest records deleted, the heads rewound) verifies too:
-   * compare the returned heads with ones recorded elsewhere earlier to rule that out.
+   * A valid but shorter store (the newest records deleted, the heads rewound) verifies too.
+   * `expect` rules that out: heads recorded elsewhere earlier must still be positions of their
+   * chains (records appended since are fine; removed or rewritten ones are not).
    */
-  verify(): AuditReport {
-    return this.read(() => auditStore(this.db));
+  verify(expect: ExpectedHeads = {}): AuditReport {
+    return this.read(() => auditStore(this.db, expect));
   }
 
   // ---------------------------------------------------------------- export / import

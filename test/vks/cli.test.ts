@@ -65,7 +65,7 @@ describe('cogito vks / corpus CLI', () => {
     expect(ok.out).toContain(`4 records sealed by 4 ledger entries, ledger head ${ledger.head}`);
     const pinned = cogito('vks', 'verify', '--db', db, '--expect-ledger-head', 'f'.repeat(64));
     expect(pinned.code).toBe(1);
-    expect(pinned.err).toContain(`record ledger head ${ledger.head} differs from the expected`);
+    expect(pinned.err).toContain(`TAMPERED: VKS integrity check failed: ledger-head-mismatch: expected head ${'f'.repeat(64)} is not in the ledger`);
 
     const raw = new Database(db);
     raw.prepare(`UPDATE phrasings SET normalised = 'the moon is made of cheese' WHERE normalised = 'cogito ergo sum'`).run();

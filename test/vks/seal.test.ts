@@ -218,6 +218,22 @@ describe('record seals: what a lookup returns is what was written', () => {
     const after = reopen().verify();
     expect(after.records).toBe(3);
     expect(after.ledger.head).not.toBe(before.ledger.head);
+    expect(integrityError(() => vks!.verify({ ledgerHead: before.ledger.head }))).toMatchObject({
+      problem: 'ledger-head-mismatch',
+      detail: expect.stringContaining('is not in the ledger'),
+    });
+  });
+
+  test('an expected head taken earlier still verifies after later appends, and says where it stands', () => {
+    const store = reopen();
+    const earlier = store.stats();
+    store.add({ tier: 'AXIOM', text: 'Whatever thinks exists.', status: 'VERIFIED', method: 'SEED' });
+    store.add({ tier: 'DERIVED', text: 'The mind thinks.', status: 'VERIFIED', method: 'Z3' });
+    const report = store.verify({ axiomHead: earlier.axiomChain.head, ledgerHead: earlier.ledger.head });
+    expect(report.expected).toEqual({ axiomAt: 1, ledgerAt: 4 });
+    expect(report.axiomChain.length).toBe(2);
+    expect(report.ledger.length).toBe(6);
+    expect(() => store.verify({ axiomHead: 'f'.repeat(64) })).toThrow(/expected head f+ is not in the chain/);
   });
 });
 

@@ -93,33 +93,33 @@ export function register(program: Command): void {
     .option(...busyOption)
     .option(
       '--expect-head <hash>',
-      'also require this AXIOM chain head, recorded elsewhere earlier: the guard against truncation ' +
-        '(deleting the newest AXIOMs leaves a valid, shorter chain that verifies without it)',
+      'the guard against truncation: an AXIOM chain head recorded elsewhere earlier, which the chain must ' +
+        'still contain (AXIOMs appended since are fine; deleting the newest AXIOMs leaves a valid, shorter ' +
+        'chain that only this catches)',
     )
     .option(
       '--expect-ledger-head <hash>',
-      'also require this record ledger head, recorded elsewhere earlier: the same guard for every tier ' +
-        '(newest records deleted, an invalidation undone)',
+      'the same guard for every tier: a record ledger head recorded earlier, which the ledger must still ' +
+        'contain (catches newest records deleted, an invalidation undone, records rewritten with every hash recomputed)',
     )
     .addHelpText(
       'after',
-      '\nA chain proves what it holds, not that nothing was cut off its end. Record the heads that\n' +
+      '\nA chain proves what it holds, not that nothing was cut off its end. Record the two heads that\n' +
         '`cogito vks verify` (or `vks stats`) prints somewhere the store\'s writers cannot change, and pass\n' +
-        'them back with --expect-head / --expect-ledger-head: a store whose newest records were removed\n' +
-        '(or rewritten with every hash recomputed) then fails.',
+        'them back later with --expect-head / --expect-ledger-head: verify then fails (TAMPERED, exit 1)\n' +
+        'if records written before that point were removed or rewritten.',
     )
     .action((f: StoreFlags & { expectHead?: string; expectLedgerHead?: string }) =>
       withStore(f, true, (store, path) => {
-        const report = store.verify();
-        if (f.expectHead && f.expectHead !== report.axiomChain.head) {
-          fail(`${path}: AXIOM chain head ${report.axiomChain.head} differs from the expected ${f.expectHead} (truncated or rewritten?)`);
-        }
-        if (f.expectLedgerHead && f.expectLedgerHead !== report.ledger.head) {
-          fail(`${path}: record ledger head ${report.ledger.head} differs from the expected ${f.expectLedgerHead} (truncated or rewritten?)`);
-        }
+        const report = store.verify({ axiomHead: f.expectHead, ledgerHead: f.expectLedgerHead });
+        const pinned = [
+          report.expected.axiomAt !== undefined ? `expected AXIOM head at #${report.expected.axiomAt}` : null,
+          report.expected.ledgerAt !== undefined ? `expected ledger head at #${report.expected.ledgerAt}` : null,
+        ].filter(Boolean);
         process.stdout.write(
           `${path}: ok, ${report.axiomChain.length} AXIOM records, head ${report.axiomChain.head}; ` +
-            `${report.records} records sealed by ${report.ledger.length} ledger entries, ledger head ${report.ledger.head}\n`,
+            `${report.records} records sealed by ${report.ledger.length} ledger entries, ledger head ${report.ledger.head}` +
+            `${pinned.length ? `; ${pinned.join(', ')}` : ''}\n`,
         );
       }),
     );
