@@ -17,9 +17,13 @@ interface EntryRow {
   hash: string;
 }
 
+/** One prepared meta read per connection: heads are read on every write. */
+const metaReaders = new WeakMap<Database.Database, Database.Statement>();
+
 /** Reads one of the two chain heads (AXIOM chain, record ledger) from the meta table. */
 export function readHead(db: Database.Database, lengthKey: string, headKey: string, genesis: string): ChainReport {
-  const get = db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck();
+  let get = metaReaders.get(db);
+  if (!get) metaReaders.set(db, (get = db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck()));
   return { length: Number((get.get(lengthKey) as string | undefined) ?? 0), head: (get.get(headKey) as string | undefined) ?? genesis };
 }
 

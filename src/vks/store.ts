@@ -105,6 +105,8 @@ export class Vks {
   private readonly busyTimeoutMs: number;
   private readonly ledger: RecordLedger;
   private readonly stmts: ReturnType<Vks['prepare']>;
+  /** One transaction wrapper for every read and write (better-sqlite3 builds one per call otherwise). */
+  private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   private constructor(
     readonly path: string,
@@ -118,6 +120,7 @@ export class Vks {
     this.candidates = opts.fuzzyCandidates ?? 2000;
     this.ledger = new RecordLedger(this.db);
     this.stmts = this.prepare();
+    this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
   }
 
   /**
@@ -140,12 +143,12 @@ export class Vks {
 
   /** Runs reads in one transaction, so they see one snapshot however other processes write. */
   private read<T>(fn: () => T): T {
-    return guardBusy(this.path, this.busyTimeoutMs, () => this.db.transaction(fn).deferred());
+    return guardBusy(this.path, this.busyTimeoutMs, () => this.inTransaction.deferred(fn) as T);
   }
 
   /** Runs a write transaction, holding the write lock from its first statement. */
   private write<T>(fn: () => T): T {
-    return guardBusy(this.path, this.busyTimeoutMs, () => this.db.transaction(fn).immediate());
+    return guardBusy(this.path, this.busyTimeoutMs, () => this.inTransaction.immediate(fn) as T);
   }
 
   private prepare() {
