@@ -1,5 +1,6 @@
 export * from './types';
 export { CorpusIndex, validatePassage } from './store';
+export { InvalidPassageError } from './errors';
 export { FactualVerifier } from './verifier';
 export type { FactualVerdict, FactualResult, VerifierOptions } from './verifier';
 export { DESCARTES_PASSAGES, DESCARTES_PEOPLE, DESCARTES_VOCABULARY } from './data/descartes';

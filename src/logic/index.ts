@@ -1,6 +1,6 @@
 /** Public API of the logic module. */
 export * from './ast';
-export { FormulaParseError, SolverError } from './errors';
+export { FormulaParseError, ProblemFileError, SolverError, UnsupportedFormulaError } from './errors';
 export { parseFormula, tokenize } from './parser';
 export { formulaToString, termToString } from './print';
 export { canonicalForm } from './canonical';
