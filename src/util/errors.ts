@@ -38,7 +38,6 @@ export const ERROR_CATEGORIES = {
   // files and records handed in
   BAD_GGUF: 'invalid-input',
   BAD_MODEL: 'invalid-input',
-  GGUF: 'invalid-input',
   INVALID_SIDECAR: 'invalid-input',
   INVALID_MANIFEST: 'invalid-input',
   INVALID_RUN_DATA: 'invalid-input',
@@ -49,7 +48,6 @@ export const ERROR_CATEGORIES = {
   FORMULA_PARSE: 'invalid-input',
   INVALID_PROBLEM: 'invalid-input',
   VKS_INVALID: 'invalid-input',
-  TOKENIZE: 'invalid-input',
   CHAT_TEMPLATE: 'invalid-input',
   // lookups
   ENOENT: 'not-found',
@@ -80,6 +78,7 @@ export const ERROR_CATEGORIES = {
   TRAIN_OPEN: 'failed',
   QUANTIZE: 'failed',
   MAKE_MODEL: 'failed',
+  TOKENIZE: 'failed',
   SOLVER: 'failed',
   INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorCategory>;

@@ -4,21 +4,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadLogicBackend } from '../../claims/logic-backend';
-import { Vks, VksIntegrityError, seedVks, type VksExport } from '../../vks';
-import { fail, printJson } from '../output';
+import { Vks, VksError, seedVks, type VksExport } from '../../vks';
+import { about } from '../errors';
+import { printJson } from '../output';
 
 export function defaultVksPath(): string {
   return process.env.COGITO_VKS ?? join(process.env.COGITO_HOME ?? join(homedir(), '.cogito'), 'vks.db');
 }
 
-/** Opens a store, turning a failed chain check into a clear CLI error naming the first bad record. */
+/** Opens a store; a failed chain check is reported against the store's path, naming the first bad record. */
 function open(path: string, readonly: boolean): Vks {
-  try {
-    return Vks.open(path, { readonly });
-  } catch (err) {
-    if (err instanceof VksIntegrityError) fail(`${path}: TAMPERED: ${err.message}`);
-    throw err;
-  }
+  return about(path, () => Vks.open(path, { readonly }));
 }
 
 export function register(program: Command): void {
@@ -49,7 +45,7 @@ export function register(program: Command): void {
       try {
         const chain = store.verifyChain();
         if (f.expectHead && f.expectHead !== chain.head) {
-          fail(`${path}: chain head ${chain.head} differs from the expected ${f.expectHead}`);
+          throw new VksError(`${path}: chain head ${chain.head} differs from the expected ${f.expectHead}`, 'VKS_HEAD_MISMATCH');
         }
         process.stdout.write(`${path}: ok, ${chain.length} AXIOM records, head ${chain.head}\n`);
       } finally {
@@ -85,14 +81,11 @@ export function register(program: Command): void {
       try {
         data = JSON.parse(readFileSync(file, 'utf8')) as VksExport;
       } catch (err) {
-        fail(`${file}: ${(err as Error).message}`);
+        throw new VksError(`${file}: ${(err as Error).message}`);
       }
       const store = open(f.db ?? defaultVksPath(), false);
       try {
-        printJson(store.import(data));
-      } catch (err) {
-        if (err instanceof VksIntegrityError) fail(`${file}: TAMPERED export: ${err.message}`);
-        throw err;
+        printJson(about(`${file} (the export)`, () => store.import(data)));
       } finally {
         store.close();
       }
