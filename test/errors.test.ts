@@ -92,6 +92,10 @@ describe('one error root', () => {
       .map(([name, v]) => ({ entry, name, cls: v as abstract new (...args: never[]) => Error })),
   );
 
+  test('every entry point exports the one CogitoError', () => {
+    for (const [entry, mod] of Object.entries(ENTRY_POINTS)) expect({ entry, same: mod.CogitoError === CogitoError }).toEqual({ entry, same: true });
+  });
+
   test('every error class an entry point exports descends from CogitoError', () => {
     const names = new Set(errorClasses.map((e) => e.name));
     // the walk sees every entry point's errors, not an empty list
