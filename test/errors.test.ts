@@ -45,7 +45,10 @@ function nativeCodes(): Set<string> {
   return codes;
 }
 
-/** Code literals handed to an error in src/: `super(…, 'CODE')`, `new XError(…, 'CODE')`, `code: … = 'CODE'`. */
+/**
+ * Code literals handed to an error in src/: `super(…, 'CODE')`, `new XError(…, 'CODE')`, `code: … = 'CODE'`.
+ * (The compiler already holds every constructor to ErrorCode; this catches a cast around it.)
+ */
 function sourceCodes(): Set<string> {
   const codes = new Set<string>();
   const walk = (dir: string): void => {
@@ -54,7 +57,9 @@ function sourceCodes(): Set<string> {
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.ts') && p !== join(REPO, 'src', 'util', 'errors.ts')) {
         const text = readFileSync(p, 'utf8');
-        for (const m of text.matchAll(/(?:super|Error)\([^;]*?,\s*'([A-Z][A-Z_]{2,})'\s*\)/g)) codes.add(m[1]);
+        // two readings of a call's last argument, lazy and paren-balanced, for messages that hold ';' or calls
+        for (const m of text.matchAll(/(?:super|Error)\([^;]*?,\s*'([A-Z][A-Z_]{2,})',?\s*\)/g)) codes.add(m[1]);
+        for (const m of text.matchAll(/(?:super|Error)\((?:[^()]|\([^()]*\))*?,\s*'([A-Z][A-Z_]{2,})',?\s*\)/g)) codes.add(m[1]);
         for (const m of text.matchAll(/code(?:: ErrorCode)? = '([A-Z][A-Z_]{2,})'/g)) codes.add(m[1]);
       }
     }
