@@ -1,4 +1,4 @@
-import { AbortError, ContextOverflowError, DisposedError, InvalidOptionError, native, nativeSync } from './errors';
+import { AbortError, ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync } from './errors';
 import { addon, type NativeContext, type NativeSidecar } from './native';
 import type { Model } from './model';
 import { samplerConfig, type SamplingOptions } from './sampling';
@@ -337,7 +337,7 @@ export class Context {
     this.cached = this.cached.slice(0, keep);
     const logits = await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
     this.cached = [...tokens];
-    if (!logits) throw new Error('the last prompt token produced no logits');
+    if (!logits) throw new InternalError('the last prompt token produced no logits');
     return logits;
   }
 

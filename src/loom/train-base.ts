@@ -8,6 +8,8 @@
  * samples into windows of `contextSize` tokens; each window is one optimizer step.
  */
 import { addon, type NativeTrainer, type NativeTrainProgress, type NativeTrainResult } from '../engine/native';
+import { AbortError } from '../engine/errors';
+import { OutOfRangeError } from '../util/errors';
 
 export interface TrainSample {
   tokens: readonly number[];
@@ -70,7 +72,7 @@ export function packSamples(samples: readonly TrainSample[]): PackedSamples {
     starts[i] = at;
     const from = s.targetStart ?? 1;
     if (!Number.isInteger(from) || from < 1 || from > s.tokens.length) {
-      throw new RangeError(`sample ${i}: targetStart must be in [1, ${s.tokens.length}]`);
+      throw new OutOfRangeError(`sample ${i}: targetStart must be in [1, ${s.tokens.length}]`);
     }
     s.tokens.forEach((t, k) => {
       tokens[at + k] = t;
@@ -156,7 +158,7 @@ export class BaseTrainer {
 
   private async run(samples: readonly TrainSample[], options: Record<string, unknown>, signal?: AbortSignal,
     onProgress?: (p: NativeTrainProgress) => void): Promise<TrainResult> {
-    if (signal?.aborted) throw new Error('training was aborted before it started');
+    if (signal?.aborted) throw new AbortError('training was aborted before it started');
     const cancel = (): void => this.native.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     try {

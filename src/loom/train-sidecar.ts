@@ -15,14 +15,14 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, type Model } from '../engine';
+import { AbortError, loadModel, type Model } from '../engine';
 import { addon, type NativeSidecar, type NativeSidecarExamples, type NativeSidecarProgress, type ProbeEpoch } from '../engine/native';
 import { OUTPUT_FEATURES, createSidecar, writeSidecar, type EncoderType, type Gating, type Sidecar, type SidecarConfig } from '../sidecar';
 import { chooseThreshold, type ThresholdChoice } from './metrics';
 import { CHECKPOINT_FILE, saveCheckpoint } from './checkpoint';
 import { readCollected, type CollectRecord } from './collect';
 import { continuationTokens } from './prompt';
-import { assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
+import { ManifestError, RunDataError, assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
 import { packSamples, type TrainSample } from './train-base';
 import { createRng, type Rng } from '../util/prng';
 
@@ -110,7 +110,7 @@ export interface TrainSidecarSummary {
 export async function trainSidecar(options: TrainSidecarOptions): Promise<TrainSidecarSummary> {
   const started = Date.now();
   const manifest = await readManifest(options.runDir);
-  if (!lastDone(manifest, 'collect')) throw new Error(`${options.runDir}: no finished collect stage; run cogito collect first`);
+  if (!lastDone(manifest, 'collect')) throw new ManifestError(`${options.runDir}: no finished collect stage; run cogito collect first`, null);
   const model = await loadModel(manifest.model.path);
   let m = startStage(manifest, 'train');
   try {
@@ -225,7 +225,7 @@ async function train(
           epochs: 1, seed: (options.seed ?? 1) + e, train: true, shuffle: true, gateScale: 5, freeze: refusalOnly ? [ENCODER_BUT_REFUSAL] : [],
           schedule: { learningRate: lr, minLearningRate: lr / 10, weightDecay: options.weightDecay ?? 0.01, warmupSteps: Math.ceil(total * 0.05), totalSteps: total, resetStep: e === 0 },
         }, (p) => options.onProgress?.({ stage: 'sidecar', epochs, ...p, epoch: e }));
-        if (r.cancelled) throw new Error('training was cancelled');
+        if (r.cancelled) throw new AbortError('training was cancelled');
         const val = await addon().trainSidecar(trainer, sidecar, valEx, { epochs: 1, train: false, shuffle: false });
         const improved = val.loss < best;
         history.push({ trainLoss: r.loss, valLoss: val.loss });
@@ -265,7 +265,7 @@ function passOneStates(records: readonly CollectRecord[], hidden: Float32Array, 
   const per = hiddenPer + features;
   const data = new Float32Array(records.length * per);
   records.forEach((r, i) => {
-    if (r.outputFeatures?.length !== features) throw new Error(`record ${i} has no output features (collected before sidecar format 2): run cogito collect again`);
+    if (r.outputFeatures?.length !== features) throw new RunDataError(`record ${i} has no output features (collected before sidecar format 2): run cogito collect again`);
     data.set(hidden.subarray(i * hiddenPer, (i + 1) * hiddenPer), i * per);
     data.set(r.outputFeatures, i * per + hiddenPer);
   });

@@ -43,3 +43,5 @@ export {
 export { resolveTargetLayers } from './layers';
 export { inspectSidecar, type SidecarReport } from './inspect';
 export { agcAlpha, referenceEncode, referenceInject, referenceProbes, rmsNorm, type ReferenceEncoding } from './reference';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

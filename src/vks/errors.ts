@@ -1,8 +1,10 @@
 /** Typed failures of the VKS, so callers can tell tampering from misuse. */
+import { CogitoError, type ErrorCode } from '../util/errors';
 
-export class VksError extends Error {
-  constructor(message: string) {
-    super(message);
+/** Input the VKS rejects (a malformed record or export, a dependency cycle); the root of the VKS's errors. */
+export class VksError extends CogitoError {
+  constructor(message: string, code: ErrorCode = 'VKS_INVALID') {
+    super(message, code);
     this.name = 'VksError';
   }
 }
@@ -25,7 +27,7 @@ export class VksIntegrityError extends VksError {
     readonly recordId: string | null,
     detail: string,
   ) {
-    super(`VKS integrity check failed at AXIOM #${seq}${recordId ? ` (${recordId})` : ''}: ${problem}: ${detail}`);
+    super(`VKS integrity check failed at AXIOM #${seq}${recordId ? ` (${recordId})` : ''}: ${problem}: ${detail}`, 'VKS_INTEGRITY');
     this.name = 'VksIntegrityError';
   }
 }
@@ -33,14 +35,14 @@ export class VksIntegrityError extends VksError {
 /** An operation that the tier rules forbid, e.g. editing or invalidating an AXIOM. */
 export class VksTierError extends VksError {
   constructor(message: string) {
-    super(message);
+    super(message, 'VKS_TIER_RULE');
     this.name = 'VksTierError';
   }
 }
 
 export class VksNotFoundError extends VksError {
   constructor(readonly id: string) {
-    super(`no VKS record ${id}`);
+    super(`no VKS record ${id}`, 'VKS_NOT_FOUND');
     this.name = 'VksNotFoundError';
   }
 }
@@ -74,7 +76,7 @@ export class VksRecordIntegrityError extends VksError {
     readonly recordId: string | null,
     readonly detail: string,
   ) {
-    super(`VKS integrity check failed${recordId ? ` at record ${recordId}` : ''}: ${problem}: ${detail}`);
+    super(`VKS integrity check failed${recordId ? ` at record ${recordId}` : ''}: ${problem}: ${detail}`, 'VKS_INTEGRITY');
     this.name = 'VksRecordIntegrityError';
   }
 }
@@ -88,6 +90,7 @@ export class VksBusyError extends VksError {
     super(
       `${path}: the VKS is locked by another connection; gave up after waiting ${waitedMs} ms ` +
         '(raise busyTimeoutMs, or --busy-timeout on the command line)',
+      'VKS_BUSY',
     );
     this.name = 'VksBusyError';
   }
@@ -100,7 +103,7 @@ export class VksSchemaError extends VksError {
     readonly found: string | null,
     detail: string,
   ) {
-    super(`${path}: VKS schema version ${found ?? '(none)'}: ${detail}`);
+    super(`${path}: VKS schema version ${found ?? '(none)'}: ${detail}`, 'VKS_SCHEMA');
     this.name = 'VksSchemaError';
   }
 }

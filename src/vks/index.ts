@@ -7,3 +7,5 @@ export { normaliseText, fuzzyTokens, fuzzySequence, jaccard, claimSimilarity } f
 export { GENESIS_HASH, canonicalJson, chainHash } from './chain';
 export { SEED_AXIOMS, seedVks } from './seed';
 export type { SeedAxiom } from './seed';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { makeModel, quantize, readGguf, vocabPath, type QuantizationType } from '../../engine';
+import { InvalidOptionError, makeModel, quantize, readGguf, vocabPath, type QuantizationType } from '../../engine';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 
@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .option('--type <type>', 'q8_0, q4_0 or f16', 'q8_0')
     .action(async (input: string, output: string, f: { type: string }) => {
       const type = f.type.toLowerCase();
-      if (!['q8_0', 'q4_0', 'f16'].includes(type)) throw new Error(`--type must be q8_0, q4_0 or f16 (got "${f.type}")`);
+      if (!['q8_0', 'q4_0', 'f16'].includes(type)) throw new InvalidOptionError(`--type must be q8_0, q4_0 or f16 (got "${f.type}")`);
       await quantize(input, output, type as QuantizationType);
       process.stdout.write(`wrote ${output} (${type})\n`);
     });

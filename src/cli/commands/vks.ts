@@ -4,17 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadLogicBackend } from '../../claims/logic-backend';
-import {
-  DEFAULT_BUSY_TIMEOUT_MS,
-  Vks,
-  VksBusyError,
-  VksIntegrityError,
-  VksRecordIntegrityError,
-  VksSchemaError,
-  seedVks,
-  type VksExport,
-} from '../../vks';
-import { fail, printJson } from '../output';
+import { DEFAULT_BUSY_TIMEOUT_MS, Vks, VksError, seedVks, type VksExport } from '../../vks';
+import { InvalidOptionError } from '../../util/errors';
+import { about } from '../errors';
+import { printJson } from '../output';
 
 export function defaultVksPath(): string {
   return process.env.COGITO_VKS ?? join(process.env.COGITO_HOME ?? join(homedir(), '.cogito'), 'vks.db');
@@ -29,39 +22,23 @@ function busyTimeoutOf(f: StoreFlags): number {
   if (f.busyTimeout === undefined) return DEFAULT_BUSY_TIMEOUT_MS;
   const ms = Number(f.busyTimeout);
   if (!/^\d+$/.test(f.busyTimeout.trim()) || !Number.isSafeInteger(ms) || ms > 0x7fffffff) {
-    fail(`--busy-timeout must be a whole number of milliseconds from 0 to ${0x7fffffff}, not "${f.busyTimeout}"`);
+    throw new InvalidOptionError(`--busy-timeout must be a whole number of milliseconds from 0 to ${0x7fffffff}, not "${f.busyTimeout}"`, 'INVALID_ARGUMENT');
   }
   return ms;
 }
 
-function isTampering(err: unknown): err is VksIntegrityError | VksRecordIntegrityError {
-  return err instanceof VksIntegrityError || err instanceof VksRecordIntegrityError;
-}
-
-/** Turns tampering, lock and schema failures into clear CLI errors; rethrows anything else. */
-function failOnStoreError(path: string, err: unknown): never {
-  if (isTampering(err)) fail(`${path}: TAMPERED: ${err.message}`);
-  if (err instanceof VksBusyError || err instanceof VksSchemaError) fail(err.message);
-  throw err;
-}
-
+/** Opens a store; a failure (tampering, a lock, a schema) is reported against the store's path. */
 function openStore(f: StoreFlags, readonly: boolean): { store: Vks; path: string } {
   const path = f.db ?? defaultVksPath();
   const busyTimeoutMs = busyTimeoutOf(f);
-  try {
-    return { store: Vks.open(path, { readonly, busyTimeoutMs }), path };
-  } catch (err) {
-    failOnStoreError(path, err);
-  }
+  return { store: about(path, () => Vks.open(path, { readonly, busyTimeoutMs })), path };
 }
 
 /** Runs `fn` on an open store and closes it. */
 function withStore<T>(f: StoreFlags, readonly: boolean, fn: (store: Vks, path: string) => T): T {
   const { store, path } = openStore(f, readonly);
   try {
-    return fn(store, path);
-  } catch (err) {
-    failOnStoreError(path, err);
+    return about(path, () => fn(store, path));
   } finally {
     store.close();
   }
@@ -151,18 +128,10 @@ export function register(program: Command): void {
       try {
         data = JSON.parse(readFileSync(file, 'utf8')) as VksExport;
       } catch (err) {
-        fail(`${file}: ${(err as Error).message}`);
+        throw new VksError(`${file}: ${(err as Error).message}`);
       }
-      const { store, path } = openStore(f, false);
-      try {
-        printJson(store.import(data));
-      } catch (err) {
-        // The store verified at open: a chain that fails now is the export's.
-        if (isTampering(err)) fail(`${file}: TAMPERED export: ${err.message}`);
-        failOnStoreError(path, err);
-      } finally {
-        store.close();
-      }
+      // The store verified at open: a chain that fails now is the export's.
+      withStore(f, false, (store) => printJson(about(`${file} (the export)`, () => store.import(data))));
     });
 
   vks
