@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { Context, type ContextOptions } from './context';
 import { DisposedError, InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
 import { addon, type NativeModel } from './native';
+import { validateModelFile } from './validate-model';
 
 export interface LoadModelOptions {
   /** Called with the load progress in [0, 1]. */
@@ -79,6 +80,8 @@ export class Model {
     if (options.gpuLayers !== undefined && (!Number.isInteger(options.gpuLayers) || options.gpuLayers < 0)) {
       throw new InvalidOptionError('gpuLayers must be a non-negative integer', 'INVALID_ARGUMENT');
     }
+    // llama.cpp aborts the process on some bad metadata: refuse it with a typed error first
+    await validateModelFile(path);
     const handle = await native(() => addon().loadModel(path, { gpuLayers: options.gpuLayers, useMmap: options.useMmap }, options.onProgress));
     return new Model(handle);
   }
