@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { commandModules } from './commands';
+import { exitQuietlyOnBrokenPipe } from './output';
 
 /** Builds the `cogito` program; each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnBrokenPipe();
   await buildProgram().parseAsync(argv);
 }

@@ -3,6 +3,14 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** `cogito … | head`: when the reader goes away, stop quietly as other command-line tools do. */
+export function exitQuietlyOnBrokenPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export function fail(message: string): never {
   process.stderr.write(`cogito: ${message}\n`);
   process.exit(1);

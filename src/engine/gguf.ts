@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { writeAtomically, writeAtomicallySync } from './atomic-write';
 import { InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
 import { addon, packageRoot, type GgufKeyValue } from './native';
+import { availableCpus, capThreads } from './resources';
 import { LLAMA_MAX_LAYERS, validateModelFile } from './validate-model';
 
 export interface GgufMetadataEntry {
@@ -125,6 +126,8 @@ export async function quantize(input: string, output: string, type: Quantization
     throw new InvalidOptionError('threads must be a non-negative integer', 'INVALID_ARGUMENT');
   }
   await validateModelFile(input);
-  await writeAtomically(output, (temporary) => native(() => addon().quantize(input, temporary, type, options.threads ?? 0)));
+  // 0 lets llama.cpp take every hardware thread; more than the CPUs there are only slows it down
+  const threads = capThreads(options.threads || availableCpus()).threads;
+  await writeAtomically(output, (temporary) => native(() => addon().quantize(input, temporary, type, threads)));
   return output;
 }
