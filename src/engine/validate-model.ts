@@ -168,6 +168,15 @@ export function validateModelInfo(info: GgufInfo, file = 'model'): ModelShape {
   const vocabularySize = tokens?.length ?? 0;
   if (tokens !== undefined && vocabularySize < 1) bad(`${file}: tokenizer.ggml.tokens is empty`);
 
+  // llama-vocab.cpp tokenize: GGML_ASSERT(special_bos_id != LLAMA_TOKEN_NULL) when BOS is to be added
+  // (likewise EOS, SEP); an id read as uint32 and stored as int32 is NULL (-1) from 2^31 on
+  for (const [add, id] of [['add_bos_token', 'bos_token_id'], ['add_eos_token', 'eos_token_id'], ['add_sep_token', 'seperator_token_id']]) {
+    const token = md.number(`tokenizer.ggml.${id}`);
+    if (md.entry(`tokenizer.ggml.${add}`)?.value === true && token !== undefined && !(Number.isInteger(token) && token >= 0 && token < 2 ** 31)) {
+      bad(`${file}: tokenizer.ggml.${id} is ${token} but tokenizer.ggml.${add} asks for it to be added`);
+    }
+  }
+
   checkTensorTypes(info, file);
 
   const shape: ModelShape = { architecture, layers, embeddingSize, heads, headsKv, headSizeK, headSizeV, ropeDimensions, feedForward, vocabularySize, trainContextSize };

@@ -8,6 +8,7 @@
  * samples into windows of `contextSize` tokens; each window is one optimizer step.
  */
 import { addon, type NativeTrainer, type NativeTrainProgress, type NativeTrainResult } from '../engine/native';
+import { validateModelFile } from '../engine/validate-model';
 
 export interface TrainSample {
   tokens: readonly number[];
@@ -108,6 +109,8 @@ export class BaseTrainer {
 
   static async open(modelPath: string, options: OpenTrainerOptions = {}): Promise<BaseTrainer> {
     const contextSize = options.contextSize ?? 256;
+    // the trainer loads the model through llama.cpp too: refuse what it would abort on
+    await validateModelFile(modelPath);
     const native = await addon().openTrainer({ model: modelPath, nCtx: contextSize, window: options.window, threads: options.threads, freeze: options.freeze ?? [] });
     const size = native.info().contextSize;
     return new BaseTrainer(native, size, options.window ?? size);
