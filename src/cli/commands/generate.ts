@@ -91,7 +91,7 @@ function chooseSidecar(flags: GenerateFlags): string | undefined {
 }
 
 async function plain(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
-  const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads });
+  const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
   const taps = flags.taps ? { layers: parseLayerSelection(flags.taps), mode: 'last' as const } : undefined;
   return ctx.generate(prompt, { ...sampling, taps });
 }
