@@ -130,7 +130,9 @@ export class Context {
     pos(options.threads, 'threads');
     checkMemory(model, contextSize);
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'COGITO_OPTION' }));
-    if (contextSize > model.info.trainContextSize) {
+    if (contextSize > model.info.trainContextSize && !warnedBeyondTraining.has(model)) {
+      // once per model: a caller that chose a longer context knows after the first time
+      warnedBeyondTraining.add(model);
       warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
     }
     let threads = options.threads ?? defaultThreads(model.info.parameterCount);
@@ -379,6 +381,8 @@ export class Context {
     return toTensors(this.native.readTaps(), mode, this.model.info.embeddingSize);
   }
 }
+
+const warnedBeyondTraining = new WeakSet<Model>();
 
 /** Refuses a context whose KV cache alone would not fit in the memory there is, before llama.cpp allocates it. */
 function checkMemory(model: Model, contextSize: number): void {
