@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { InvalidModelFileError, loadModel, makeModel, quantize, readGguf } from '../../src/engine';
 import { ggufMutations, type Mutation } from '../support/gguf-mutations';
 import { repoRoot, tempDir, testModel } from '../support/engine';
+import { craftLlamaModel } from './support/craft-model';
 import { runMutations, type MutationOutcome } from './support/mutation-harness';
 
 /** Every outcome must be a completed decode or a typed error: never a signal, a hang or a stray exit. */
@@ -46,6 +47,23 @@ describe('hostile model files never kill the process', () => {
     expectNoCrash(outcomes, mutations);
     expect(outcomeOf(outcomes, 'llama.attention.head_count = 513')).toMatch(/head_count \(513\) leaves no dimensions per head/);
   }, 600_000);
+
+  // hyperparameters and tensor shapes that agree, so llama.cpp's own shape checks pass: without
+  // validation, 4 query heads over 3 key/value heads loaded and then aborted in ggml_mul_mat when the
+  // context was made (ggml.c: GGML_ASSERT(ggml_can_mul_mat(k, q)))
+  it('a consistent file whose query heads are not a multiple of its key/value heads', async () => {
+    const dir = tempDir('cogito-crafted-');
+    const from = await testModel('mutation-mini', { embeddingSize: 32, layers: 2, heads: 4, headsKv: 2, feedForwardSize: 64, contextSize: 64, seed: 3 });
+    const gqa = path.join(dir, 'gqa.gguf');
+    await craftLlamaModel(from, gqa, { embeddingSize: 32, layers: 2, heads: 4, headsKv: 3, headSize: 8, feedForward: 64 });
+    const fine = path.join(dir, 'fine.gguf');
+    await craftLlamaModel(from, fine, { embeddingSize: 32, layers: 2, heads: 4, headsKv: 2, headSize: 8, feedForward: 64 });
+    const asWritten: Mutation = { label: 'as written', offset: 0, bytes: '' };
+    const [bad] = await runMutations(gqa, [asWritten], dir);
+    expect(bad.outcome).toMatch(/^InvalidModelFileError\/BAD_MODEL: .*layer 0 has 4 attention heads, not a multiple of its 3 key\/value heads \(llama\.attention\.head_count_kv\)/);
+    const [good] = await runMutations(fine, [asWritten], dir);
+    expect(good.outcome).toBe('ok');
+  }, 120_000);
 });
 
 describe('the commands that write models', () => {
