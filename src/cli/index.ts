@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { commandModules } from './commands';
 import { reportFailure } from './errors';
+import { exitQuietlyOnBrokenPipe } from './output';
 
 /** Builds the `cogito` program; each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnBrokenPipe();
   await buildProgram().parseAsync(argv);
 }
 

@@ -3,6 +3,14 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** `cogito … | head`: when the reader goes away, stop quietly as other command-line tools do. */
+export function exitQuietlyOnBrokenPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 /**
  * A one-line progress bar on stderr (redrawn in place on a terminal, a line every 10% otherwise),
  * so long stages show where they are without flooding logs.

@@ -13,5 +13,6 @@ export type { SamplingOptions } from './sampling';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';
+export { validateModelFile, validateModelInfo, type ModelShape } from './validate-model';
 export { addon as nativeAddon } from './native';
 export { defaultModelPath, defaultSidecarPath } from './defaults';

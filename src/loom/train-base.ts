@@ -10,6 +10,7 @@
 import { addon, type NativeTrainer, type NativeTrainProgress, type NativeTrainResult } from '../engine/native';
 import { AbortError } from '../engine/errors';
 import { OutOfRangeError } from '../util/errors';
+import { validateModelFile } from '../engine/validate-model';
 
 export interface TrainSample {
   tokens: readonly number[];
@@ -110,6 +111,8 @@ export class BaseTrainer {
 
   static async open(modelPath: string, options: OpenTrainerOptions = {}): Promise<BaseTrainer> {
     const contextSize = options.contextSize ?? 256;
+    // the trainer loads the model through llama.cpp too: refuse what it would abort on
+    await validateModelFile(modelPath);
     const native = await addon().openTrainer({ model: modelPath, nCtx: contextSize, window: options.window, threads: options.threads, freeze: options.freeze ?? [] });
     const size = native.info().contextSize;
     return new BaseTrainer(native, size, options.window ?? size);

@@ -62,6 +62,7 @@ export const ERROR_CATEGORIES = {
   RUN_STATE: 'conflict',
   NO_CHAT_TEMPLATE: 'conflict',
   CONTEXT_OVERFLOW: 'conflict',
+  INSUFFICIENT_MEMORY: 'conflict',
   DISPOSED: 'conflict',
   BUSY: 'conflict',
   INVALID_STATE: 'conflict',
