@@ -13,5 +13,21 @@ export type { SamplingOptions } from './sampling';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';
-export { addon as nativeAddon } from './native';
+export {
+  SidecarHandle,
+  Trainer,
+  type OpenTrainerOptions,
+  type ProbeEpoch,
+  type ProbeTrainingOptions,
+  type SidecarExamples,
+  type SidecarHandleInfo,
+  type SidecarRunOptions,
+  type SidecarRunResult,
+  type SidecarTrainProgress,
+  type TrainerData,
+  type TrainerInfo,
+  type TrainerProgress,
+  type TrainerResult,
+  type TrainerRunOptions,
+} from './training';
 export { defaultModelPath, defaultSidecarPath } from './defaults';

@@ -148,13 +148,94 @@ export interface NativeSidecarExamples {
 /** Progress of sidecar training: one window per example. */
 export type NativeSidecarProgress = NativeTrainProgress;
 
+/** The learning-rate schedule and AdamW settings of a training run (native/train.h TrainSchedule). */
+export interface NativeTrainSchedule {
+  learningRate?: number;
+  minLearningRate?: number;
+  warmupSteps?: number;
+  totalSteps?: number;
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Start the schedule over at step 0 (the step otherwise carries on from the trainer's last run). */
+  resetStep?: boolean;
+}
+
+/** Options of one `Trainer.run` (native/train.cpp). */
+export interface NativeTrainerRunOptions {
+  epochs?: number;
+  seed?: number;
+  /** false: evaluate only (no optimizer step). */
+  train?: boolean;
+  shuffle?: boolean;
+  /** Several samples per window, or one each from position 0. */
+  pack?: boolean;
+  schedule?: NativeTrainSchedule;
+}
+
+/** Options of one `trainSidecar` run (native/sidecar_train.cpp). */
+export interface NativeSidecarRunOptions {
+  epochs?: number;
+  seed?: number;
+  train?: boolean;
+  shuffle?: boolean;
+  /** Gates and multi_token queries enter scaled by this: a larger effective learning rate for them. */
+  gateScale?: number;
+  /** Regular expressions over sidecar tensor names to keep frozen. */
+  freeze?: string[];
+  schedule?: Pick<NativeTrainSchedule, 'learningRate' | 'minLearningRate' | 'weightDecay' | 'warmupSteps' | 'totalSteps' | 'resetStep'>;
+}
+
+export interface NativeOpenTrainerOptions {
+  /** Path of the model GGUF. */
+  model: string;
+  nCtx?: number;
+  window?: number;
+  threads?: number;
+  /** Regular expressions over tensor names to keep frozen. */
+  freeze?: string[];
+}
+
+export interface NativeTrainerInfo {
+  contextSize: number;
+  threads: number;
+  parameters: number;
+  trainableParameters: number;
+  steps: number;
+  vocabSize: number;
+}
+
 export interface NativeTrainer {
-  run(data: { tokens: Int32Array; targets: Uint8Array; starts: Int32Array }, options: Record<string, unknown>,
+  run(data: { tokens: Int32Array; targets: Uint8Array; starts: Int32Array }, options: NativeTrainerRunOptions,
     onProgress?: (p: NativeTrainProgress) => void): Promise<NativeTrainResult>;
   cancel(): void;
   save(path: string): void;
-  info(): { contextSize: number; threads: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number };
+  info(): NativeTrainerInfo;
   dispose(): void;
+}
+
+export interface NativeSidecarRunResult {
+  epochLoss: number[];
+  loss: number;
+  steps: number;
+  seconds: number;
+  cancelled: boolean;
+}
+
+export interface NativeMakeModelOptions {
+  out: string;
+  vocab: string;
+  name?: string;
+  nEmbd?: number;
+  nLayer?: number;
+  nHead?: number;
+  nHeadKv?: number;
+  nFf?: number;
+  nCtx?: number;
+  seed?: number;
+  f16?: boolean;
+  initStd?: number;
 }
 
 export interface NativeAddon {
@@ -165,11 +246,11 @@ export interface NativeAddon {
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
-  makeModel(options: Record<string, unknown>): Promise<{ path: string; parameters: number }>;
+  makeModel(options: NativeMakeModelOptions): Promise<{ path: string; parameters: number }>;
   quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
-  openTrainer(options: { model: string; nCtx?: number; window?: number; threads?: number; freeze?: string[] }): Promise<NativeTrainer>;
-  trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: Record<string, unknown>,
-    onProgress?: (p: NativeSidecarProgress) => void): Promise<{ epochLoss: number[]; loss: number; steps: number; seconds: number; cancelled: boolean }>;
+  openTrainer(options: NativeOpenTrainerOptions): Promise<NativeTrainer>;
+  trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: NativeSidecarRunOptions,
+    onProgress?: (p: NativeSidecarProgress) => void): Promise<NativeSidecarRunResult>;
   systemInfo(): { llama: string; gpu: string; supportsGpuOffload: boolean };
 }
 

@@ -1,8 +1,8 @@
 import type { Context, GenerateOptions, GeneratedToken, GenerationResult, Injection } from '../engine/context';
-import { InvalidOptionError, native } from '../engine/errors';
+import { InvalidOptionError } from '../engine/errors';
 import type { Model } from '../engine/model';
-import { addon, type NativeSidecar } from '../engine/native';
 import type { TapTensor } from '../engine/taps';
+import { SidecarHandle } from '../engine/training';
 import { checkBinding } from './bind';
 import { outputFeatures } from './features';
 import { readSidecar } from './file';
@@ -94,7 +94,7 @@ export class TwoPass {
   private constructor(
     readonly model: Model,
     readonly config: SidecarConfig,
-    private readonly sidecar: NativeSidecar,
+    private readonly sidecar: SidecarHandle,
     private readonly context: Context,
     private readonly cacheSize: number,
     /** Set when `force` let a sidecar for other weights through. */
@@ -106,7 +106,7 @@ export class TwoPass {
     const warning = checkBinding(file.config, model.info, { force: options.force });
     const cacheSize = options.cacheSize ?? 64;
     if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new InvalidOptionError('cacheSize must be an integer >= 0', 'INVALID_ARGUMENT');
-    const sidecar = await native(() => addon().loadSidecar(sidecarPath));
+    const sidecar = await SidecarHandle.load(sidecarPath);
     try {
       const context = await model.createContext({ contextSize: options.contextSize, threads: options.threads });
       return new TwoPass(model, file.config, sidecar, context, cacheSize, warning ?? null);
@@ -217,7 +217,7 @@ export class TwoPass {
     const flat = new Float32Array(hidden.length * e + features.length);
     hidden.forEach((t, i) => flat.set(t.data, i * e));
     flat.set(features, hidden.length * e);
-    const { tokens, confidences } = await native(() => this.sidecar.encode(flat));
+    const { tokens, confidences } = await this.sidecar.encode(flat);
     return { hidden, outputFeatures: features, tokens, confidences: hidden.map((t, i) => ({ layer: t.layer, confidence: confidences[i] })) };
   }
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, nativeAddon, type Context, type Model, type TapTensor } from '../../src/engine';
+import { loadModel, type Context, type Model, type TapTensor } from '../../src/engine';
+import { addon as nativeAddon } from '../../src/engine/native';
 import { TwoPass, OUTPUT_FEATURES, agcAlpha, createSidecar, outputFeatures, readSidecar, referenceEncode, referenceInject, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
 import { smallModel, tempDir, testModel } from '../support/engine';
 
