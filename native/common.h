@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,56 @@ struct Failure {
 
 Napi::Error make_error(Napi::Env env, const std::string & code, const std::string & message);
 [[noreturn]] void throw_error(Napi::Env env, const std::string & code, const std::string & message);
+
+// A failure with its own code, thrown on a worker thread (see PromiseWorker).
+struct CodedError : std::runtime_error {
+    std::string code;
+    CodedError(std::string code, const std::string & message) : std::runtime_error(message), code(std::move(code)) {}
+};
+
+// The boilerplate every async call of the addon shares: a promise; run() on a worker thread,
+// where a thrown std::exception rejects the promise with the worker's code (a CodedError with
+// its own); resolve() on the JS thread builds the value; finish() runs on the JS thread either
+// way, before the promise settles (release a busy flag or a user count there).
+class PromiseWorker : public Napi::AsyncWorker {
+  public:
+    // queues the worker; the promise settles when it is done
+    Napi::Promise queue() {
+        Napi::Promise p = deferred.Promise();
+        Queue();
+        return p;
+    }
+
+  protected:
+    PromiseWorker(Napi::Env env, std::string code)
+        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), code(std::move(code)) {}
+    virtual void run() = 0;
+    virtual Napi::Value resolve(Napi::Env env) { return env.Undefined(); }
+    virtual void finish() {}
+
+  private:
+    void Execute() override {
+        try {
+            run();
+        } catch (const CodedError & e) {
+            code = e.code;
+            SetError(e.what());
+        } catch (const std::exception & e) {
+            SetError(e.what());
+        }
+    }
+    void OnOK() override {
+        finish();
+        deferred.Resolve(resolve(Env()));
+    }
+    void OnError(const Napi::Error & e) override {
+        finish();
+        deferred.Reject(make_error(Env(), code, e.Message()).Value());
+    }
+
+    Napi::Promise::Deferred deferred;
+    std::string code;
+};
 
 // The most recent error lines llama.cpp logged on this thread, to explain a failed call.
 void        log_capture_begin();

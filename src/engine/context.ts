@@ -1,6 +1,6 @@
 import { AbortError, ContextOverflowError, DisposedError, InvalidOptionError, native, nativeSync } from './errors';
 import { addon, type NativeContext } from './native';
-import type { SidecarHandle } from './training';
+import type { SidecarHandle } from './sidecar-handle';
 import type { Model } from './model';
 import { samplerConfig, type SamplingOptions } from './sampling';
 import { StopMatcher } from './stop';

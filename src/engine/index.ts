@@ -13,14 +13,14 @@ export type { SamplingOptions } from './sampling';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';
+export { SidecarHandle, checkSidecar, type SidecarHandleConfig, type SidecarHandleInfo } from './sidecar-handle';
 export {
-  SidecarHandle,
+  ProbeTrainer,
   Trainer,
   type OpenTrainerOptions,
   type ProbeEpoch,
-  type ProbeTrainingOptions,
+  type ProbeTrainerOptions,
   type SidecarExamples,
-  type SidecarHandleInfo,
   type SidecarRunOptions,
   type SidecarRunResult,
   type SidecarTrainProgress,

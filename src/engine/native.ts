@@ -79,7 +79,27 @@ export interface NativeSidecarInfo {
   injectionGates: Float32Array;
 }
 
+/** A sidecar's config as the native loader read it (the shape of src/sidecar/format.ts SidecarConfig). */
+export interface NativeSidecarConfig {
+  kind: string;
+  version: number;
+  base: { fingerprint: string; architecture: string; nEmbd: number; nLayer: number };
+  encoder: { type: string; nTokens: number; heads: number; ff: number };
+  targetLayers: number[];
+  injectLayers: number[];
+  bottleneck: number;
+  heads: number;
+  gateInit: number;
+  rmsEps: number;
+  refusal: string;
+  agc: { floor: number; tau: number };
+  threshold: number;
+  gating?: string;
+}
+
 export interface NativeSidecar {
+  /** The config the loader read and checked. */
+  config(): NativeSidecarConfig;
   info(): NativeSidecarInfo;
   /** Hidden states of the target layers (L·E) → cognitive tokens (N·E) and per-layer confidences (L). */
   encode(hidden: Float32Array): Promise<{ tokens: Float32Array; confidences: Float32Array }>;
@@ -88,13 +108,17 @@ export interface NativeSidecar {
   dispose(): void;
 }
 
-export interface ProbeTrainingOptions {
-  epochs?: number;
-  patience?: number;
+/** Settings of one probe-training session (native/probes.cpp); the epoch loop is the caller's. */
+export interface NativeProbeOptions {
+  /** Examples per optimizer step (default 16). */
   accumulate?: number;
+  /** AdamW step (default 1e-2). */
   learningRate?: number;
+  /** AdamW weight decay (default 1e-3). */
   weightDecay?: number;
+  /** Share of the examples held out for the validation loss (default 0.2). */
   valFraction?: number;
+  /** Orders the examples before the split (default 1). */
   seed?: number;
 }
 
@@ -103,6 +127,15 @@ export interface ProbeEpoch {
   trainAccuracy: number;
   valLoss: number;
   valAccuracy: number;
+}
+
+/** One probe-training session: one epoch per call, the weights read and put back between them. */
+export interface NativeProbeTrainer {
+  epoch(): Promise<ProbeEpoch>;
+  /** probe.weight, probe.bias, then probe.out.weight (version 2). */
+  weights(): Float32Array[];
+  setWeights(weights: Float32Array[]): void;
+  dispose(): void;
 }
 
 export interface GgufKeyValue {
@@ -242,7 +275,9 @@ export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
   createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
   loadSidecar(path: string): Promise<NativeSidecar>;
-  trainProbes(sidecar: NativeSidecar, hidden: Float32Array, correct: Uint8Array, options?: ProbeTrainingOptions): Promise<ProbeEpoch[]>;
+  /** Throws INVALID_SIDECAR where loadSidecar would refuse the file these would make. */
+  checkSidecar(metadata: GgufKeyValue[], tensors?: { name: string; shape: number[]; data: Float32Array }[]): void;
+  openProbeTrainer(sidecar: NativeSidecar, states: Float32Array, correct: Uint8Array, options?: NativeProbeOptions): NativeProbeTrainer;
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;

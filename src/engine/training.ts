@@ -1,15 +1,16 @@
 /**
- * The addon's trainers and loaded sidecars, typed. The layers above (sidecar, loom) reach native
- * training and the native sidecar runtime only through here: explicit option interfaces instead
- * of option bags, and every failure a CogitoError with the addon's code.
+ * The addon's trainers, typed: the layers above (loom) reach native training only through here,
+ * with explicit option interfaces instead of option bags, and every failure a CogitoError with
+ * the addon's code. Steps only: schedules and stopping rules are the caller's.
  */
 import { native, nativeSync } from './errors';
+import type { SidecarHandle } from './sidecar-handle';
 import {
   addon,
   type NativeOpenTrainerOptions,
-  type NativeSidecar,
+  type NativeProbeOptions,
+  type NativeProbeTrainer,
   type NativeSidecarExamples,
-  type NativeSidecarInfo,
   type NativeSidecarProgress,
   type NativeSidecarRunOptions,
   type NativeSidecarRunResult,
@@ -19,13 +20,12 @@ import {
   type NativeTrainProgress,
   type NativeTrainResult,
   type ProbeEpoch,
-  type ProbeTrainingOptions,
 } from './native';
 
 export type {
   NativeOpenTrainerOptions as OpenTrainerOptions,
+  NativeProbeOptions as ProbeTrainerOptions,
   NativeSidecarExamples as SidecarExamples,
-  NativeSidecarInfo as SidecarHandleInfo,
   NativeSidecarProgress as SidecarTrainProgress,
   NativeSidecarRunOptions as SidecarRunOptions,
   NativeSidecarRunResult as SidecarRunResult,
@@ -34,7 +34,6 @@ export type {
   NativeTrainProgress as TrainerProgress,
   NativeTrainResult as TrainerResult,
   ProbeEpoch,
-  ProbeTrainingOptions,
 };
 
 /** Token samples in the addon's flat layout (loom/train-base.ts packSamples). */
@@ -82,37 +81,33 @@ export class Trainer {
   }
 }
 
-/** A sidecar loaded into the native runtime (native/sidecar.cpp): its weights in ggml tensors. */
-export class SidecarHandle {
-  private constructor(
-    /** @internal the addon's object, for a context's injection and the trainers. */
-    readonly handle: NativeSidecar,
-  ) {}
+/**
+ * One probe-training session over a sidecar's probes (native/probes.cpp): each `epoch()` trains
+ * once over the training split and reports the losses; the loop and its stopping rule are the
+ * caller's (src/loom/probes.ts), which keeps the best weights with `weights()`/`setWeights()`.
+ */
+export class ProbeTrainer {
+  private constructor(private readonly handle: NativeProbeTrainer) {}
 
-  /** Loads and validates a sidecar GGUF; a bad file fails with code INVALID_SIDECAR. */
-  static async load(path: string): Promise<SidecarHandle> {
-    return new SidecarHandle(await native(() => addon().loadSidecar(path)));
+  /** Pass-1 states (n × the sidecar's state size) and outcomes (1: the base answered correctly). */
+  static open(sidecar: SidecarHandle, states: Float32Array, correct: Uint8Array, options: NativeProbeOptions = {}): ProbeTrainer {
+    return new ProbeTrainer(nativeSync(() => addon().openProbeTrainer(sidecar.handle, states, correct, options)));
   }
 
-  info(): NativeSidecarInfo {
-    return nativeSync(() => this.handle.info());
+  epoch(): Promise<ProbeEpoch> {
+    return native(() => this.handle.epoch());
   }
 
-  /** A pass-1 state (L·E hidden states, then the output features φ of a version-2 sidecar) → cognitive tokens and per-layer confidences. */
-  encode(state: Float32Array): Promise<{ tokens: Float32Array; confidences: Float32Array }> {
-    return native(() => this.handle.encode(state));
+  /** The probes' current weights: probe.weight, probe.bias, then probe.out.weight (version 2). */
+  weights(): Float32Array[] {
+    return nativeSync(() => this.handle.weights());
   }
 
-  /** The current weights, in FORMAT.md order. */
-  tensors(): { name: string; shape: number[]; data: Float32Array }[] {
-    return nativeSync(() => this.handle.tensors());
+  setWeights(weights: Float32Array[]): void {
+    nativeSync(() => this.handle.setWeights(weights));
   }
 
-  /** Trains the probes on pass-1 states and outcomes (1: the base answered correctly). */
-  trainProbes(states: Float32Array, correct: Uint8Array, options: ProbeTrainingOptions = {}): Promise<ProbeEpoch[]> {
-    return native(() => addon().trainProbes(this.handle, states, correct, options));
-  }
-
+  /** Ends the session; the probes keep their current weights. */
   dispose(): void {
     nativeSync(() => this.handle.dispose());
   }

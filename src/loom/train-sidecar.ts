@@ -24,6 +24,7 @@ import { continuationTokens } from './prompt';
 import { assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
 import { packSamples, type TrainSample } from './train-base';
 import { createRng, type Rng } from '../util/prng';
+import { trainProbes } from './probes';
 
 export interface TrainSidecarOptions {
   runDir: string;
@@ -172,7 +173,7 @@ async function train(
     // every question: the threshold below is chosen out of fold, and the cross-attention's
     // validation loss does not depend on the probes having seen its questions
     const probeSet = gating === 'decision' ? [...splits.train, ...splits.val] : splits.train;
-    const probeEpochs = await sidecar.trainProbes(gather(states.data, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
+    const probeEpochs = await trainProbes(sidecar, gather(states.data, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
     const lastProbe: ProbeEpoch | undefined = probeEpochs.reduce<ProbeEpoch | undefined>((b, e) => (!b || e.valLoss < b.valLoss ? e : b), undefined);
     options.onProgress?.({ stage: 'probes', epochs: probeEpochs.length, valAccuracy: lastProbe?.valAccuracy ?? NaN });
 
@@ -284,7 +285,7 @@ async function outOfFoldConfidences(initFile: string, states: Float32Array, per:
     const rest = order.filter((_, k) => k % folds !== f);
     const probe = await SidecarHandle.load(initFile);
     try {
-      await probe.trainProbes(gather(states, rest, per), Uint8Array.from(rest, (i) => (records[i].pass1_correct ? 1 : 0)), { seed });
+      await trainProbes(probe, gather(states, rest, per), Uint8Array.from(rest, (i) => (records[i].pass1_correct ? 1 : 0)), { seed });
       for (const i of held) {
         const { confidences } = await probe.encode(states.slice(i * per, (i + 1) * per));
         out.set(i, confidences.reduce((a, b) => a + b, 0) / confidences.length);

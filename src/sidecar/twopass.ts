@@ -2,10 +2,10 @@ import type { Context, GenerateOptions, GeneratedToken, GenerationResult, Inject
 import { InvalidOptionError } from '../engine/errors';
 import type { Model } from '../engine/model';
 import type { TapTensor } from '../engine/taps';
-import { SidecarHandle } from '../engine/training';
+import type { SidecarHandle } from '../engine/sidecar-handle';
 import { checkBinding } from './bind';
 import { outputFeatures } from './features';
-import { readSidecar } from './file';
+import { loadedConfig, openSidecar } from './file';
 import type { SidecarConfig } from './format';
 
 export interface TwoPassLoadOptions {
@@ -102,14 +102,15 @@ export class TwoPass {
   ) {}
 
   static async load(model: Model, sidecarPath: string, options: TwoPassLoadOptions = {}): Promise<TwoPass> {
-    const file = await readSidecar(sidecarPath);
-    const warning = checkBinding(file.config, model.info, { force: options.force });
     const cacheSize = options.cacheSize ?? 64;
     if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new InvalidOptionError('cacheSize must be an integer >= 0', 'INVALID_ARGUMENT');
-    const sidecar = await SidecarHandle.load(sidecarPath);
+    // one parse: the native loader validates the file and hands back the config it read
+    const sidecar = await openSidecar(sidecarPath);
     try {
+      const config = loadedConfig(sidecar);
+      const warning = checkBinding(config, model.info, { force: options.force });
       const context = await model.createContext({ contextSize: options.contextSize, threads: options.threads });
-      return new TwoPass(model, file.config, sidecar, context, cacheSize, warning ?? null);
+      return new TwoPass(model, config, sidecar, context, cacheSize, warning ?? null);
     } catch (err) {
       sidecar.dispose();
       throw err;
