@@ -1,5 +1,6 @@
 import { AbortError, ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync } from './errors';
-import { addon, type NativeContext, type NativeSidecar } from './native';
+import { addon, type NativeContext } from './native';
+import type { SidecarHandle } from './sidecar-handle';
 import type { Model } from './model';
 import { availableMemoryBytes, capThreads, defaultThreads } from './resources';
 import { samplerConfig, type SamplingOptions } from './sampling';
@@ -34,7 +35,7 @@ export interface GenerateOptions extends SamplingOptions {
   addSpecial?: boolean;
   /** Return the logits of the last prompt token, the distribution the first token is drawn from (default false). */
   promptLogits?: boolean;
-  /** @internal a sidecar's cross-attention for this generation (see src/engine/twopass.ts). */
+  /** @internal a sidecar's cross-attention for this generation (see src/sidecar/twopass.ts). */
   injection?: Injection;
 }
 
@@ -43,7 +44,7 @@ export interface GenerateOptions extends SamplingOptions {
  * residual stream from the last prompt position on, so the prompt's cached keys and values stay valid.
  */
 export interface Injection {
-  sidecar: NativeSidecar;
+  sidecar: SidecarHandle;
   tokens: Float32Array;
   agc: { floor: number; tau: number } | null;
   /** Forget the cache and re-read the whole prompt (the path pass 2 avoids; kept for comparison). */
@@ -210,7 +211,7 @@ export class Context {
       this.configureTaps(tapMode === 'last' ? options.taps : undefined, tapMode);
       const injectFrom = promptTokens.length - 1;
       if (injection) {
-        nativeSync(() => this.native.setInjection(injection.sidecar, injection.tokens, injectFrom, injection.agc));
+        nativeSync(() => this.native.setInjection(injection.sidecar.handle, injection.tokens, injectFrom, injection.agc));
         if (injection.reevaluate) this.forgetFrom(0);
       }
       const lastLogits = await this.ingest(promptTokens);

@@ -14,5 +14,21 @@ export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapReque
 export * from './errors';
 export * from './gguf';
 export { validateModelFile, validateModelInfo, type ModelShape } from './validate-model';
-export { addon as nativeAddon } from './native';
+export { SidecarHandle, checkSidecar, type SidecarHandleConfig, type SidecarHandleInfo } from './sidecar-handle';
+export {
+  ProbeTrainer,
+  Trainer,
+  type OpenTrainerOptions,
+  type ProbeEpoch,
+  type ProbeTrainerOptions,
+  type SidecarExamples,
+  type SidecarRunOptions,
+  type SidecarRunResult,
+  type SidecarTrainProgress,
+  type TrainerData,
+  type TrainerInfo,
+  type TrainerProgress,
+  type TrainerResult,
+  type TrainerRunOptions,
+} from './training';
 export { defaultModelPath, defaultSidecarPath } from './defaults';

@@ -6,8 +6,8 @@
  * Layout (FORMAT.md): a tensor `[ne0, ne1]` stores element (c, r) at `r * ne0 + c`; as a
  * matrix it maps a vector of size ne0 to one of size ne1: `(W x)[r] = Σ_c W[r·ne0 + c] x[c]`.
  */
-import { OUTPUT_FEATURES, type Sidecar } from './format';
-import { OutOfRangeError } from '../util/errors';
+import { OUTPUT_FEATURES, type Sidecar } from '../../src/sidecar';
+import { OutOfRangeError } from '../../src/util/errors';
 
 export interface ReferenceEncoding {
   /** N cognitive tokens of E values. */
