@@ -13,7 +13,9 @@ const root = path.resolve(__dirname, '..');
 const peers = path.join(root, 'build', 'peers');
 const src = path.join(peers, 'llama.cpp');
 const out = path.join(peers, 'build');
-const targets = ['llama-simple', 'llama-debug', 'llama-eval-callback', 'llama-bench'];
+// llama-embedding: ground truth for embeddings; llama-convert-llama2c-to-ggml: llama.cpp's own
+// converter, which turns the real llama2.c checkpoint in ../shared/data/models into a GGUF
+const targets = ['llama-simple', 'llama-debug', 'llama-eval-callback', 'llama-bench', 'llama-embedding', 'llama-convert-llama2c-to-ggml'];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -29,7 +31,9 @@ function bundlePath() {
     process.stderr.write('cogito: node-llama-cpp is not installed (run npm install)\n');
     process.exit(1);
   }
-  return p;
+  // the real path: the source stamp records it, and a worktree whose node_modules links to the
+  // main checkout's must not count as another bundle (that would re-clone and rebuild everything)
+  return fs.realpathSync(p);
 }
 
 function main() {

@@ -1,3 +1,4 @@
+import { embedBatchOnContext, embedOnContext, type EmbedOptions, type EmbeddingInput } from './embeddings';
 import { AbortError, ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync } from './errors';
 import { addon, type NativeContext } from './native';
 import type { SidecarHandle } from './sidecar-handle';
@@ -312,6 +313,19 @@ export class Context {
       if (this.handle) this.clearTaps();
       release();
     }
+  }
+
+  /**
+   * A pooled hidden state of one input (text or token ids): by default the mean over its positions
+   * after the final norm, as llama.cpp's embeddings (src/engine/embeddings.ts). Replaces the cache.
+   */
+  embed(input: EmbeddingInput, options: EmbedOptions = {}): Promise<Float32Array> {
+    return embedOnContext(this, input, options);
+  }
+
+  /** One embedding per input, evaluated in turn. */
+  embedBatch(inputs: readonly EmbeddingInput[], options: EmbedOptions = {}): Promise<Float32Array[]> {
+    return embedBatchOnContext(this, inputs, options);
   }
 
   /** Forgets the cache (the next call evaluates its prompt from scratch). */

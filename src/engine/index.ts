@@ -10,6 +10,7 @@ export {
   type StopReason,
 } from './context';
 export type { SamplingOptions } from './sampling';
+export type { EmbedOptions, EmbeddingInput, EmbeddingNormalization, EmbeddingPooling, ModelEmbedOptions } from './embeddings';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Context, type ContextOptions } from './context';
+import { embedWithModel, type EmbeddingInput, type ModelEmbedOptions } from './embeddings';
 import { DisposedError, InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
 import { addon, type NativeModel } from './native';
 import { kvBytesPerPosition } from './resources';
@@ -105,6 +106,17 @@ export class Model {
     this.contexts.add(ctx);
     ctx.onDispose(() => this.contexts.delete(ctx));
     return ctx;
+  }
+
+  /** Embeds one input on a temporary context sized to it (see Context.embed). */
+  async embed(input: EmbeddingInput, options: ModelEmbedOptions = {}): Promise<Float32Array> {
+    const [vector] = await embedWithModel(this, [input], options);
+    return vector;
+  }
+
+  /** Embeds several inputs on one temporary context sized to the longest. */
+  embedBatch(inputs: readonly EmbeddingInput[], options: ModelEmbedOptions = {}): Promise<Float32Array[]> {
+    return embedWithModel(this, inputs, options);
   }
 
   /** @internal throws unless every token is an integer id of this model's vocabulary. */
