@@ -68,7 +68,7 @@ describe.each([
   });
 
   it.each(poolings)('final layer, %s pooling: equal to llama-embedding (normalised and raw)', async (pooling) => {
-    const ctx = await model.createContext({ contextSize: 256, threads: 1 });
+    const ctx = await model.createContext({ contextSize: model.info.trainContextSize, threads: 1 });
     try {
       for (const [normalize, option] of [[2, true], [-1, false]] as const) {
         const reference = llamaEmbedding(model.info.path, pooling, normalize);
@@ -86,7 +86,7 @@ describe.each([
 
   it('a middle layer: mean pooling is the mean of the taps, last and cls their last and first rows', async () => {
     const layer = Math.floor(model.info.layerCount / 2);
-    const ctx = await model.createContext({ contextSize: 256, threads: 1 });
+    const ctx = await model.createContext({ contextSize: model.info.trainContextSize, threads: 1 });
     try {
       const tokens = model.tokenize(prompts[1]);
       const width = model.info.embeddingSize;
@@ -118,7 +118,7 @@ describe.each([
       const scale = 1 / Math.sqrt(squares / x.length + epsilon);
       return x.map((v, i) => v * scale * weight[i]);
     };
-    const ctx = await model.createContext({ contextSize: 256, threads: 1 });
+    const ctx = await model.createContext({ contextSize: model.info.trainContextSize, threads: 1 });
     try {
       const tokens = model.tokenize(prompts[0]);
       for (const layer of [0, last]) {
@@ -197,7 +197,7 @@ describe('embedding options are checked', () => {
   it('an input longer than the context → ContextOverflowError, and the context still works', async () => {
     const ctx = await model.createContext({ contextSize: 16 });
     try {
-      const long = Array.from({ length: 40 }, () => 5);
+      const long = Array.from({ length: ctx.size + 1 }, () => 5);
       await expect(ctx.embed(long)).rejects.toBeInstanceOf(ContextOverflowError);
       expect((await ctx.embed('Who was Descartes?')).length).toBe(model.info.embeddingSize);
     } finally {

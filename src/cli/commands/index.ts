@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as corpus from './corpus';
+import * as embed from './embed';
 import * as generate from './generate';
 import * as logic from './logic';
 import * as loom from './loom';
@@ -12,4 +13,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [corpus, generate, logic, loom, model, sidecar, vks];
+export const commandModules: CommandModule[] = [corpus, embed, generate, logic, loom, model, sidecar, vks];
