@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -203,5 +204,27 @@ describe('embedding options are checked', () => {
     } finally {
       await ctx.dispose();
     }
+  });
+});
+
+describe('cogito embed', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(__dirname, 'support', 'cli-child.js'), 'embed', ...args], { encoding: 'utf8', timeout: 120000 });
+
+  it('prints the library\'s vectors, one per text, and refuses a bad option with exit 1', async () => {
+    const r = cli('Who was Descartes?', 'Hello', '--pooling', 'last', '--normalize', '--json');
+    expect(r.status).toBe(0);
+    const printed = JSON.parse(r.stdout) as { index: number; embedding: number[] }[];
+    const model = await loadModel(defaultModel);
+    try {
+      const expected = await model.embedBatch(['Who was Descartes?', 'Hello'], { pooling: 'last', normalize: true });
+      expect(printed.map((p) => Float32Array.from(p.embedding))).toEqual(expected);
+      const layer1 = cli('Hello', '--layer', '1');
+      expect(layer1.stdout.trim().split(' ').map(Number).length).toBe(model.info.embeddingSize);
+    } finally {
+      await model.dispose();
+    }
+    const bad = cli('x', '--layer', '99');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('layer must be an integer from 0 to');
   });
 });
