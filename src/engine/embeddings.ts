@@ -129,7 +129,8 @@ async function embedTokens(context: Context, tokens: number[], options: Resolved
   const width = model.info.embeddingSize;
   const finalLayer = options.layer === model.info.layerCount - 1;
   const everyRow = options.pooling !== 'last';
-  // llama.cpp keeps only the output positions' rows after the last layer: every position must be an output there
+  // llama.cpp keeps only the output positions' rows after the last layer: every position must be an output
+  // there, which also copies positions × vocabulary logits (the cost of mean/cls at the final layer)
   const result = await context.evaluate(tokens, {
     logits: finalLayer && everyRow ? 'all' : 'last',
     taps: { layers: [options.layer], mode: everyRow ? 'all' : 'last' },
