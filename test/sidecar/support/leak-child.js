@@ -25,18 +25,6 @@ const parts = {
     const handle = await SidecarHandle.load(sidecarPath);
     handle.dispose();
   },
-  async both(model) {
-    const handle = await SidecarHandle.load(sidecarPath);
-    const ctx = await model.createContext({ contextSize: 32, threads: 1 });
-    await ctx.dispose();
-    handle.dispose();
-  },
-  async config() {
-    const handle = await SidecarHandle.load(sidecarPath);
-    handle.config();
-    handle.info();
-    handle.dispose();
-  },
   async context(model) {
     const ctx = await model.createContext({ contextSize: 32, threads: 1 });
     await ctx.dispose();
