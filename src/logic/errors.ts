@@ -19,3 +19,21 @@ export class FormulaParseError extends Error {
 export class SolverError extends Error {
   override readonly name = 'SolverError';
 }
+
+/**
+ * A problem file that poses no problem to decide: a statement that does not close or parse,
+ * or no conjecture. A kind of FormulaParseError (bad input, not solver trouble) that names
+ * the file; `reason` says what is wrong with it.
+ */
+export class ProblemFileError extends FormulaParseError {
+  constructor(
+    readonly file: string,
+    reason: string,
+    /** The parse error inside a statement, when that is what is wrong. */
+    readonly inner?: FormulaParseError,
+  ) {
+    super(reason, inner?.position ?? 0, inner?.text ?? '', inner?.expected, inner?.found);
+    // The file and the reason only: the inherited message would quote the whole formula.
+    this.message = `${file}: ${reason}`;
+  }
+}

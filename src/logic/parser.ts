@@ -333,8 +333,8 @@ class Parser {
 function tooDeep(position: number, text: string, what: 'tree' | 'parse'): FormulaParseError {
   const reason =
     what === 'tree'
-      ? `formula nested deeper than ${MAX_FORMULA_DEPTH} levels`
-      : `formula nested deeper than ${MAX_PARSE_NESTING} parentheses, prefix operators, quantifiers and function terms`;
+      ? `formula nested too deeply: more than ${MAX_FORMULA_DEPTH} levels`
+      : `formula nested too deeply: more than ${MAX_PARSE_NESTING} open parentheses, prefix operators, quantifiers and function terms`;
   return new FormulaParseError(reason, position, text, `at most ${MAX_FORMULA_DEPTH} levels`, '');
 }
 
