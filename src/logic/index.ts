@@ -1,7 +1,7 @@
 /** Public API of the logic module. */
 export * from './ast';
 export { FormulaParseError, ProblemFileError, SolverError } from './errors';
-export { parseFormula, tokenize } from './parser';
+export { parseFormula, tokenize, formulaDepth, MAX_FORMULA_DEPTH } from './parser';
 export { formulaToString, termToString } from './print';
 export { canonicalForm } from './canonical';
 export type { Verdict, EntailmentResult, EntailmentOptions } from './classical';

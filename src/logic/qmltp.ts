@@ -12,7 +12,8 @@
  * (both solvers prove it unsat), while with them local a K countermodel exists and checks.
  *
  * A file that poses no problem — empty, not TPTP, no conjecture, a statement that does not
- * close or parse, or one nested deeper than the parser's limit — is reported in `skipped` by
+ * close or parse, one nested deeper than the parser's limit, or an include() of axioms this
+ * reader does not follow — is reported in `skipped` by
  * name with the reason and never scored: no verdict, right or wrong, is made up for it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -88,7 +89,7 @@ export function readStatements(text: string): { name: string; role: string; form
 
 /**
  * One QMLTP problem file. Throws ProblemFileError, naming the file, when it poses no problem:
- * a statement that does not close or parse, or not exactly one conjecture.
+ * a statement that does not close or parse, not exactly one conjecture, or an include().
  */
 export function readQmltpProblem(file: string): QmltpProblem {
   const text = readFileSync(file, 'utf8');
@@ -97,6 +98,9 @@ export function readQmltpProblem(file: string): QmltpProblem {
     const m = /^%\s+(K|D|T|S4|S5)\s+((?:(?:Theorem|Non-Theorem|Unsolved)\s+)+)/.exec(line);
     if (m) status[m[1] as QmltpLogic] = m[2].trim().split(/\s+/) as QmltpStatus[];
   }
+  // Axioms an include() would bring in are not read: deciding without them could be wrong.
+  const include = /^[ \t]*include\s*\(\s*'([^']*)'/m.exec(text);
+  if (include) throw new ProblemFileError(file, `include('${include[1]}') is not supported: its axioms would be missing`);
   let statements;
   try {
     statements = readStatements(text);
