@@ -1,6 +1,7 @@
 /** Typed errors of the logic module, so callers can tell bad input from solver trouble. */
+import { CogitoError } from '../util/errors';
 
-export class FormulaParseError extends Error {
+export class FormulaParseError extends CogitoError {
   override readonly name = 'FormulaParseError';
   constructor(
     readonly reason: string,
@@ -11,29 +12,37 @@ export class FormulaParseError extends Error {
     readonly expected: string = '',
     readonly found: string = '',
   ) {
-    super(`${reason} at position ${position}\n  ${text}\n  ${' '.repeat(Math.max(0, position))}^`);
+    super(`${reason} at position ${position}\n  ${text}\n  ${' '.repeat(Math.max(0, position))}^`, 'FORMULA_PARSE');
   }
 }
 
 /** A solver failed to run or its answers conflict; never used for "unknown" answers. */
-export class SolverError extends Error {
+export class SolverError extends CogitoError {
   override readonly name = 'SolverError';
+  constructor(message: string) {
+    super(message, 'SOLVER');
+  }
+}
+
+/** A formula outside what the chosen check takes (a modal formula in a classical check, a quantifier in a propositional one). */
+export class UnsupportedFormulaError extends CogitoError {
+  constructor(message: string) {
+    super(message, 'UNSUPPORTED_FORMULA');
+  }
 }
 
 /**
- * A problem file that poses no problem to decide: a statement that does not close or parse,
- * or no conjecture. A kind of FormulaParseError (bad input, not solver trouble) that names
- * the file; `reason` says what is wrong with it.
+ * A TPTP/QMLTP problem file that poses no problem to decide: a statement that does not close
+ * or parse, not exactly one conjecture, an include() it does not follow. Names the file;
+ * `reason` says what is wrong with it.
  */
-export class ProblemFileError extends FormulaParseError {
+export class ProblemFileError extends CogitoError {
   constructor(
     readonly file: string,
-    reason: string,
+    readonly reason: string,
     /** The parse error inside a statement, when that is what is wrong. */
     readonly inner?: FormulaParseError,
   ) {
-    super(reason, inner?.position ?? 0, inner?.text ?? '', inner?.expected, inner?.found);
-    // The file and the reason only: the inherited message would quote the whole formula.
-    this.message = `${file}: ${reason}`;
+    super(`${file}: ${reason}`, 'INVALID_PROBLEM');
   }
 }

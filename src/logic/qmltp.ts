@@ -13,8 +13,8 @@
  *
  * A file that poses no problem — empty, not TPTP, no conjecture, a statement that does not
  * close or parse, one nested deeper than the parser's limit, or an include() of axioms this
- * reader does not follow — is reported in `skipped` by
- * name with the reason and never scored: no verdict, right or wrong, is made up for it.
+ * reader does not follow — is reported in `skipped` by name with the reason and never
+ * scored: no verdict, right or wrong, is made up for it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';

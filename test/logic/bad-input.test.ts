@@ -173,6 +173,7 @@ describe('cogito logic qmltp over bad files', () => {
     const file = path.join(dir, 'nothing.p');
     writeFileSync(file, '% just a comment\n');
     expect(() => readQmltpProblem(file)).toThrow(ProblemFileError);
+    expect(() => readQmltpProblem(file)).toThrow(expect.objectContaining({ code: 'INVALID_PROBLEM', file, reason: 'no qmf, fof or tff statements (not a TPTP problem)' }));
     expect(() => readQmltpProblem(file)).toThrow(`${file}: no qmf, fof or tff statements (not a TPTP problem)`);
   });
 });
