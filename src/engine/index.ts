@@ -10,6 +10,7 @@ export {
   type StopReason,
 } from './context';
 export type { SamplingOptions } from './sampling';
+export { jsonSchemaToGrammar, type ConstraintOptions, type JsonSchema } from './grammar';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';

@@ -1,0 +1,84 @@
+#include "grammar.h"
+#include "common.h"
+
+// llama.cpp's grammar parser (src/llama-grammar.h, an internal header of the pinned source): its
+// parse() reports a syntax error only on stderr, so the rules are parsed here to get the reason
+#include "llama-grammar.h"
+// llama.cpp's converter (common/, built as the cogito_json_schema library by CMakeLists.txt)
+#include "json-schema-to-grammar.h"
+#include "json.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace cogito {
+
+// The parser's messages quote the rest of the grammar ("expecting name at <everything after>"):
+// keep the first line of it, and not much of that
+static std::string short_reason(const std::string & what) {
+    std::string line = what.substr(0, what.find_first_of("\r\n"));
+    if (line.size() > 120) line = line.substr(0, 117) + "...";
+    return line;
+}
+
+// The checks llama_grammar_parser::parse() makes, with the reason kept instead of printed.
+static void check_syntax(Napi::Env env, const llama_vocab * vocab, const std::string & text, const std::string & root) {
+    llama_grammar_parser parser(vocab);
+    try {
+        const char * pos = text.c_str();
+        // leading blank lines and # comments, as parse() skips them
+        while (*pos == ' ' || *pos == '\t' || *pos == '\r' || *pos == '\n' || *pos == '#') {
+            if (*pos == '#') {
+                while (*pos && *pos != '\r' && *pos != '\n') pos++;
+            } else {
+                pos++;
+            }
+        }
+        while (*pos) pos = parser.parse_rule(pos);
+        for (const auto & [name, id] : parser.symbol_ids) {
+            if (id >= parser.rules.size() || parser.rules[id].empty()) throw std::runtime_error("undefined rule '" + name + "'");
+        }
+    } catch (const std::exception & e) {
+        throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: " + short_reason(e.what()));
+    }
+    if (parser.rules.empty()) throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: it has no rules");
+    if (parser.symbol_ids.find(root) == parser.symbol_ids.end()) {
+        throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: it has no rule named '" + root + "' to start from");
+    }
+}
+
+llama_sampler * make_grammar_sampler(Napi::Env env, const llama_vocab * vocab, const std::string & text, const std::string & root) {
+    if (text.find('\0') != std::string::npos) throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: it contains a NUL character");
+    check_syntax(env, vocab, text, root);
+    // what only the grammar's construction checks (left recursion) arrives through llama.cpp's log
+    log_capture_begin();
+    llama_sampler * s = llama_sampler_init_grammar(vocab, text.c_str(), root.c_str());
+    std::string reason = log_capture_end();
+    if (!s) throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: " + (reason.empty() ? std::string("llama.cpp rejected it") : short_reason(reason)));
+    return s;
+}
+
+static Napi::Value JsonSchemaToGrammar(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString()) throw_error(env, "INVALID_ARGUMENT", "jsonSchemaToGrammar expects the schema as a JSON string");
+    const std::string text = info[0].As<Napi::String>().Utf8Value();
+    std::string grammar;
+    try {
+        grammar = json_schema_to_grammar(common_json::parse(text), /* force_gbnf */ true);
+    } catch (const std::exception & e) {
+        // the converter's own messages begin "JSON schema conversion failed:" and list one problem a line
+        std::string what = e.what();
+        const std::string prefix = "JSON schema conversion failed:";
+        while (what.rfind(prefix, 0) == 0) what = what.substr(prefix.size());
+        while (!what.empty() && (what[0] == '\n' || what[0] == ' ')) what.erase(0, 1);
+        for (auto & ch : what) if (ch == '\n') ch = ';';
+        throw_error(env, "INVALID_JSON_SCHEMA", "invalid JSON schema: " + what);
+    }
+    return Napi::String::New(env, grammar);
+}
+
+void init_grammar(Napi::Env env, Napi::Object exports) {
+    exports.Set("jsonSchemaToGrammar", Napi::Function::New(env, JsonSchemaToGrammar));
+}
+
+} // namespace cogito
