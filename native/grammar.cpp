@@ -14,11 +14,14 @@
 namespace cogito {
 
 // The parser's messages quote the rest of the grammar ("expecting name at <everything after>"):
-// keep the first line of it, and not much of that
+// keep a short quote of its first line, or say that the grammar ended there
 static std::string short_reason(const std::string & what) {
-    std::string line = what.substr(0, what.find_first_of("\r\n"));
-    if (line.size() > 120) line = line.substr(0, 117) + "...";
-    return line;
+    const size_t at = what.find(" at ");
+    if (at == std::string::npos) return what.substr(0, what.find_first_of("\r\n"));
+    std::string rest = what.substr(at + 4);
+    rest = rest.substr(0, rest.find_first_of("\r\n"));
+    if (rest.size() > 40) rest = rest.substr(0, 40) + "...";
+    return what.substr(0, at) + " at " + (rest.empty() ? std::string("the end of the grammar") : "'" + rest + "'");
 }
 
 // The checks llama_grammar_parser::parse() makes, with the reason kept instead of printed.
@@ -54,7 +57,7 @@ llama_sampler * make_grammar_sampler(Napi::Env env, const llama_vocab * vocab, c
     log_capture_begin();
     llama_sampler * s = llama_sampler_init_grammar(vocab, text.c_str(), root.c_str());
     std::string reason = log_capture_end();
-    if (!s) throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: " + (reason.empty() ? std::string("llama.cpp rejected it") : short_reason(reason)));
+    if (!s) throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: " + (reason.empty() ? std::string("llama.cpp rejected it") : reason));
     return s;
 }
 

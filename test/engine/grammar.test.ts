@@ -125,8 +125,8 @@ describe('errors', () => {
   });
 
   const badGrammars: [string, string, RegExp][] = [
-    ['a syntax error', 'root ::= ("yes"', /^invalid GBNF grammar: expecting '\)' at/],
-    ['a missing ::=', 'root "yes"', /^invalid GBNF grammar: expecting ::= at/],
+    ['a syntax error', 'root ::= ("yes"', /^invalid GBNF grammar: expecting '\)' at the end of the grammar$/],
+    ['a missing ::=', 'root "yes"', /^invalid GBNF grammar: expecting ::= at '"yes"'$/],
     ['an undefined rule', 'root ::= answer', /^invalid GBNF grammar: undefined rule 'answer'$/],
     ['no root rule', 'answer ::= "yes"', /^invalid GBNF grammar: it has no rule named 'root' to start from$/],
     ['no rules at all', '# only a comment\n', /^invalid GBNF grammar: it has no rules$/],
