@@ -159,10 +159,10 @@ async function print(prompt: string, stream: Stream, json: boolean, constrained:
     const result = r.value;
     const decision = 'decision' in result ? result.decision : undefined;
     // only a generation the model ended itself is known to match the grammar
-    if (constrained && result.stopReason !== 'eog') {
-      process.stderr.write(`warning: generation stopped (${result.stopReason}) before the grammar was complete: the output may not parse\n`);
-    }
+    const incomplete = constrained && result.stopReason !== 'eog'
+      ? `warning: generation stopped (${result.stopReason}) before the grammar was complete: the output may not parse\n` : '';
     if (json) {
+      process.stderr.write(incomplete);
       printJson({
         text: result.text,
         stopReason: result.stopReason,
@@ -173,6 +173,7 @@ async function print(prompt: string, stream: Stream, json: boolean, constrained:
       return;
     }
     process.stdout.write('\n');
+    process.stderr.write(incomplete);
     for (const t of result.taps ?? []) process.stdout.write(`tap l_out-${t.layer} [${t.shape.join('x')}] norm ${l2norm(t.data).toFixed(4)}\n`);
     if (decision) {
       const layers = decision.confidences.map((c) => `${c.layer}:${c.confidence.toFixed(3)}`).join(' ');
