@@ -145,6 +145,13 @@ describe('errors', () => {
     expect((await ctx.complete('Hello', { maxTokens: 4 })).stopReason).toBe('maxTokens');
   });
 
+  it('a grammar no token can continue (it needs a NUL, which llama.cpp never lets a token spell) fails with GRAMMAR_DEAD_END, not an abort', async () => {
+    for (const grammar of ['root ::= "\\x00"', 'root ::= "a" [\\x00]']) {
+      await expect(ctx.complete('Hello', { grammar, maxTokens: 4 })).rejects.toMatchObject({ code: 'GRAMMAR_DEAD_END', message: "no token of the model's vocabulary continues the grammar" });
+    }
+    expect(['yes', 'no']).toContain((await ctx.complete('Hello', { grammar: yesNo, maxTokens: 4 })).text);
+  });
+
   const badSchemas: [string, unknown, RegExp][] = [
     ['an unresolvable $ref', { $ref: '#/definitions/missing' }, /^invalid JSON schema: .*missing/],
     ['an unknown type', { type: 'thing' }, /^invalid JSON schema: .*thing/],
