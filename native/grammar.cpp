@@ -8,6 +8,7 @@
 #include "json-schema-to-grammar.h"
 #include "json.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -24,8 +25,38 @@ static std::string short_reason(const std::string & what) {
     return what.substr(0, at) + " at " + (rest.empty() ? std::string("the end of the grammar") : "'" + rest + "'");
 }
 
+// llama.cpp parses groups, and walks rules that start with another rule, by recursion: a grammar
+// nested or chained deep enough overflows the stack (100,000 nested groups crash the process).
+// These bounds are far beyond any written or converted grammar, and far below what crashes.
+constexpr int    MAX_GROUP_DEPTH = 1000;
+constexpr size_t MAX_RULES       = 10000;
+
+// The deepest nesting of ( ) groups, outside "literals", [classes] and # comments.
+static int group_depth(const std::string & text) {
+    int depth = 0, deepest = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (ch == '"' || ch == '[') {
+            const char close = ch == '"' ? '"' : ']';
+            for (++i; i < text.size() && text[i] != close; ++i) {
+                if (text[i] == '\\') ++i;
+            }
+        } else if (ch == '#') {
+            while (i < text.size() && text[i] != '\n' && text[i] != '\r') ++i;
+        } else if (ch == '(') {
+            deepest = std::max(deepest, ++depth);
+        } else if (ch == ')') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
 // The checks llama_grammar_parser::parse() makes, with the reason kept instead of printed.
 static void check_syntax(Napi::Env env, const llama_vocab * vocab, const std::string & text, const std::string & root) {
+    if (group_depth(text) > MAX_GROUP_DEPTH) {
+        throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: groups nested more than " + std::to_string(MAX_GROUP_DEPTH) + " deep");
+    }
     llama_grammar_parser parser(vocab);
     try {
         const char * pos = text.c_str();
@@ -45,6 +76,9 @@ static void check_syntax(Napi::Env env, const llama_vocab * vocab, const std::st
         throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: " + short_reason(e.what()));
     }
     if (parser.rules.empty()) throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: it has no rules");
+    if (parser.rules.size() > MAX_RULES) {
+        throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: " + std::to_string(parser.rules.size()) + " rules (repetitions and groups included), more than " + std::to_string(MAX_RULES));
+    }
     if (parser.symbol_ids.find(root) == parser.symbol_ids.end()) {
         throw_error(env, "INVALID_GRAMMAR", "invalid GBNF grammar: it has no rule named '" + root + "' to start from");
     }

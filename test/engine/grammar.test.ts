@@ -125,6 +125,10 @@ describe('errors', () => {
     await model.dispose();
   });
 
+  /** root → r1 → r2 → … → "a": rules that start with another rule, n deep. */
+  const chain = (n: number) => Array.from({ length: n }, (_, i) => `${i === 0 ? 'root' : `r${i}`} ::= ${i === n - 1 ? '"a"' : `r${i + 1}`}`).join('\n');
+  const nested = (n: number) => `root ::= ${'('.repeat(n)}"a"${')'.repeat(n)}`;
+
   const badGrammars: [string, string, RegExp][] = [
     ['a syntax error', 'root ::= ("yes"', /^invalid GBNF grammar: expecting '\)' at the end of the grammar$/],
     ['a missing ::=', 'root "yes"', /^invalid GBNF grammar: expecting ::= at '"yes"'$/],
@@ -132,7 +136,14 @@ describe('errors', () => {
     ['no root rule', 'answer ::= "yes"', /^invalid GBNF grammar: it has no rule named 'root' to start from$/],
     ['no rules at all', '# only a comment\n', /^invalid GBNF grammar: it has no rules$/],
     ['left recursion', 'root ::= root "a" | "a"', /^invalid GBNF grammar: unsupported grammar, left recursion/],
+    // llama.cpp recurses through both: 100,000 nested groups overflowed the stack and killed the process
+    ['groups nested 100,000 deep', nested(100_000), /^invalid GBNF grammar: groups nested more than 1000 deep$/],
+    ['a chain of 10,001 rules', chain(10_001), /^invalid GBNF grammar: 10001 rules \(repetitions and groups included\), more than 10000$/],
   ];
+
+  it('the bounds on nesting and rules leave room: 1000 nested groups and a chain of 9999 rules work', async () => {
+    for (const grammar of [nested(1000), chain(9999)]) expect((await ctx.complete('Hello', { grammar, maxTokens: 4 })).text).toBe('a');
+  });
 
   it.each(badGrammars)('an invalid GBNF grammar (%s) is an InvalidGrammarError, and the context stays usable', async (_what, grammar, message) => {
     const err = await ctx.complete('Hello', { grammar, maxTokens: 4 }).catch((e: unknown) => e);
