@@ -289,21 +289,39 @@ class StepWorker : public PromiseWorker {
         }
     }
 
-    // The grammar masks the candidates first, then the chain picks among those left; both accept
-    // the token (llama_sampler_sample's own path, with the grammar ahead of the chain). A token the
-    // grammar allows is never refused by its accept, so llama.cpp's abort on an end-of-generation
-    // token the grammar cannot end at is out of reach: with nothing allowed, this fails instead.
+    // llama.cpp's own order (common_sampler_sample): the chain picks from the whole distribution and
+    // the grammar checks that one token; only when it refuses does the whole vocabulary go through
+    // the grammar, and the chain picks again among the tokens left. Greedy picks the token the
+    // grammar-first order would; sampling draws from the same constrained distribution (up to how
+    // top-k/top-p/min-p truncate), and a 32k vocabulary is not masked at every step. The grammar and
+    // the chain both accept the token. Only a token the grammar allows is ever accepted, so llama.cpp's
+    // abort on an end of generation the grammar cannot end at is out of reach; when no token is
+    // allowed, this fails with GRAMMAR_DEAD_END instead.
     llama_token sample_constrained(const float * logits, int32_t n_vocab) {
         std::vector<llama_token_data> cur(n_vocab);
-        for (llama_token i = 0; i < n_vocab; ++i) cur[i] = llama_token_data{i, logits[i], 0.0f};
-        llama_token_data_array cur_p = {cur.data(), cur.size(), -1, false};
-        llama_sampler_apply(c->grammar, &cur_p);
-        bool any = false;
-        for (size_t i = 0; i < cur_p.size && !any; ++i) any = cur_p.data[i].logit > -INFINITY;
-        if (!any) throw CodedError("GRAMMAR_DEAD_END", "no token of the model's vocabulary continues the grammar");
+        auto fill = [&]() {
+            for (llama_token i = 0; i < n_vocab; ++i) cur[i] = llama_token_data{i, logits[i], 0.0f};
+            return llama_token_data_array{cur.data(), cur.size(), -1, false};
+        };
+        auto chosen = [](const llama_token_data_array & a) {
+            if (a.selected < 0 || a.selected >= (int64_t) a.size) throw std::runtime_error("the sampler selected no token");
+            return a.data[a.selected].id;
+        };
+        llama_token_data_array cur_p = fill();
         llama_sampler_apply(c->sampler, &cur_p);
-        if (cur_p.selected < 0 || cur_p.selected >= (int64_t) cur_p.size) throw std::runtime_error("the sampler selected no token");
-        const llama_token t = cur_p.data[cur_p.selected].id;
+        llama_token t = chosen(cur_p);
+        llama_token_data single = {t, 1.0f, 0.0f};
+        llama_token_data_array single_p = {&single, 1, -1, false};
+        llama_sampler_apply(c->grammar, &single_p);
+        if (!(single.logit > -INFINITY)) {
+            cur_p = fill();
+            llama_sampler_apply(c->grammar, &cur_p);
+            bool any = false;
+            for (size_t i = 0; i < cur_p.size && !any; ++i) any = cur_p.data[i].logit > -INFINITY;
+            if (!any) throw CodedError("GRAMMAR_DEAD_END", "no token of the model's vocabulary continues the grammar");
+            llama_sampler_apply(c->sampler, &cur_p);
+            t = chosen(cur_p);
+        }
         llama_sampler_accept(c->grammar, t);
         llama_sampler_accept(c->sampler, t);
         return t;

@@ -83,6 +83,19 @@ describe.each(models)('on %s', (_name, modelFile) => {
     }
   });
 
+  it('greedy picks the most likely token among those the grammar allows', async () => {
+    const allowed = new Set(['y', 'ye', 'yes', 'n', 'no']);
+    for (const prompt of prompts) {
+      const r = await ctx.complete(prompt, { grammar: yesNo, maxTokens: 16, promptLogits: true });
+      const logits = r.promptLogits!;
+      let best = -1;
+      for (let id = 0; id < logits.length; id++) {
+        if (allowed.has(new TextDecoder().decode(model.tokenBytes(id))) && (best < 0 || logits[id] > logits[best])) best = id;
+      }
+      expect({ prompt, first: r.tokens[0].id }).toEqual({ prompt, first: best });
+    }
+  });
+
   it('a streamed generation yields the same constrained tokens as complete()', async () => {
     const it = ctx.generate(prompts[0], { jsonSchema: personSchema, maxTokens });
     let streamed = '';
