@@ -2,6 +2,7 @@
 // llama.cpp's converter), on the trained default model and on a model with random weights, where
 // nothing but the grammar keeps the output in shape. Every output is checked with ajv.
 import Ajv from 'ajv';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -224,5 +225,32 @@ describe('cogito generate --grammar / --json-schema files', () => {
     expect(() => readConstraint({ jsonSchema: write('bad.json', '{"type": ') })).toThrow(expect.objectContaining({ code: 'INVALID_JSON_SCHEMA', message: expect.stringMatching(/^not JSON: /) }));
     expect(() => readConstraint({ jsonSchema: write('list.json', '[1]') })).toThrow(new InvalidJsonSchemaError('a JSON Schema is an object (or true)', 'INVALID_JSON_SCHEMA'));
     expect(() => readConstraint({ grammar: 'a', jsonSchema: 'b' })).toThrow(new InvalidOptionError('--grammar and --json-schema cannot be combined'));
+  });
+
+  // the command itself, from the TS sources, as `cogito` runs it
+  const CHILD = path.join(__dirname, '..', 'vks', 'support', 'cli-child.js');
+  const generate = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CHILD, 'generate', 'Question: Is it so?\nAnswer:', '-m', path.join(repoRoot, 'models', 'default.gguf'), ...args], { encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('cogito generate --json-schema prints JSON that validates; cut short, it says so on stderr', () => {
+    const schemaFile = write('person-cli.json', JSON.stringify(personSchema));
+    const full = generate('--json-schema', schemaFile, '--json', '-n', String(maxTokens));
+    expect({ code: full.code, err: full.err }).toEqual({ code: 0, err: expect.not.stringContaining('warning: generation stopped') });
+    const out = JSON.parse(full.out) as { text: string; stopReason: string };
+    expect(out.stopReason).toBe('eog');
+    expect(parsesAsPerson(out.text)).toEqual({ parsed: true, valid: true, errors: 'No errors' });
+    const cut = generate('--json-schema', schemaFile, '-n', '3');
+    expect(cut.code).toBe(0);
+    expect(cut.err).toContain('warning: generation stopped (maxTokens) before the grammar was complete: the output may not parse');
+  });
+
+  it('cogito generate --grammar: one of the alternatives; an invalid grammar is one line and exit 1', () => {
+    const ok = generate('--grammar', write('yn-cli.gbnf', yesNo), '--temperature', '1', '--seed', '4');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/Answer:(yes|no)\n$/);
+    const bad = generate('--grammar', write('bad-cli.gbnf', 'root ::= ("yes"'));
+    expect({ code: bad.code, err: bad.err }).toEqual({ code: 1, err: "cogito: invalid GBNF grammar: expecting ')' at the end of the grammar [INVALID_GRAMMAR]\n" });
   });
 });
