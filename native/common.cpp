@@ -12,6 +12,9 @@
 #if defined(__linux__)
 #include <sched.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace cogito {
 
@@ -32,6 +35,13 @@ int32_t hardware_threads() {
     if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
 #endif
     return (int32_t) std::max(1u, std::thread::hardware_concurrency());
+}
+
+void release_freed_memory() {
+#if defined(__GLIBC__)
+    // every arena, not only the calling thread's: the memory was freed where it was allocated
+    malloc_trim(0);
+#endif
 }
 
 static thread_local bool        capturing = false;

@@ -122,6 +122,13 @@ using file_ptr   = std::unique_ptr<FILE, file_deleter>;
 // llama.cpp's own default is 4, which on a 2-core machine leaves threads spinning at every barrier.
 int32_t hardware_threads();
 
+// Hands the pages of freed memory back to the system. Call after freeing a context, a sidecar, a
+// model or a trainer: their buffers are large, and once glibc has freed one block above its mmap
+// threshold it raises the threshold to that size, so the next ones are carved from the arena of
+// whichever libuv thread loaded them. Freed there, they stay resident, and load/dispose cycles
+// spread over the worker threads' arenas grew RSS by tens of MB (test/sidecar/leak.test.ts).
+void release_freed_memory();
+
 // A fast 64-bit hash (for model fingerprints; not cryptographic).
 struct Hasher {
     uint64_t h = 0x9E3779B97F4A7C15ull;

@@ -39,12 +39,14 @@ Context::Context(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Context>(in
 Context::~Context() { free_all(); }
 
 void Context::free_all() {
+    const bool had_context = ctx != nullptr;
     release_sidecar();
     if (sampler) { llama_sampler_free(sampler); sampler = nullptr; }
     if (grammar) { llama_sampler_free(grammar); grammar = nullptr; }
     if (ctx) { llama_free(ctx); ctx = nullptr; }
     if (threadpool) { ggml_threadpool_free(threadpool); threadpool = nullptr; }
     if (!model_ref.IsEmpty()) model_ref.Reset();
+    if (had_context) release_freed_memory();
 }
 
 void Context::release_sidecar() {

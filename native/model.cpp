@@ -159,6 +159,7 @@ Napi::Value Model::Dispose(const Napi::CallbackInfo & info) {
     if (model) {
         llama_model_free(model);
         model = nullptr;
+        release_freed_memory();
     }
     return info.Env().Undefined();
 }

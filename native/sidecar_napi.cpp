@@ -177,7 +177,10 @@ Napi::Value Sidecar::Encode(const Napi::CallbackInfo & info) {
 Napi::Value Sidecar::Dispose(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (users > 0) throw_error(env, "BUSY", "the sidecar is in use by a context or an encoding; clear the injection first");
-    m.reset();
+    if (m) {
+        m.reset();
+        release_freed_memory();
+    }
     return env.Undefined();
 }
 

@@ -445,10 +445,12 @@ Napi::Value Trainer::Info(const Napi::CallbackInfo & info) {
 Napi::Value Trainer::Dispose(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (busy) throw_error(env, "BUSY", "cancel the run and wait for it before disposing the trainer");
+    const bool had_model = model != nullptr;
     if (ctx) llama_free(ctx);
     if (model) llama_model_free(model);
     ctx = nullptr;
     model = nullptr;
+    if (had_model) release_freed_memory();
     return env.Undefined();
 }
 

@@ -1,8 +1,8 @@
-import { AbortError, ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync } from './errors';
+import { ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync, throwIfAborted } from './errors';
 import { addon, type NativeContext } from './native';
 import type { SidecarHandle } from './sidecar-handle';
 import type { Model } from './model';
-import { availableMemoryBytes, capThreads, defaultThreads } from './resources';
+import { availableMemoryBytes, optionWarnings, resolveThreads } from './resources';
 import { constraintGrammar, type ConstraintOptions } from './grammar';
 import { samplerConfig, type SamplingOptions } from './sampling';
 import { StopMatcher } from './stop';
@@ -135,19 +135,13 @@ export class Context {
     };
     pos(contextSize, 'contextSize');
     pos(batchSize, 'batchSize');
-    pos(options.threads, 'threads');
+    const warn = optionWarnings(options.onWarning);
+    const threads = resolveThreads(options.threads, model.info.parameterCount, warn);
     checkMemory(model, contextSize);
-    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'COGITO_OPTION' }));
     if (contextSize > model.info.trainContextSize && !warnedBeyondTraining.has(model)) {
       // once per model: a caller that chose a longer context knows after the first time
       warnedBeyondTraining.add(model);
       warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
-    }
-    let threads = options.threads ?? defaultThreads(model.info.parameterCount);
-    if (options.threads !== undefined) {
-      const capped = capThreads(options.threads);
-      if (capped.warning) warn(capped.warning);
-      threads = capped.threads;
     }
     const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads }));
     return new Context(model, handle, handle.size(), options.seed ?? 0);
@@ -202,8 +196,7 @@ export class Context {
     if (options.taps && tapMode === 'all') throw new InvalidOptionError('generate() taps support mode "last" or "mean"; use evaluate() for every position', 'INVALID_ARGUMENT');
     const injection = options.injection;
     if (injection?.watch && options.taps) throw new InvalidOptionError('taps cannot be combined with a watched injection', 'INVALID_ARGUMENT');
-    // not signal.throwIfAborted(): that throws the signal's reason (a DOMException), not a CogitoError
-    if (options.signal?.aborted) throw new AbortError();
+    throwIfAborted(options.signal);
 
     const release = await this.mutex.lock();
     const generated: GeneratedToken[] = [];
@@ -214,7 +207,7 @@ export class Context {
     let taps: TapTensor[] | undefined;
     try {
       this.checkFits(promptTokens.length, 0);
-      if (options.signal?.aborted) throw new AbortError();
+      throwIfAborted(options.signal);
       // before the prompt is evaluated: an invalid grammar fails here, at no cost
       nativeSync(() => this.native.setSampler({ ...sampler, grammar }, Int32Array.from(promptTokens)));
       // pass 1 taps ("last") read the last prompt token; "mean" taps read only the generated span
@@ -234,7 +227,7 @@ export class Context {
       let pos = promptTokens.length;
       const wantsMean = !!options.taps && tapMode === 'mean';
       for (let i = 0; i < maxTokens; i++) {
-        if (options.signal?.aborted) throw new AbortError();
+        throwIfAborted(options.signal);
         if (pos >= this.size) {
           stopReason = 'contextFull';
           break;

@@ -21,6 +21,14 @@ export class AbortError extends CogitoError {
   }
 }
 
+/**
+ * Throws an AbortError when the signal has fired. Not `signal.throwIfAborted()`: that throws the
+ * signal's reason (a DOMException by default), which is not a CogitoError.
+ */
+export function throwIfAborted(signal: AbortSignal | undefined, message?: string): void {
+  if (signal?.aborted) throw new AbortError(message);
+}
+
 const byCode: Partial<Record<ErrorCode, new (message: string, code: ErrorCode) => CogitoError>> = {
   ENOENT: ModelNotFoundError,
   BAD_GGUF: InvalidModelFileError,

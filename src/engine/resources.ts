@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { InvalidOptionError } from '../util/errors';
 import type { ModelShape } from './validate-model';
 
 /**
@@ -40,6 +41,26 @@ export function capThreads(requested: number): { threads: number; warning?: stri
   const cpus = availableCpus();
   if (requested <= cpus) return { threads: requested };
   return { threads: cpus, warning: `${requested} threads requested but this process may use ${cpus} CPUs; using ${cpus}` };
+}
+
+/** Where warnings about options go unless the caller takes them: a process warning, code COGITO_OPTION. */
+export function optionWarnings(onWarning?: (message: string) => void): (message: string) => void {
+  return onWarning ?? ((message: string) => process.emitWarning(message, { code: 'COGITO_OPTION' }));
+}
+
+/**
+ * The threads a context or a trainer runs with: the default for the model's size when none was
+ * asked for, else the request capped at the CPUs there are (and `warn` told that it was capped).
+ */
+export function resolveThreads(requested: number | undefined, parameterCount: number, warn: (message: string) => void): number {
+  if (requested === undefined) return defaultThreads(parameterCount);
+  // llama.cpp takes a 32-bit integer: a larger value would wrap
+  if (!Number.isInteger(requested) || requested <= 0 || requested > 0x7fffffff) {
+    throw new InvalidOptionError(`threads must be a positive integer below 2^31 (got ${requested})`, 'INVALID_ARGUMENT');
+  }
+  const capped = capThreads(requested);
+  if (capped.warning) warn(capped.warning);
+  return capped.threads;
 }
 
 /** Memory the process can still take: what the system has free, within the cgroup's limit if there is one. */

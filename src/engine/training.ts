@@ -4,6 +4,8 @@
  * the addon's code. Steps only: schedules and stopping rules are the caller's.
  */
 import { native, nativeSync } from './errors';
+import { optionWarnings, resolveThreads } from './resources';
+import { validateModelFile } from './validate-model';
 import type { SidecarHandle } from './sidecar-handle';
 import {
   addon,
@@ -23,7 +25,6 @@ import {
 } from './native';
 
 export type {
-  NativeOpenTrainerOptions as OpenTrainerOptions,
   NativeProbeOptions as ProbeTrainerOptions,
   NativeSidecarExamples as SidecarExamples,
   NativeSidecarProgress as SidecarTrainProgress,
@@ -36,6 +37,16 @@ export type {
   ProbeEpoch,
 };
 
+export interface OpenTrainerOptions extends NativeOpenTrainerOptions {
+  /**
+   * CPU threads, as for a context: at most the CPUs the process may use (more is capped, with a
+   * warning); default one for models under 5M parameters, else the CPUs the load average leaves idle.
+   */
+  threads?: number;
+  /** Where warnings about the options go (threads capped); default process.emitWarning. */
+  onWarning?: (message: string) => void;
+}
+
 /** Token samples in the addon's flat layout (loom/train-base.ts packSamples). */
 export interface TrainerData {
   tokens: Int32Array;
@@ -47,8 +58,12 @@ export interface TrainerData {
 export class Trainer {
   private constructor(private readonly handle: NativeTrainer) {}
 
-  static async open(options: NativeOpenTrainerOptions): Promise<Trainer> {
-    return new Trainer(await native(() => addon().openTrainer(options)));
+  static async open(options: OpenTrainerOptions): Promise<Trainer> {
+    const { onWarning, ...rest } = options;
+    // the trainer loads the model through llama.cpp too: refuse what it would abort on
+    const shape = await validateModelFile(rest.model);
+    const threads = resolveThreads(rest.threads, shape.parameters, optionWarnings(onWarning));
+    return new Trainer(await native(() => addon().openTrainer({ ...rest, threads })));
   }
 
   /** Epochs over `data`; with `train: false` a loss evaluation that changes nothing. */

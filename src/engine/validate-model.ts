@@ -109,6 +109,8 @@ export interface ModelShape {
   feedForward: number[];
   vocabularySize: number;
   trainContextSize: number;
+  /** Elements of every tensor: the count llama_model_n_params reports. */
+  parameters: number;
 }
 
 /**
@@ -179,7 +181,8 @@ export function validateModelInfo(info: GgufInfo, file = 'model'): ModelShape {
 
   checkTensorTypes(info, file);
 
-  const shape: ModelShape = { architecture, layers, embeddingSize, heads, headsKv, headSizeK, headSizeV, ropeDimensions, feedForward, vocabularySize, trainContextSize };
+  const parameters = info.tensors.reduce((sum, t) => sum + t.shape.reduce((n, d) => n * d, 1), 0);
+  const shape: ModelShape = { architecture, layers, embeddingSize, heads, headsKv, headSizeK, headSizeV, ropeDimensions, feedForward, vocabularySize, trainContextSize, parameters };
   if (LLAMA_FAMILY.has(architecture)) checkLlama(info, md, shape, file);
   return shape;
 }

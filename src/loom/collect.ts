@@ -11,7 +11,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { InternalError, InvalidOptionError, loadModel, type Model, type StopReason } from '../engine';
+import { InternalError, InvalidOptionError, loadModel, throwIfAborted, type Model, type StopReason } from '../engine';
 import { outputFeatures, resolveTargetLayers } from '../sidecar';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import {
@@ -147,7 +147,7 @@ async function runBase(
   await using ctx = await model.createContext({ threads: options.threads });
   let correct = 0;
   for (const [index, item] of items.entries()) {
-    options.signal?.throwIfAborted();
+    throwIfAborted(options.signal);
     const prompt = questionTokens(model, item.question, questionPrompt);
     // greedy, the short answer only: the first line is what is judged
     const r = await ctx.complete(prompt, { maxTokens: options.maxTokens ?? 16, stop: ['\n'], taps: { layers: targetLayers, mode: 'last' }, promptLogits: true, signal: options.signal });

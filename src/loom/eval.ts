@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { loadModel } from '../engine';
+import { loadModel, throwIfAborted } from '../engine';
 import { TwoPass } from '../sidecar';
 import { checkpointPath, EXPORT_FILE } from './checkpoint';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
@@ -48,11 +48,11 @@ export async function evaluate(options: EvalOptions): Promise<WrittenReport> {
     const refusal = pipe.config.refusal.trim();
     const records: EvalRecord[] = [];
     for (const [i, item] of items.entries()) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal);
       const prompt = questionTokens(model, item.question, questionPrompt);
-      const base = await ctx.complete(prompt, { maxTokens, stop: ['\n'] });
+      const base = await ctx.complete(prompt, { maxTokens, stop: ['\n'], signal: options.signal });
       const pass1 = await judge(base.text, item, checker);
-      const two = await pipe.complete(prompt, { maxTokens, stop: ['\n'] });
+      const two = await pipe.complete(prompt, { maxTokens, stop: ['\n'], signal: options.signal });
       const refused = refusal.length > 0 && two.text.trim().startsWith(refusal);
       const answered = refused ? null : await judge(two.text, item, checker);
       records.push({

@@ -8,9 +8,8 @@
  * samples into windows of `contextSize` tokens; each window is one optimizer step.
  */
 import { Trainer, type TrainerProgress, type TrainerResult, type TrainerRunOptions } from '../engine';
-import { AbortError } from '../engine/errors';
+import { throwIfAborted } from '../engine/errors';
 import { OutOfRangeError } from '../util/errors';
-import { validateModelFile } from '../engine/validate-model';
 
 export interface TrainSample {
   tokens: readonly number[];
@@ -33,7 +32,10 @@ export interface OpenTrainerOptions {
    * `pack: false` each sample gets a window of its own from position 0, as inference sees it.
    */
   window?: number;
+  /** CPU threads: at most the CPUs the process may use (more is capped, with a warning); default as for a context. */
   threads?: number;
+  /** Where warnings about the options go (threads capped); default process.emitWarning. */
+  onWarning?: (message: string) => void;
   /** Regular expressions over tensor names to keep frozen (e.g. '^token_embd\\.'). */
   freeze?: string[];
 }
@@ -111,14 +113,12 @@ export class BaseTrainer {
 
   static async open(modelPath: string, options: OpenTrainerOptions = {}): Promise<BaseTrainer> {
     const contextSize = options.contextSize ?? 256;
-    // the trainer loads the model through llama.cpp too: refuse what it would abort on
-    await validateModelFile(modelPath);
-    const trainer = await Trainer.open({ model: modelPath, nCtx: contextSize, window: options.window, threads: options.threads, freeze: options.freeze ?? [] });
+    const trainer = await Trainer.open({ model: modelPath, nCtx: contextSize, window: options.window, threads: options.threads, onWarning: options.onWarning, freeze: options.freeze ?? [] });
     const size = trainer.info().contextSize;
     return new BaseTrainer(trainer, size, options.window ?? size);
   }
 
-  info(): { contextSize: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number } {
+  info(): { contextSize: number; threads: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number } {
     return this.trainer.info();
   }
 
@@ -161,7 +161,7 @@ export class BaseTrainer {
 
   private async run(samples: readonly TrainSample[], options: TrainerRunOptions, signal?: AbortSignal,
     onProgress?: (p: TrainerProgress) => void): Promise<TrainResult> {
-    if (signal?.aborted) throw new AbortError('training was aborted before it started');
+    throwIfAborted(signal, 'training was aborted before it started');
     const cancel = (): void => this.trainer.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     try {

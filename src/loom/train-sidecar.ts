@@ -15,7 +15,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { AbortError, SidecarHandle, Trainer, loadModel, type Model, type ProbeEpoch, type SidecarExamples, type SidecarTrainProgress } from '../engine';
+import { AbortError, SidecarHandle, Trainer, loadModel, throwIfAborted, type Model, type ProbeEpoch, type SidecarExamples, type SidecarTrainProgress } from '../engine';
 import { OUTPUT_FEATURES, createSidecar, writeSidecar, type EncoderType, type Gating, type Sidecar, type SidecarConfig } from '../sidecar';
 import { chooseThreshold, type ThresholdChoice } from './metrics';
 import { CHECKPOINT_FILE, saveCheckpoint } from './checkpoint';
@@ -75,7 +75,10 @@ export interface TrainSidecarOptions {
   /** Repeat the rarer outcome (right or wrong) so both weigh the same in training (default true). */
   balance?: boolean;
   seed?: number;
+  /** CPU threads of the trainer: at most the CPUs the process may use (more is capped, with a warning). */
   threads?: number;
+  /** Where warnings about the options go (threads capped); default process.emitWarning. */
+  onWarning?: (message: string) => void;
   onProgress?: (p: TrainSidecarProgress) => void;
   signal?: AbortSignal;
 }
@@ -148,6 +151,7 @@ async function train(
   targetLayers: number[],
   options: TrainSidecarOptions,
 ): Promise<Omit<TrainSidecarSummary, 'seconds'>> {
+  throwIfAborted(options.signal);
   const hiddenPer = targetLayers.length * model.info.embeddingSize;
   const inject = options.injectLayers ?? targetLayers.slice(-2);
   const refusalOnly = options.channel === 'refusal';
@@ -176,6 +180,7 @@ async function train(
     const probeEpochs = await trainProbes(sidecar, gather(states.data, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
     const lastProbe: ProbeEpoch | undefined = probeEpochs.reduce<ProbeEpoch | undefined>((b, e) => (!b || e.valLoss < b.valLoss ? e : b), undefined);
     options.onProgress?.({ stage: 'probes', epochs: probeEpochs.length, valAccuracy: lastProbe?.valAccuracy ?? NaN });
+    throwIfAborted(options.signal);
 
     // 2. with decision gating: the threshold, on confidences no probe was trained on
     const config: SidecarConfig = { ...initial.config, gating };
@@ -201,6 +206,7 @@ async function train(
     }
 
     // 3. encoder + cross-attention through the frozen base
+    throwIfAborted(options.signal);
     const refusal = initial.config.refusal;
     const rng = createRng(options.seed ?? 1);
     const refuseAll = gating === 'decision';
@@ -208,7 +214,7 @@ async function train(
     const trainEx = examples(model, records, states.data, trainIdx, per, refusal, refuseAll);
     const valEx = examples(model, records, states.data, valSet, per, refusal, refuseAll);
     const window = Math.ceil(Math.max(maxLength(trainEx), maxLength(valEx)) / 16) * 16;
-    const trainer = await Trainer.open({ model: model.info.path, nCtx: 256, window, threads: options.threads, freeze: ['.*'] });
+    const trainer = await Trainer.open({ model: model.info.path, nCtx: 256, window, threads: options.threads, onWarning: options.onWarning, freeze: ['.*'] });
     const cancel = (): void => trainer.cancel();
     options.signal?.addEventListener('abort', cancel, { once: true });
     try {
@@ -220,7 +226,7 @@ async function train(
       let best = Infinity;
       let bestEpoch = -1;
       for (let e = 0; e < epochs; e++) {
-        options.signal?.throwIfAborted();
+        throwIfAborted(options.signal);
         const r = await trainer.trainSidecar(sidecar, trainEx, {
           epochs: 1, seed: (options.seed ?? 1) + e, train: true, shuffle: true, gateScale: 5, freeze: refusalOnly ? [ENCODER_BUT_REFUSAL] : [],
           schedule: { learningRate: lr, minLearningRate: lr / 10, weightDecay: options.weightDecay ?? 0.01, warmupSteps: Math.ceil(total * 0.05), totalSteps: total, resetStep: e === 0 },

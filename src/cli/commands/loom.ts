@@ -56,7 +56,7 @@ export function register(program: Command): void {
       const bar = progressBar('train');
       const s = await trainSidecar({
         runDir: f.runDir, encoder: f.encoder, injectLayers: f.injectLayers, bottleneck: f.bottleneck, channel: f.channel, gating: f.gating, refusalPrecision: f.refusalPrecision, precisionLevel: f.precisionLevel, accuracyGain: f.accuracyGain, epochs: f.epochs, learningRate: f.lr,
-        patience: f.patience, refusal: f.refusal, seed: f.seed, threads: f.threads,
+        patience: f.patience, refusal: f.refusal, seed: f.seed, threads: f.threads, onWarning: (w) => process.stderr.write(`warning: ${w}\n`),
         onProgress: (p) => {
           if (p.stage === 'probes') process.stderr.write(`probes: ${p.epochs} epochs, validation accuracy ${(100 * p.valAccuracy).toFixed(1)}%\n`);
           else if (p.stage === 'sidecar') bar(p.window, p.windows, `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)}`);

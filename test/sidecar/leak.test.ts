@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+// TwoPass.load + dispose, cycle after cycle, in a child process of its own (a clean heap, and
+// --expose-gc to settle the JS side): RSS grew by tens of KB a cycle before the addon handed freed
+// memory back (native/common.h release_freed_memory); 13 KB a cycle was the reported figure.
+const child = path.join(__dirname, 'support', 'leak-child.js');
+const CYCLES = 300;
+const BOUND_PER_CYCLE = 2048;
+
+interface Measured {
+  part: string;
+  cycles: number;
+  rssBefore: number;
+  rssAfter: number;
+}
+
+function measure(part: string): Measured {
+  const r = spawnSync(process.execPath, ['--expose-gc', child, part, String(CYCLES), '30'], { encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) throw new Error(`leak-child ${part} exited with ${r.status ?? r.signal}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measured;
+}
+
+test(`TwoPass.load + dispose keeps RSS within ${BOUND_PER_CYCLE} bytes a cycle over ${CYCLES} cycles`, () => {
+  const m = measure('twopass');
+  const perCycle = (m.rssAfter - m.rssBefore) / m.cycles;
+  expect(perCycle).toBeLessThan(BOUND_PER_CYCLE);
+}, 200_000);
