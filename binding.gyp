@@ -39,7 +39,8 @@
       }],
     },
     {
-      # build only the static llama and ggml libraries; the addon itself is compiled by gyp below
+      # build only the static llama and ggml libraries and llama.cpp's JSON-Schema converter
+      # (cogito_json_schema, defined in CMakeLists.txt); the addon itself is compiled by gyp below
       'target_name': 'llama',
       'type': 'none',
       'dependencies': ['llama_configure'],
@@ -51,10 +52,11 @@
           '<(llama_build_dir)/llama/ggml/src/libggml.a',
           '<(llama_build_dir)/llama/ggml/src/libggml-cpu.a',
           '<(llama_build_dir)/llama/ggml/src/libggml-base.a',
+          '<(llama_build_dir)/libcogito_json_schema.a',
         ],
         'action': [
           'cmake', '--build', '<(llama_build_dir)', '--config', 'Release', '--parallel', '<(cogito_jobs)',
-          '--target', 'llama', 'ggml',
+          '--target', 'llama', 'ggml', 'cogito_json_schema',
         ],
       }],
     },
@@ -67,6 +69,9 @@
         '<!(node -p "require(\'path\').dirname(require.resolve(\'node-addon-api/package.json\'))")',
         '<(llama_build_dir)/llama.cpp/include',
         '<(llama_build_dir)/llama.cpp/ggml/include',
+        # as in CMakeLists.txt: llama-grammar.h (native/grammar.cpp) and the converter's headers
+        '<(llama_build_dir)/llama.cpp/src',
+        '<(llama_build_dir)/llama.cpp/common',
       ],
       # the same definitions as CMakeLists.txt gives the addon
       'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS=0', 'NODE_ADDON_API_CPP_EXCEPTIONS', 'COGITO_GPU="cpu"'],
@@ -77,6 +82,7 @@
           # a group: ggml and ggml-cpu/ggml-base refer to each other
           'libraries': [
             '-Wl,--start-group',
+            '<(llama_build_dir)/libcogito_json_schema.a',
             '<(llama_build_dir)/llama/src/libllama.a',
             '<(llama_build_dir)/llama/ggml/src/libggml.a',
             '<(llama_build_dir)/llama/ggml/src/libggml-cpu.a',
@@ -87,6 +93,7 @@
         }],
         ['OS=="mac"', {
           'libraries': [
+            '<(llama_build_dir)/libcogito_json_schema.a',
             '<(llama_build_dir)/llama/src/libllama.a',
             '<(llama_build_dir)/llama/ggml/src/libggml.a',
             '<(llama_build_dir)/llama/ggml/src/libggml-cpu.a',

@@ -4,6 +4,7 @@
 #include "common.h"
 #include "context.h"
 #include "gguf_io.h"
+#include "grammar.h"
 #include "model.h"
 #include "sidecar.h"
 #include "train.h"
@@ -29,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Context::Init(env, exports);
     Sidecar::Init(env, exports);
     init_gguf_io(env, exports);
+    init_grammar(env, exports);
     init_train(env, exports);
     init_sidecar_train(env, exports);
     exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));

@@ -1,5 +1,6 @@
 #include "context.h"
 #include "common.h"
+#include "grammar.h"
 #include "model.h"
 
 #include "ggml-cpu.h"
@@ -41,6 +42,7 @@ void Context::free_all() {
     const bool had_context = ctx != nullptr;
     release_sidecar();
     if (sampler) { llama_sampler_free(sampler); sampler = nullptr; }
+    if (grammar) { llama_sampler_free(grammar); grammar = nullptr; }
     if (ctx) { llama_free(ctx); ctx = nullptr; }
     if (threadpool) { ggml_threadpool_free(threadpool); threadpool = nullptr; }
     if (!model_ref.IsEmpty()) model_ref.Reset();
@@ -266,7 +268,7 @@ class StepWorker : public PromiseWorker {
             zl += e * logits[i];
         }
         const double log_z = mx + std::log(z);
-        token = llama_sampler_sample(c->sampler, c->ctx, -1);
+        token = c->grammar ? sample_constrained(logits, n_vocab) : llama_sampler_sample(c->sampler, c->ctx, -1);
         logprob = logits[token] - log_z;
         entropy = log_z - zl / z;
         eog = llama_vocab_is_eog(vocab, token);
@@ -287,6 +289,44 @@ class StepWorker : public PromiseWorker {
             llama_batch_free(batch);
             if (rc != 0) throw std::runtime_error("llama_decode failed (" + std::to_string(rc) + ")");
         }
+    }
+
+    // llama.cpp's own order (common_sampler_sample): the chain picks from the whole distribution and
+    // the grammar checks that one token; only when it refuses does the whole vocabulary go through
+    // the grammar, and the chain picks again among the tokens left. Greedy picks the token the
+    // grammar-first order would; sampling draws from the same constrained distribution (up to how
+    // top-k/top-p/min-p truncate), and a 32k vocabulary is not masked at every step. The grammar and
+    // the chain both accept the token. Only a token the grammar allows is ever accepted, so llama.cpp's
+    // abort on an end of generation the grammar cannot end at is out of reach; when no token is
+    // allowed, this fails with GRAMMAR_DEAD_END instead.
+    llama_token sample_constrained(const float * logits, int32_t n_vocab) {
+        std::vector<llama_token_data> cur(n_vocab);
+        auto fill = [&]() {
+            for (llama_token i = 0; i < n_vocab; ++i) cur[i] = llama_token_data{i, logits[i], 0.0f};
+            return llama_token_data_array{cur.data(), cur.size(), -1, false};
+        };
+        auto chosen = [](const llama_token_data_array & a) {
+            if (a.selected < 0 || a.selected >= (int64_t) a.size) throw std::runtime_error("the sampler selected no token");
+            return a.data[a.selected].id;
+        };
+        llama_token_data_array cur_p = fill();
+        llama_sampler_apply(c->sampler, &cur_p);
+        llama_token t = chosen(cur_p);
+        llama_token_data single = {t, 1.0f, 0.0f};
+        llama_token_data_array single_p = {&single, 1, -1, false};
+        llama_sampler_apply(c->grammar, &single_p);
+        if (!(single.logit > -INFINITY)) {
+            cur_p = fill();
+            llama_sampler_apply(c->grammar, &cur_p);
+            bool any = false;
+            for (size_t i = 0; i < cur_p.size && !any; ++i) any = cur_p.data[i].logit > -INFINITY;
+            if (!any) throw CodedError("GRAMMAR_DEAD_END", "no token of the model's vocabulary continues the grammar");
+            llama_sampler_apply(c->sampler, &cur_p);
+            t = chosen(cur_p);
+        }
+        llama_sampler_accept(c->grammar, t);
+        llama_sampler_accept(c->sampler, t);
+        return t;
     }
 
     void finish() override { c->busy = false; }
@@ -330,12 +370,20 @@ Napi::Value Context::RemoveFrom(const Napi::CallbackInfo & info) {
     return env.Undefined();
 }
 
-// setSampler({temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed})
+// setSampler({temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, grammar?, grammarRoot?}, history?)
+// grammar: GBNF text that constrains every generated token (INVALID_GRAMMAR when it does not parse)
 Napi::Value Context::SetSampler(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     get(env);
     if (busy) throw_error(env, "BUSY", "the context is running an operation");
     Napi::Object o = info[0].As<Napi::Object>();
+    // the previous generation's grammar state is never carried over, even when the new one fails
+    if (grammar) { llama_sampler_free(grammar); grammar = nullptr; }
+    if (o.Has("grammar") && !o.Get("grammar").IsUndefined()) {
+        if (!o.Get("grammar").IsString()) throw_error(env, "INVALID_ARGUMENT", "grammar must be a string of GBNF");
+        const std::string root = o.Has("grammarRoot") && o.Get("grammarRoot").IsString() ? o.Get("grammarRoot").As<Napi::String>().Utf8Value() : "root";
+        grammar = make_grammar_sampler(env, llama_model_get_vocab(model), o.Get("grammar").As<Napi::String>().Utf8Value(), root);
+    }
     auto num = [&](const char * k, double def) -> double {
         return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().DoubleValue() : def;
     };

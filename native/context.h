@@ -25,6 +25,9 @@ class Context : public Napi::ObjectWrap<Context> {
     ggml_threadpool_t threadpool = nullptr; // owned: the same worker threads whichever libuv thread calls
     Napi::ObjectReference model_ref; // keeps the model alive while the context lives
     llama_sampler * sampler = nullptr;
+    // the grammar sampler, when the output is constrained: outside the chain, so the prompt history
+    // the chain's penalties accept never reaches it (see StepWorker)
+    llama_sampler * grammar = nullptr;
     TapRecorder taps;
     Injector inj;
     Napi::ObjectReference sidecar_ref; // keeps the injected sidecar alive

@@ -4,6 +4,7 @@ import { addon, type NativeContext } from './native';
 import type { SidecarHandle } from './sidecar-handle';
 import type { Model } from './model';
 import { availableMemoryBytes, optionWarnings, resolveThreads } from './resources';
+import { constraintGrammar, type ConstraintOptions } from './grammar';
 import { samplerConfig, type SamplingOptions } from './sampling';
 import { StopMatcher } from './stop';
 import { resolveLayers, tapModes, toTensors, type TapMode, type TapRequest, type TapTensor } from './taps';
@@ -24,7 +25,13 @@ export interface ContextOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface GenerateOptions extends SamplingOptions {
+/**
+ * With `grammar` or `jsonSchema` every token is drawn from those that continue the grammar (see
+ * ./grammar.ts). The text matches it when the model ends the generation itself (stopReason "eog");
+ * maxTokens, a stop string or a full context cut it short, and it is then only a prefix of a match:
+ * check stopReason before parsing.
+ */
+export interface GenerateOptions extends SamplingOptions, ConstraintOptions {
   /** Maximum tokens to generate (default 128). */
   maxTokens?: number;
   /** Stop before any of these strings; they are never part of the output. */
@@ -182,6 +189,7 @@ export class Context {
     const maxTokens = options.maxTokens ?? 128;
     if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidOptionError('maxTokens must be an integer >= 0', 'INVALID_ARGUMENT');
     const sampler = samplerConfig(options, this.seed);
+    const grammar = constraintGrammar(options);
     const promptTokens = typeof prompt === 'string' ? this.model.tokenize(prompt, { addSpecial: options.addSpecial ?? true }) : [...prompt];
     if (promptTokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
     this.model.checkTokens(promptTokens);
@@ -201,6 +209,8 @@ export class Context {
     try {
       this.checkFits(promptTokens.length, 0);
       throwIfAborted(options.signal);
+      // before the prompt is evaluated: an invalid grammar fails here, at no cost
+      nativeSync(() => this.native.setSampler({ ...sampler, grammar }, Int32Array.from(promptTokens)));
       // pass 1 taps ("last") read the last prompt token; "mean" taps read only the generated span
       this.configureTaps(tapMode === 'last' ? options.taps : undefined, tapMode);
       const injectFrom = promptTokens.length - 1;
@@ -214,7 +224,6 @@ export class Context {
       if (options.taps && tapMode === 'mean') this.configureTaps(options.taps, 'mean');
       else if (injection?.watch) this.configureTaps({ layers: injection.watch.layers }, 'last');
       else this.clearTaps();
-      this.native.setSampler(sampler, Int32Array.from(promptTokens));
 
       let pos = promptTokens.length;
       const wantsMean = !!options.taps && tapMode === 'mean';

@@ -10,6 +10,10 @@ export class ContextOverflowError extends CogitoError {}
 export class DisposedError extends CogitoError {}
 export class BusyError extends CogitoError {}
 export class NativeAddonError extends CogitoError {}
+/** A GBNF grammar given to constrain generation that llama.cpp cannot use (INVALID_GRAMMAR). */
+export class InvalidGrammarError extends CogitoError {}
+/** A JSON Schema llama.cpp's converter cannot turn into a grammar (INVALID_JSON_SCHEMA). */
+export class InvalidJsonSchemaError extends CogitoError {}
 
 export class AbortError extends CogitoError {
   constructor(message = 'the operation was aborted') {
@@ -33,6 +37,8 @@ const byCode: Partial<Record<ErrorCode, new (message: string, code: ErrorCode) =
   INVALID_ARGUMENT: InvalidOptionError,
   DISPOSED: DisposedError,
   BUSY: BusyError,
+  INVALID_GRAMMAR: InvalidGrammarError,
+  INVALID_JSON_SCHEMA: InvalidJsonSchemaError,
 };
 
 /** Turns an error thrown by the addon (an Error with a `code`) into its typed class. */

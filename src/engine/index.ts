@@ -11,6 +11,7 @@ export {
 } from './context';
 export type { SamplingOptions } from './sampling';
 export type { EmbedOptions, EmbeddingInput, EmbeddingNormalization, EmbeddingPooling, ModelEmbedOptions } from './embeddings';
+export { jsonSchemaToGrammar, type ConstraintOptions, type JsonSchema } from './grammar';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';

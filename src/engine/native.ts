@@ -54,7 +54,8 @@ export interface NativeContext {
   decode(tokens: Int32Array, startPos: number, logits: 0 | 1 | 2): Promise<Float32Array | null>;
   step(pos: number, decodeNext: boolean): Promise<NativeStep>;
   removeFrom(pos: number): void;
-  setSampler(options: Record<string, number>, history?: Int32Array): void;
+  /** INVALID_GRAMMAR when `grammar` (GBNF, from rule `grammarRoot`, default "root") does not parse. */
+  setSampler(options: Record<string, number | string | undefined>, history?: Int32Array): void;
   setTaps(layers: Int32Array, modes: { last?: boolean; all?: boolean; mean?: boolean }): void;
   resetTaps(): void;
   readTaps(): NativeTap[];
@@ -286,6 +287,8 @@ export interface NativeAddon {
   openTrainer(options: NativeOpenTrainerOptions): Promise<NativeTrainer>;
   trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: NativeSidecarRunOptions,
     onProgress?: (p: NativeSidecarProgress) => void): Promise<NativeSidecarRunResult>;
+  /** llama.cpp's JSON-Schema → GBNF converter; INVALID_JSON_SCHEMA when the schema cannot be converted. */
+  jsonSchemaToGrammar(schemaJson: string): string;
   systemInfo(): { llama: string; gpu: string; supportsGpuOffload: boolean };
 }
 

@@ -50,6 +50,8 @@ export const ERROR_CATEGORIES = {
   VKS_INVALID: 'invalid-input',
   VKS_SCHEMA: 'invalid-input',
   CHAT_TEMPLATE: 'invalid-input',
+  INVALID_GRAMMAR: 'invalid-input',
+  INVALID_JSON_SCHEMA: 'invalid-input',
   // lookups
   ENOENT: 'not-found',
   NOT_FOUND: 'not-found',
@@ -81,6 +83,7 @@ export const ERROR_CATEGORIES = {
   QUANTIZE: 'failed',
   MAKE_MODEL: 'failed',
   TOKENIZE: 'failed',
+  GRAMMAR_DEAD_END: 'failed',
   SOLVER: 'failed',
   INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorCategory>;

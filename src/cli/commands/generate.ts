@@ -1,6 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import * as fs from 'node:fs';
-import { defaultModelPath, defaultSidecarPath, InvalidOptionError, l2norm, loadModel, type GeneratedToken, type GenerationResult, type LayerSelection, type Model } from '../../engine';
+import {
+  defaultModelPath, defaultSidecarPath, InvalidJsonSchemaError, InvalidOptionError, jsonSchemaToGrammar, l2norm, loadModel, NotFoundError,
+  type GeneratedToken, type GenerationResult, type JsonSchema, type LayerSelection, type Model,
+} from '../../engine';
+import { about } from '../errors';
 import { TwoPass, type TwoPassResult } from '../../sidecar';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
@@ -24,6 +28,8 @@ interface GenerateFlags {
   agc?: boolean;
   dynamicRefresh?: number | true;
   reevaluate?: boolean;
+  grammar?: string;
+  jsonSchema?: string;
 }
 
 export function parseLayerSelection(value: string): LayerSelection {
@@ -63,29 +69,65 @@ export function register(program: Command): void {
     .option('--agc', "scale the sidecar's injection down over long generations (adaptive gate control)")
     .option('--dynamic-refresh [threshold]', 're-encode when the tapped state drifts below this cosine similarity (default 0.9)', parseRefreshThreshold)
     .option('--reevaluate', 're-read the whole prompt in pass 2 instead of reusing the cache (for comparison)')
+    .option('--grammar <file>', 'constrain the output to this GBNF grammar (from its rule root)')
+    .option('--json-schema <file>', 'constrain the output to JSON that satisfies this JSON Schema')
     .action(async (prompt: string, flags: GenerateFlags) => {
+      // before the model loads: a bad grammar or schema file is reported at once
+      const grammar = readConstraint(flags);
       const model = await loadModel(flags.model ?? defaultModelPath());
       try {
         const sampling = {
           maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
-          repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop: flags.stop,
+          repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop: flags.stop, grammar,
         };
         const sidecar = chooseSidecar(flags);
         const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, prompt, sampling) : await plain(model, flags, prompt, sampling);
-        await print(prompt, stream, !!flags.json);
+        await print(prompt, stream, !!flags.json, grammar !== undefined);
       } finally {
         await model.dispose();
       }
     });
 }
 
-type Sampling = { maxTokens: number; temperature: number; topK?: number; topP?: number; minP?: number; repeatPenalty?: number; seed?: number; stop?: string[] };
+type Sampling = { maxTokens: number; temperature: number; topK?: number; topP?: number; minP?: number; repeatPenalty?: number; seed?: number; stop?: string[]; grammar?: string };
+
+function readFileText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`${file}: no such file`);
+    throw new InvalidOptionError(`${file}: cannot be read (${code ?? (err as Error).message})`, 'INVALID_ARGUMENT');
+  }
+}
+
+/** The GBNF of --grammar, or of --json-schema converted by llama.cpp's converter; undefined without either. */
+export function readConstraint(flags: { grammar?: string; jsonSchema?: string }): string | undefined {
+  if (flags.grammar !== undefined && flags.jsonSchema !== undefined) throw new InvalidOptionError('--grammar and --json-schema cannot be combined', 'INVALID_ARGUMENT');
+  if (flags.grammar !== undefined) return readFileText(flags.grammar);
+  if (flags.jsonSchema === undefined) return undefined;
+  const file = flags.jsonSchema;
+  return about(file, () => {
+    let schema: unknown;
+    try {
+      schema = JSON.parse(readFileText(file));
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      throw new InvalidJsonSchemaError(`not JSON: ${err.message}`, 'INVALID_JSON_SCHEMA');
+    }
+    if (schema !== true && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
+      throw new InvalidJsonSchemaError('a JSON Schema is an object (or true)', 'INVALID_JSON_SCHEMA');
+    }
+    return jsonSchemaToGrammar(schema as JsonSchema);
+  });
+}
 type Stream = AsyncGenerator<GeneratedToken, GenerationResult | TwoPassResult>;
 
-/** An explicit --sidecar; else the shipped one for the default model, unless --no-sidecar, --model or --taps. */
+/** An explicit --sidecar; else the shipped one for the default model, unless --no-sidecar, --model, --taps, --grammar or --json-schema. */
 function chooseSidecar(flags: GenerateFlags): string | undefined {
   if (typeof flags.sidecar === 'string') return flags.sidecar;
-  if (flags.sidecar === false || flags.model || flags.taps) return undefined;
+  // constrained output cannot take the form of the sidecar's refusal: plain generation unless asked
+  if (flags.sidecar === false || flags.model || flags.taps || flags.grammar || flags.jsonSchema) return undefined;
   const shipped = defaultSidecarPath();
   return fs.existsSync(shipped) ? shipped : undefined;
 }
@@ -104,7 +146,7 @@ async function twoPass(model: Model, flags: GenerateFlags & { sidecar: string },
   return pipe.generate(prompt, { ...sampling, agc: flags.agc, dynamicRefresh, reevaluate: flags.reevaluate });
 }
 
-async function print(prompt: string, stream: Stream, json: boolean): Promise<void> {
+async function print(prompt: string, stream: Stream, json: boolean, constrained: boolean): Promise<void> {
   // the stream checks its options when first advanced: advance it before echoing the prompt, so a
   // bad option is an error alone on stderr, not one after a prompt that seemed to run
   let r = await stream.next();
@@ -116,7 +158,11 @@ async function print(prompt: string, stream: Stream, json: boolean): Promise<voi
     }
     const result = r.value;
     const decision = 'decision' in result ? result.decision : undefined;
+    // only a generation the model ended itself is known to match the grammar
+    const incomplete = constrained && result.stopReason !== 'eog'
+      ? `warning: generation stopped (${result.stopReason}) before the grammar was complete: the output may not parse\n` : '';
     if (json) {
+      process.stderr.write(incomplete);
       printJson({
         text: result.text,
         stopReason: result.stopReason,
@@ -127,6 +173,7 @@ async function print(prompt: string, stream: Stream, json: boolean): Promise<voi
       return;
     }
     process.stdout.write('\n');
+    process.stderr.write(incomplete);
     for (const t of result.taps ?? []) process.stdout.write(`tap l_out-${t.layer} [${t.shape.join('x')}] norm ${l2norm(t.data).toFixed(4)}\n`);
     if (decision) {
       const layers = decision.confidences.map((c) => `${c.layer}:${c.confidence.toFixed(3)}`).join(' ');
