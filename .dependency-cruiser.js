@@ -35,7 +35,7 @@ module.exports = {
     {
       name: 'only-engine-loads-the-addon',
       comment: 'the native addon has one seam: src/engine wraps it with typed interfaces and typed errors',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/', pathNot: '^src/engine/' },
       to: { path: '^src/engine/native\\.ts$' },
     },

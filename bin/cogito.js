@@ -1,6 +1,4 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/cli/index.js').main(process.argv).catch((err) => {
-  process.stderr.write(`cogito: ${err && err.message ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+// Failures are reported (one line, an exit status by error code) in src/cli/errors.ts.
+require('../dist/cli/index.js').run(process.argv);

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 process.env.COGITO_ADDON ??= path.join(repoRoot, 'build', 'Release', 'cogito.node');
 
-import { loadModel, nativeAddon, type Model } from '../src/engine';
+import { loadModel, makeModel, quantize as quantizeModel, type Model } from '../src/engine';
 import { exactMatch, judge } from '../src/loom/judge';
 import { BaseTrainer, countWindows, type TrainSample } from '../src/loom/train-base';
 import { BUCKETS, buildWordVocab, formatPrompt, generateCorpus, toJsonl, writeWordVocab, type Bucket, type Corpus, type QaLine } from './recipe';
@@ -286,9 +286,9 @@ async function main(): Promise<void> {
     writeWordVocab(vocab, words);
     log(`word vocabulary: ${words.tokens.length} tokens`);
   }
-  const made = await nativeAddon().makeModel({
-    out: init, vocab, name: 'cogito-default', nEmbd: r.embd, nLayer: r.layers, nHead: r.heads, nHeadKv: r.heads,
-    nFf: r.ff, nCtx: r.ctx, seed: r.seed, initStd: 0.02,
+  const made = await makeModel({
+    out: init, vocab, name: 'cogito-default', embeddingSize: r.embd, layers: r.layers, heads: r.heads, headsKv: r.heads,
+    feedForwardSize: r.ff, contextSize: r.ctx, seed: r.seed, initStd: 0.02,
   });
   log(`random model: ${(made.parameters / 1e6).toFixed(2)} M parameters`);
 
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
   let shippedType = 'f32';
   if (quantize) {
     const q8 = path.join(work, 'trained-q8_0.gguf');
-    await nativeAddon().quantize(f32Path, q8, 'q8_0', r.threads);
+    await quantizeModel(f32Path, q8, 'q8_0', { threads: r.threads });
     const q = await evaluate(q8, corpus.heldout, r.threads);
     log(`held-out (q8_0):\n${table(q.byBucket)}`);
     const total = (x: BucketAccuracy[]): number => x.reduce((s, b) => s + b.correct, 0);

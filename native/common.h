@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,85 @@ struct Failure {
 
 Napi::Error make_error(Napi::Env env, const std::string & code, const std::string & message);
 [[noreturn]] void throw_error(Napi::Env env, const std::string & code, const std::string & message);
+
+// A failure with its own code, thrown on a worker thread (see PromiseWorker).
+struct CodedError : std::runtime_error {
+    std::string code;
+    CodedError(std::string code, const std::string & message) : std::runtime_error(message), code(std::move(code)) {}
+};
+
+// The boilerplate every async call of the addon shares, over Napi::AsyncWorker (PromiseWorker) or
+// Napi::AsyncProgressQueueWorker<P> (ProgressPromiseWorker<P>): a promise; run() on a worker
+// thread, where a thrown std::exception rejects the promise with the worker's code (a CodedError
+// with its own); resolve() builds the value on the JS thread; finish() runs on the JS thread
+// either way, before the promise settles (release a busy flag or a user count there).
+template <typename Base>
+class PromiseWorkerBase : public Base {
+  public:
+    // queues the worker; the promise settles when it is done
+    Napi::Promise queue() {
+        Napi::Promise p = deferred.Promise();
+        this->Queue();
+        return p;
+    }
+
+  protected:
+    PromiseWorkerBase(Napi::Env env, std::string code)
+        : Base(env), deferred(Napi::Promise::Deferred::New(env)), code(std::move(code)) {}
+    virtual Napi::Value resolve(Napi::Env env) { return env.Undefined(); }
+    virtual void finish() {}
+
+    template <typename F>
+    void guarded(F && f) {
+        try {
+            f();
+        } catch (const CodedError & e) {
+            code = e.code;
+            this->SetError(e.what());
+        } catch (const std::exception & e) {
+            this->SetError(e.what());
+        }
+    }
+
+  private:
+    void OnOK() override {
+        finish();
+        deferred.Resolve(resolve(this->Env()));
+    }
+    void OnError(const Napi::Error & e) override {
+        finish();
+        deferred.Reject(make_error(this->Env(), code, e.Message()).Value());
+    }
+
+    Napi::Promise::Deferred deferred;
+    std::string code;
+};
+
+class PromiseWorker : public PromiseWorkerBase<Napi::AsyncWorker> {
+  protected:
+    using PromiseWorkerBase::PromiseWorkerBase;
+    virtual void run() = 0;
+
+  private:
+    void Execute() override { guarded([this] { run(); }); }
+};
+
+// P: what run() reports while it works (ExecutionProgress::Send); OnProgress hands it to JS.
+template <typename P>
+class ProgressPromiseWorker : public PromiseWorkerBase<Napi::AsyncProgressQueueWorker<P>> {
+  protected:
+    using ExecutionProgress = typename Napi::AsyncProgressQueueWorker<P>::ExecutionProgress;
+    ProgressPromiseWorker(Napi::Env env, std::string code, Napi::Function on_progress)
+        : PromiseWorkerBase<Napi::AsyncProgressQueueWorker<P>>(env, std::move(code)) {
+        if (!on_progress.IsEmpty()) progress = Napi::Persistent(on_progress);
+    }
+    virtual void run(const ExecutionProgress & p) = 0;
+
+    Napi::FunctionReference progress; // the JS callback, if any
+
+  private:
+    void Execute(const ExecutionProgress & p) override { this->guarded([this, &p] { run(p); }); }
+};
 
 // The most recent error lines llama.cpp logged on this thread, to explain a failed call.
 void        log_capture_begin();

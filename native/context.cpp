@@ -93,26 +93,31 @@ struct BusyGuard {
 
 // ---- creation ---------------------------------------------------------------------------------
 
-class CreateWorker : public Napi::AsyncWorker {
+class CreateWorker : public PromiseWorker {
   public:
     CreateWorker(Napi::Env env, Napi::Object model_obj, llama_model * model, llama_context_params p)
-        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), model(model), params(p) {
+        : PromiseWorker(env, "CONTEXT"), model(model), params(p) {
         model_ref = Napi::Persistent(model_obj);
     }
-    Napi::Promise promise() { return deferred.Promise(); }
-    void Execute() override {
+    ~CreateWorker() override {
+        if (ctx) llama_free(ctx);
+        if (threadpool) ggml_threadpool_free(threadpool);
+    }
+
+  private:
+    void run() override {
         log_capture_begin();
         ctx = llama_init_from_model(model, params);
         std::string reason = log_capture_end();
-        if (!ctx) { SetError("could not create a context" + (reason.empty() ? std::string() : ": " + reason)); return; }
+        if (!ctx) throw std::runtime_error("could not create a context" + (reason.empty() ? std::string() : ": " + reason));
         // a persistent pool: Node runs each call on whichever libuv worker is free, and a pool made
         // per call (or an OpenMP team per calling thread) costs generation speed
         ggml_threadpool_params tpp = ggml_threadpool_params_default(params.n_threads);
         threadpool = ggml_threadpool_new(&tpp);
-        if (!threadpool) { SetError("could not create the CPU thread pool"); return; }
+        if (!threadpool) throw std::runtime_error("could not create the CPU thread pool");
         llama_attach_threadpool(ctx, threadpool, threadpool);
     }
-    void OnOK() override {
+    Napi::Value resolve(Napi::Env) override {
         Napi::Object obj = Context::constructor.New({});
         Context * c = Context::Unwrap(obj);
         c->ctx = ctx;
@@ -122,16 +127,9 @@ class CreateWorker : public Napi::AsyncWorker {
         c->model_ref = std::move(model_ref);
         c->n_batch = (int32_t) llama_n_batch(ctx); // llama.cpp clamps it to the context size
         ctx = nullptr;
-        deferred.Resolve(obj);
-    }
-    void OnError(const Napi::Error & e) override { deferred.Reject(make_error(Env(), "CONTEXT", e.Message()).Value()); }
-    ~CreateWorker() override {
-        if (ctx) llama_free(ctx);
-        if (threadpool) ggml_threadpool_free(threadpool);
+        return obj;
     }
 
-  private:
-    Napi::Promise::Deferred deferred;
     Napi::ObjectReference model_ref;
     llama_model * model;
     llama_context_params params;
@@ -159,33 +157,28 @@ Napi::Value CreateContext(const Napi::CallbackInfo & info) {
     if (o.Has("flashAttention") && o.Get("flashAttention").IsBoolean()) {
         p.flash_attn_type = o.Get("flashAttention").As<Napi::Boolean>() ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
     }
-    auto * w = new CreateWorker(env, model_obj, model, p);
-    Napi::Promise pr = w->promise();
-    w->Queue();
-    return pr;
+    return (new CreateWorker(env, model_obj, model, p))->queue();
 }
 
 // ---- evaluation ---------------------------------------------------------------------------------
 
 // decode(tokens: Int32Array, startPos, logits: 0 none | 1 last | 2 all) -> Promise<Float32Array | null>
-class DecodeWorker : public Napi::AsyncWorker {
+class DecodeWorker : public PromiseWorker {
   public:
     DecodeWorker(Napi::Env env, Context * c, Napi::Int32Array toks, int32_t start, int mode)
-        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), c(c), tokens(toks.Data(), toks.Data() + toks.ElementLength()), start(start), mode(mode) {
+        : PromiseWorker(env, "DECODE"), c(c), tokens(toks.Data(), toks.Data() + toks.ElementLength()), start(start), mode(mode) {
         ref = Napi::Persistent(c->Value());
     }
-    Napi::Promise promise() { return deferred.Promise(); }
 
-    void Execute() override {
+  private:
+    void run() override {
         const int32_t n = (int32_t) tokens.size();
         const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
         for (int32_t t : tokens) {
-            if (t < 0 || t >= n_vocab) { code = "INVALID_ARGUMENT"; SetError("token id " + std::to_string(t) + " is outside the vocabulary"); return; }
+            if (t < 0 || t >= n_vocab) throw CodedError("INVALID_ARGUMENT", "token id " + std::to_string(t) + " is outside the vocabulary");
         }
         if (start + n > (int32_t) llama_n_ctx(c->ctx)) {
-            code = "CONTEXT_OVERFLOW";
-            SetError("the input needs " + std::to_string(start + n) + " positions but the context holds " + std::to_string(llama_n_ctx(c->ctx)));
-            return;
+            throw CodedError("CONTEXT_OVERFLOW", "the input needs " + std::to_string(start + n) + " positions but the context holds " + std::to_string(llama_n_ctx(c->ctx)));
         }
         llama_batch batch = llama_batch_init(c->n_batch, 0, 1);
         if (mode == 2) logits.resize((size_t) n * n_vocab);
@@ -204,9 +197,7 @@ class DecodeWorker : public Napi::AsyncWorker {
             std::string reason = log_capture_end();
             if (rc != 0) {
                 llama_batch_free(batch);
-                code = "DECODE";
-                SetError("llama_decode failed (" + std::to_string(rc) + ")" + (reason.empty() ? std::string() : ": " + reason));
-                return;
+                throw std::runtime_error("llama_decode failed (" + std::to_string(rc) + ")" + (reason.empty() ? std::string() : ": " + reason));
             }
             if (mode == 2) {
                 for (int32_t k = 0; k < m; ++k) {
@@ -222,28 +213,20 @@ class DecodeWorker : public Napi::AsyncWorker {
         }
     }
 
-    void OnOK() override {
-        c->busy = false;
-        Napi::Env env = Env();
-        if (logits.empty()) { deferred.Resolve(env.Null()); return; }
+    void finish() override { c->busy = false; }
+    Napi::Value resolve(Napi::Env env) override {
+        if (logits.empty()) return env.Null();
         Napi::Float32Array out = Napi::Float32Array::New(env, logits.size());
         std::copy(logits.begin(), logits.end(), out.Data());
-        deferred.Resolve(out);
-    }
-    void OnError(const Napi::Error & e) override {
-        c->busy = false;
-        deferred.Reject(make_error(Env(), code.empty() ? "DECODE" : code, e.Message()).Value());
+        return out;
     }
 
-  private:
-    Napi::Promise::Deferred deferred;
     Napi::ObjectReference ref;
     Context * c;
     std::vector<llama_token> tokens;
     int32_t start;
     int mode;
     std::vector<float> logits;
-    std::string code;
 };
 
 Napi::Value Context::Decode(const Napi::CallbackInfo & info) {
@@ -253,27 +236,24 @@ Napi::Value Context::Decode(const Napi::CallbackInfo & info) {
     int32_t start = info[1].As<Napi::Number>().Int32Value();
     int mode = info[2].As<Napi::Number>().Int32Value();
     BusyGuard::claim(env, this);
-    auto * w = new DecodeWorker(env, this, toks, start, mode);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return (new DecodeWorker(env, this, toks, start, mode))->queue();
 }
 
 // step(pos, decodeNext) -> Promise<{token, logprob, entropy, piece, eog}>
 // Samples the next token from the current logits and, unless it ends the generation, evaluates it.
-class StepWorker : public Napi::AsyncWorker {
+class StepWorker : public PromiseWorker {
   public:
     StepWorker(Napi::Env env, Context * c, int32_t pos, bool decode_next)
-        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), c(c), pos(pos), decode_next(decode_next) {
+        : PromiseWorker(env, "DECODE"), c(c), pos(pos), decode_next(decode_next) {
         ref = Napi::Persistent(c->Value());
     }
-    Napi::Promise promise() { return deferred.Promise(); }
 
-    void Execute() override {
+  private:
+    void run() override {
         const llama_vocab * vocab = llama_model_get_vocab(c->model);
         const int32_t n_vocab = llama_vocab_n_tokens(vocab);
         const float * logits = llama_get_logits_ith(c->ctx, -1);
-        if (!logits) { SetError("no logits to sample from: evaluate a prompt first"); return; }
+        if (!logits) throw std::runtime_error("no logits to sample from: evaluate a prompt first");
         // log-probability and entropy of the model's own distribution, before any sampler shaping
         double mx = -INFINITY;
         for (int32_t i = 0; i < n_vocab; ++i) mx = std::max(mx, (double) logits[i]);
@@ -293,7 +273,7 @@ class StepWorker : public Napi::AsyncWorker {
         if (n < 0) { piece.resize(-n); llama_token_to_piece(vocab, token, piece.data(), -n, 0, false); }
         else piece.assign(buf, buf + n);
         if (decode_next && !eog) {
-            if (pos >= (int32_t) llama_n_ctx(c->ctx)) { code = "CONTEXT_OVERFLOW"; SetError("the context is full"); return; }
+            if (pos >= (int32_t) llama_n_ctx(c->ctx)) throw CodedError("CONTEXT_OVERFLOW", "the context is full");
             llama_batch batch = llama_batch_init(1, 0, 1);
             batch.n_tokens = 1;
             batch.token[0] = token;
@@ -303,28 +283,21 @@ class StepWorker : public Napi::AsyncWorker {
             batch.logits[0] = 1;
             int32_t rc = llama_decode(c->ctx, batch);
             llama_batch_free(batch);
-            if (rc != 0) { code = "DECODE"; SetError("llama_decode failed (" + std::to_string(rc) + ")"); }
+            if (rc != 0) throw std::runtime_error("llama_decode failed (" + std::to_string(rc) + ")");
         }
     }
 
-    void OnOK() override {
-        c->busy = false;
-        Napi::Env env = Env();
+    void finish() override { c->busy = false; }
+    Napi::Value resolve(Napi::Env env) override {
         Napi::Object o = Napi::Object::New(env);
         o.Set("token", token);
         o.Set("logprob", logprob);
         o.Set("entropy", entropy);
         o.Set("piece", Napi::Buffer<char>::Copy(env, piece.data(), piece.size()));
         o.Set("eog", eog);
-        deferred.Resolve(o);
-    }
-    void OnError(const Napi::Error & e) override {
-        c->busy = false;
-        deferred.Reject(make_error(Env(), code.empty() ? "DECODE" : code, e.Message()).Value());
+        return o;
     }
 
-  private:
-    Napi::Promise::Deferred deferred;
     Napi::ObjectReference ref;
     Context * c;
     int32_t pos;
@@ -333,7 +306,6 @@ class StepWorker : public Napi::AsyncWorker {
     double logprob = 0, entropy = 0;
     bool eog = false;
     std::vector<char> piece;
-    std::string code;
 };
 
 Napi::Value Context::Step(const Napi::CallbackInfo & info) {
@@ -343,10 +315,7 @@ Napi::Value Context::Step(const Napi::CallbackInfo & info) {
     int32_t pos = info[0].As<Napi::Number>().Int32Value();
     bool decode_next = info[1].As<Napi::Boolean>();
     BusyGuard::claim(env, this);
-    auto * w = new StepWorker(env, this, pos, decode_next);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return (new StepWorker(env, this, pos, decode_next))->queue();
 }
 
 // removeFrom(pos): forget the KV cache from this position on (prefix reuse)

@@ -110,26 +110,21 @@ static Napi::Value gguf_array_item(Napi::Env env, const gguf_context * ctx, int6
 }
 
 // readGguf(path, maxArray) -> { version, alignment, dataOffset, fileSize, metadata: {key: {type, value, length?}}, tensors: [...] }
-class ReadGgufWorker : public Napi::AsyncWorker {
+class ReadGgufWorker : public PromiseWorker {
   public:
     ReadGgufWorker(Napi::Env env, std::string path, size_t max_array)
-        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), path(std::move(path)), max_array(max_array) {}
-    Napi::Promise promise() { return deferred.Promise(); }
+        : PromiseWorker(env, "BAD_GGUF"), path(std::move(path)), max_array(max_array) {}
 
-    void Execute() override {
-        reason = validate_gguf(path);
-        if (!reason.empty()) return;
+  private:
+    void run() override {
+        const std::string reason = validate_gguf(path);
+        if (!reason.empty()) throw CodedError(reason.rfind("file not found", 0) == 0 ? "ENOENT" : "BAD_GGUF", path + ": " + reason);
         gguf_init_params params = { /*.no_alloc =*/ true, /*.ctx =*/ nullptr };
         ctx.reset(gguf_init_from_file(path.c_str(), params));
         size = file_size(path);
     }
 
-    void OnOK() override {
-        Napi::Env env = Env();
-        if (!reason.empty()) {
-            deferred.Reject(make_error(env, reason.rfind("file not found", 0) == 0 ? "ENOENT" : "BAD_GGUF", path + ": " + reason).Value());
-            return;
-        }
+    Napi::Value resolve(Napi::Env env) override {
         gguf_context * c = ctx.get();
         Napi::Object out = Napi::Object::New(env);
         out.Set("version", gguf_get_version(c));
@@ -172,16 +167,11 @@ class ReadGgufWorker : public Napi::AsyncWorker {
             tensors.Set((uint32_t) i, t);
         }
         out.Set("tensors", tensors);
-        deferred.Resolve(out);
+        return out;
     }
 
-    void OnError(const Napi::Error & e) override { deferred.Reject(e.Value()); }
-
-  private:
-    Napi::Promise::Deferred deferred;
     std::string path;
     size_t max_array;
-    std::string reason;
     gguf_ptr ctx;
     int64_t size = 0;
 };
@@ -190,10 +180,7 @@ static Napi::Value ReadGguf(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (!info[0].IsString()) throw_error(env, "INVALID_ARGUMENT", "readGguf: path must be a string");
     size_t max_array = info[1].IsNumber() ? (size_t) info[1].As<Napi::Number>().Int64Value() : 64;
-    auto * w = new ReadGgufWorker(env, info[0].As<Napi::String>(), max_array);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return (new ReadGgufWorker(env, info[0].As<Napi::String>(), max_array))->queue();
 }
 
 // ---- tensor data for a single tensor (sidecars and tests read weights back) ------------------
@@ -239,7 +226,7 @@ static size_t scalar_size(gguf_type t) {
     }
 }
 
-static void set_kv(Napi::Env env, gguf_context * ctx, const std::string & key, const std::string & type, Napi::Value v) {
+void gguf_set_kv_js(Napi::Env env, gguf_context * ctx, const std::string & key, const std::string & type, Napi::Value v) {
     bool is_array = type.size() > 2 && type.rfind("[]") == type.size() - 2;
     gguf_type t = parse_kv_type(env, is_array ? type.substr(0, type.size() - 2) : type);
     if (is_array) {
@@ -302,7 +289,7 @@ static Napi::Value WriteGguf(const Napi::CallbackInfo & info) {
     gguf_ptr gctx(gguf_init_empty());
     for (uint32_t i = 0; i < kvs.Length(); ++i) {
         Napi::Object kv = kvs.Get(i).As<Napi::Object>();
-        set_kv(env, gctx.get(), kv.Get("key").As<Napi::String>(), kv.Get("type").As<Napi::String>(), kv.Get("value"));
+        gguf_set_kv_js(env, gctx.get(), kv.Get("key").As<Napi::String>(), kv.Get("type").As<Napi::String>(), kv.Get("value"));
     }
     ggml_init_params ip = { /*.mem_size =*/ ggml_tensor_overhead() * (tensors.Length() + 1), /*.mem_buffer =*/ nullptr, /*.no_alloc =*/ true };
     ggml_ptr mctx(ggml_init(ip));
@@ -336,204 +323,12 @@ static Napi::Value WriteGguf(const Napi::CallbackInfo & info) {
     return env.Undefined();
 }
 
-// ---- a randomly initialised llama-architecture model with a real tokenizer ---------------------
-
-struct MakeModelOptions {
-    std::string out, vocab, name;
-    int64_t n_embd = 256, n_layer = 4, n_head = 4, n_head_kv = 4, n_ff = 768, n_ctx = 2048;
-    uint64_t seed = 42;
-    bool f16 = false;
-    float init_std = 0.02f;
-};
-
-class MakeModelWorker : public Napi::AsyncWorker {
-  public:
-    MakeModelWorker(Napi::Env env, MakeModelOptions o) : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), o(std::move(o)) {}
-    Napi::Promise promise() { return deferred.Promise(); }
-
-    void Execute() override {
-        gguf_init_params vp = { /*.no_alloc =*/ true, /*.ctx =*/ nullptr };
-        gguf_ptr vocab(gguf_init_from_file(o.vocab.c_str(), vp));
-        if (!vocab) { SetError("could not read vocabulary GGUF " + o.vocab); return; }
-        int64_t tok_id = gguf_find_key(vocab.get(), "tokenizer.ggml.tokens");
-        if (tok_id < 0) { SetError(o.vocab + " has no tokenizer.ggml.tokens"); return; }
-        const int64_t n_vocab = (int64_t) gguf_get_arr_n(vocab.get(), tok_id);
-        if (o.n_embd % o.n_head != 0 || o.n_head % o.n_head_kv != 0) { SetError("n_embd must divide by n_head and n_head by n_head_kv"); return; }
-
-        gguf_ptr g(gguf_init_empty());
-        // keep only the tokenizer from the vocab file; the rest describes the new model
-        gguf_set_kv(g.get(), vocab.get());
-        for (int64_t i = gguf_get_n_kv(g.get()) - 1; i >= 0; --i) {
-            if (strncmp(gguf_get_key(g.get(), i), "tokenizer.", 10) != 0) gguf_remove_key(g.get(), gguf_get_key(g.get(), i));
-        }
-        const int64_t head_dim = o.n_embd / o.n_head;
-        gguf_set_val_str(g.get(), "general.architecture", "llama");
-        gguf_set_val_str(g.get(), "general.name", o.name.c_str());
-        gguf_set_val_u32(g.get(), "general.file_type", o.f16 ? LLAMA_FTYPE_MOSTLY_F16 : LLAMA_FTYPE_ALL_F32);
-        gguf_set_val_u32(g.get(), "llama.context_length", (uint32_t) o.n_ctx);
-        gguf_set_val_u32(g.get(), "llama.embedding_length", (uint32_t) o.n_embd);
-        gguf_set_val_u32(g.get(), "llama.block_count", (uint32_t) o.n_layer);
-        gguf_set_val_u32(g.get(), "llama.feed_forward_length", (uint32_t) o.n_ff);
-        gguf_set_val_u32(g.get(), "llama.attention.head_count", (uint32_t) o.n_head);
-        gguf_set_val_u32(g.get(), "llama.attention.head_count_kv", (uint32_t) o.n_head_kv);
-        gguf_set_val_u32(g.get(), "llama.rope.dimension_count", (uint32_t) head_dim);
-        gguf_set_val_f32(g.get(), "llama.rope.freq_base", 10000.0f);
-        gguf_set_val_f32(g.get(), "llama.attention.layer_norm_rms_epsilon", 1e-5f);
-        gguf_set_val_u32(g.get(), "llama.vocab_size", (uint32_t) n_vocab);
-
-        struct spec { std::string name; int64_t ne0, ne1; bool norm; };
-        std::vector<spec> specs;
-        const int64_t n_embd_kv = head_dim * o.n_head_kv;
-        specs.push_back({"token_embd.weight", o.n_embd, n_vocab, false});
-        for (int64_t il = 0; il < o.n_layer; ++il) {
-            std::string p = "blk." + std::to_string(il) + ".";
-            specs.push_back({p + "attn_norm.weight", o.n_embd, 1, true});
-            specs.push_back({p + "attn_q.weight", o.n_embd, o.n_embd, false});
-            specs.push_back({p + "attn_k.weight", o.n_embd, n_embd_kv, false});
-            specs.push_back({p + "attn_v.weight", o.n_embd, n_embd_kv, false});
-            specs.push_back({p + "attn_output.weight", o.n_embd, o.n_embd, false});
-            specs.push_back({p + "ffn_norm.weight", o.n_embd, 1, true});
-            specs.push_back({p + "ffn_gate.weight", o.n_embd, o.n_ff, false});
-            specs.push_back({p + "ffn_up.weight", o.n_embd, o.n_ff, false});
-            specs.push_back({p + "ffn_down.weight", o.n_ff, o.n_embd, false});
-        }
-        specs.push_back({"output_norm.weight", o.n_embd, 1, true});
-        specs.push_back({"output.weight", o.n_embd, n_vocab, false});
-
-        ggml_init_params ip = { /*.mem_size =*/ ggml_tensor_overhead() * (specs.size() + 1), /*.mem_buffer =*/ nullptr, /*.no_alloc =*/ true };
-        ggml_ptr mctx(ggml_init(ip));
-        std::vector<ggml_tensor *> ts;
-        for (auto & s : specs) {
-            ggml_type type = (o.f16 && !s.norm) ? GGML_TYPE_F16 : GGML_TYPE_F32;
-            ggml_tensor * t = s.norm ? ggml_new_tensor_1d(mctx.get(), type, s.ne0) : ggml_new_tensor_2d(mctx.get(), type, s.ne0, s.ne1);
-            ggml_set_name(t, s.name.c_str());
-            gguf_add_tensor(g.get(), t);
-            ts.push_back(t);
-        }
-
-        // metadata through gguf, then the tensor data streamed in gguf's layout (aligned, in order)
-        std::string tmp = o.out + ".tmp";
-        file_ptr f(fopen(tmp.c_str(), "wb"));
-        if (!f) { SetError("could not write " + o.out); return; }
-        std::vector<uint8_t> meta(gguf_get_meta_size(g.get()));
-        gguf_get_meta_data(g.get(), meta.data());
-        fwrite(meta.data(), 1, meta.size(), f.get());
-        std::mt19937_64 rng(o.seed);
-        std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
-        const float a = o.init_std * std::sqrt(3.0f); // uniform with the requested standard deviation
-        const size_t align = gguf_get_alignment(g.get());
-        std::vector<float> row;
-        std::vector<ggml_fp16_t> row16;
-        for (size_t i = 0; i < ts.size(); ++i) {
-            ggml_tensor * t = ts[i];
-            const int64_t ne0 = t->ne[0];
-            row.resize(ne0);
-            row16.resize(ne0);
-            for (int64_t r = 0; r < ggml_nrows(t); ++r) {
-                for (int64_t k = 0; k < ne0; ++k) row[k] = specs[i].norm ? 1.0f : a * uni(rng);
-                if (t->type == GGML_TYPE_F16) {
-                    ggml_fp32_to_fp16_row(row.data(), row16.data(), ne0);
-                    fwrite(row16.data(), sizeof(ggml_fp16_t), ne0, f.get());
-                } else {
-                    fwrite(row.data(), sizeof(float), ne0, f.get());
-                }
-            }
-            const size_t pad = GGML_PAD(ggml_nbytes(t), align) - ggml_nbytes(t);
-            static const uint8_t zeros[64] = {0};
-            if (pad) fwrite(zeros, 1, pad, f.get());
-        }
-        if (ferror(f.get())) { SetError("write failed for " + o.out); return; }
-        f.reset();
-        if (std::rename(tmp.c_str(), o.out.c_str()) != 0) { SetError("could not rename " + tmp); return; }
-        n_params = 0;
-        for (auto * t : ts) n_params += ggml_nelements(t);
-    }
-
-    void OnOK() override {
-        Napi::Object r = Napi::Object::New(Env());
-        r.Set("path", o.out);
-        r.Set("parameters", (double) n_params);
-        deferred.Resolve(r);
-    }
-    void OnError(const Napi::Error & e) override {
-        Napi::Error err = make_error(Env(), "MAKE_MODEL", e.Message());
-        deferred.Reject(err.Value());
-    }
-
-  private:
-    Napi::Promise::Deferred deferred;
-    MakeModelOptions o;
-    int64_t n_params = 0;
-};
-
-static Napi::Value MakeModel(const Napi::CallbackInfo & info) {
-    Napi::Env env = info.Env();
-    Napi::Object a = info[0].As<Napi::Object>();
-    MakeModelOptions o;
-    o.out = a.Get("out").As<Napi::String>();
-    o.vocab = a.Get("vocab").As<Napi::String>();
-    o.name = a.Get("name").IsString() ? a.Get("name").As<Napi::String>().Utf8Value() : std::string("cogito-random");
-    auto num = [&](const char * k, int64_t & v) { if (a.Has(k) && a.Get(k).IsNumber()) v = a.Get(k).As<Napi::Number>().Int64Value(); };
-    num("nEmbd", o.n_embd); num("nLayer", o.n_layer); num("nHead", o.n_head); num("nHeadKv", o.n_head_kv);
-    num("nFf", o.n_ff); num("nCtx", o.n_ctx);
-    if (a.Get("seed").IsNumber()) o.seed = (uint64_t) a.Get("seed").As<Napi::Number>().Int64Value();
-    if (a.Get("f16").IsBoolean()) o.f16 = a.Get("f16").As<Napi::Boolean>();
-    if (a.Get("initStd").IsNumber()) o.init_std = a.Get("initStd").As<Napi::Number>().FloatValue();
-    auto * w = new MakeModelWorker(env, o);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
-}
-
-// ---- quantize (llama.cpp's quantizer) ------------------------------------------------------
-
-class QuantizeWorker : public Napi::AsyncWorker {
-  public:
-    QuantizeWorker(Napi::Env env, std::string in, std::string out, llama_ftype ftype, int threads)
-        : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), in(std::move(in)), out(std::move(out)), ftype(ftype), threads(threads) {}
-    Napi::Promise promise() { return deferred.Promise(); }
-    void Execute() override {
-        std::string why = validate_gguf(in);
-        if (!why.empty()) { SetError(in + ": " + why); return; }
-        llama_model_quantize_params p = llama_model_quantize_default_params();
-        p.ftype = ftype;
-        p.nthread = threads;
-        log_capture_begin();
-        uint32_t rc = llama_model_quantize(in.c_str(), out.c_str(), &p);
-        std::string reason = log_capture_end();
-        if (rc != 0) SetError("quantization failed" + (reason.empty() ? std::string() : ": " + reason));
-    }
-    void OnOK() override { deferred.Resolve(Napi::String::New(Env(), out)); }
-    void OnError(const Napi::Error & e) override { deferred.Reject(make_error(Env(), "QUANTIZE", e.Message()).Value()); }
-
-  private:
-    Napi::Promise::Deferred deferred;
-    std::string in, out;
-    llama_ftype ftype;
-    int threads;
-};
-
-static Napi::Value Quantize(const Napi::CallbackInfo & info) {
-    Napi::Env env = info.Env();
-    std::string type = info[2].As<Napi::String>();
-    llama_ftype ftype;
-    if (type == "q8_0") ftype = LLAMA_FTYPE_MOSTLY_Q8_0;
-    else if (type == "q4_0") ftype = LLAMA_FTYPE_MOSTLY_Q4_0;
-    else if (type == "f16") ftype = LLAMA_FTYPE_MOSTLY_F16;
-    else throw_error(env, "INVALID_ARGUMENT", "quantize: type must be q8_0, q4_0 or f16 (got '" + type + "')");
-    int threads = info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : 0;
-    auto * w = new QuantizeWorker(env, info[0].As<Napi::String>(), info[1].As<Napi::String>(), ftype, threads);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
-}
-
 void init_gguf_io(Napi::Env env, Napi::Object exports) {
     exports.Set("readGguf", Napi::Function::New(env, ReadGguf));
     exports.Set("readGgufTensor", Napi::Function::New(env, ReadGgufTensor));
     exports.Set("writeGguf", Napi::Function::New(env, WriteGguf));
-    exports.Set("makeModel", Napi::Function::New(env, MakeModel));
-    exports.Set("quantize", Napi::Function::New(env, Quantize));
+    init_model_gen(env, exports);
+    init_quantize(env, exports);
 }
 
 } // namespace cogito

@@ -172,22 +172,18 @@ struct LoadState {
     std::atomic<bool> cancel{false};
 };
 
-class LoadWorker : public Napi::AsyncProgressQueueWorker<float> {
+class LoadWorker : public ProgressPromiseWorker<float> {
   public:
     LoadWorker(Napi::Env env, std::string path, int32_t gpu_layers, bool use_mmap, Napi::Function on_progress)
-        : Napi::AsyncProgressQueueWorker<float>(env), deferred(Napi::Promise::Deferred::New(env)),
-          path(std::move(path)), gpu_layers(gpu_layers), use_mmap(use_mmap) {
-        if (!on_progress.IsEmpty()) progress = Napi::Persistent(on_progress);
+        : ProgressPromiseWorker<float>(env, "BAD_MODEL", on_progress), path(std::move(path)), gpu_layers(gpu_layers), use_mmap(use_mmap) {}
+    ~LoadWorker() override {
+        if (model) llama_model_free(model);
     }
-    Napi::Promise promise() { return deferred.Promise(); }
 
-    void Execute(const ExecutionProgress & p) override {
+  private:
+    void run(const ExecutionProgress & p) override {
         std::string why = validate_gguf(path);
-        if (!why.empty()) {
-            code = why.rfind("file not found", 0) == 0 ? "ENOENT" : "BAD_GGUF";
-            SetError(path + ": " + why);
-            return;
-        }
+        if (!why.empty()) throw CodedError(why.rfind("file not found", 0) == 0 ? "ENOENT" : "BAD_GGUF", path + ": " + why);
         struct stat st;
         if (stat(path.c_str(), &st) == 0) file_size = st.st_size;
         fingerprint = fingerprint_gguf(path);
@@ -203,17 +199,14 @@ class LoadWorker : public Napi::AsyncProgressQueueWorker<float> {
         log_capture_begin();
         model = llama_model_load_from_file(path.c_str(), mp);
         std::string reason = log_capture_end();
-        if (!model) {
-            code = "BAD_MODEL";
-            SetError(path + ": llama.cpp could not load this model" + (reason.empty() ? std::string() : " (" + reason + ")"));
-        }
+        if (!model) throw std::runtime_error(path + ": llama.cpp could not load this model" + (reason.empty() ? std::string() : " (" + reason + ")"));
     }
 
     void OnProgress(const float * data, size_t n) override {
         if (!progress.IsEmpty() && n > 0) progress.Call({Napi::Number::New(Env(), data[n - 1])});
     }
 
-    void OnOK() override {
+    Napi::Value resolve(Napi::Env) override {
         Napi::Object obj = Model::constructor.New({});
         Model * m = Model::Unwrap(obj);
         m->model = model;
@@ -221,25 +214,14 @@ class LoadWorker : public Napi::AsyncProgressQueueWorker<float> {
         m->fingerprint = fingerprint;
         m->file_size = file_size;
         model = nullptr;
-        deferred.Resolve(obj);
+        return obj;
     }
 
-    void OnError(const Napi::Error & e) override {
-        deferred.Reject(make_error(Env(), code.empty() ? "BAD_MODEL" : code, e.Message()).Value());
-    }
-
-    ~LoadWorker() override {
-        if (model) llama_model_free(model);
-    }
-
-  private:
-    Napi::Promise::Deferred deferred;
-    Napi::FunctionReference progress;
     std::string path;
     int32_t gpu_layers;
     bool use_mmap;
     llama_model * model = nullptr;
-    std::string fingerprint, code;
+    std::string fingerprint;
     int64_t file_size = 0;
 };
 
@@ -250,10 +232,7 @@ Napi::Value LoadModel(const Napi::CallbackInfo & info) {
     int32_t gpu_layers = opts.Has("gpuLayers") && opts.Get("gpuLayers").IsNumber() ? opts.Get("gpuLayers").As<Napi::Number>().Int32Value() : 0;
     bool use_mmap = !opts.Has("useMmap") || !opts.Get("useMmap").IsBoolean() || opts.Get("useMmap").As<Napi::Boolean>();
     Napi::Function cb = info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();
-    auto * w = new LoadWorker(env, info[0].As<Napi::String>(), gpu_layers, use_mmap, cb);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return (new LoadWorker(env, info[0].As<Napi::String>(), gpu_layers, use_mmap, cb))->queue();
 }
 
 } // namespace cogito

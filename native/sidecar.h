@@ -1,53 +1,24 @@
 // Sidecar runtime: loads a sidecar GGUF (sidecars/FORMAT.md) into ggml tensors and builds its
 // graphs — probes, encoder, gated bottleneck cross-attention — with plain ggml ops, so the same
 // builders serve inference (weights in a backend buffer) and training (weights as parameters).
+//   sidecar_format.cpp   the config and the checks (by the format table)
+//   sidecar_graph.cpp    graph builders
+//   sidecar_model.cpp    loading into a backend buffer, encoding a pass-1 state
+//   sidecar_injector.cpp the cross-attention added through the layer hook
+//   sidecar_napi.cpp     the JS class and loadSidecar / checkSidecar
 #pragma once
 
 #include <napi.h>
 
 #include "common.h"
 #include "llama.h"
+#include "sidecar_format.h"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace cogito {
-
-enum class EncoderType { selective, multi_token, transformer };
-
-// FORMAT.md: version 2 adds the output features φ (probes) and the refusal channel.
-constexpr int32_t SIDECAR_OUTPUT_FEATURES = 3;
-
-struct SidecarConfig {
-    int32_t version = 2;
-    EncoderType encoder = EncoderType::selective;
-    int32_t n_embd     = 0; // E
-    int32_t n_layer    = 0; // base layers
-    int32_t n_tokens   = 0; // N cognitive tokens
-    int32_t enc_heads  = 1;
-    int32_t enc_ff     = 0;
-    int32_t bottleneck = 0; // B
-    int32_t heads      = 1; // H
-    float   rms_eps    = 1e-5f;
-    float   agc_floor  = 0.0f;
-    float   agc_tau    = 1.0f;
-    // not in the file: gates enter as tanh(gate_scale·g) and the multi_token queries (the token
-    // preferences) as gate_scale·q, so a trainer can give them a larger effective learning rate
-    // (Adam's step is scale-free) and scale them back afterwards
-    float   gate_scale = 1.0f;
-    std::vector<int32_t> target_layers; // L
-    std::vector<int32_t> inject_layers; // J
-
-    int32_t n_target() const { return (int32_t) target_layers.size(); }
-    // F: output features the sidecar reads after the hidden states (0 in version 1)
-    int32_t n_out() const { return version >= 2 ? SIDECAR_OUTPUT_FEATURES : 0; }
-    // floats of one pass-1 state: L hidden states of E, then F output features
-    int64_t state_size() const { return (int64_t) n_embd * n_target() + n_out(); }
-    int32_t n_inject() const { return (int32_t) inject_layers.size(); }
-    // index j of a base layer in inject_layers, or -1
-    int32_t inject_index(int32_t il) const;
-};
 
 struct SidecarInjection {
     ggml_tensor * q = nullptr;
@@ -77,16 +48,6 @@ struct SidecarWeights {
     ggml_tensor * inj_gate = nullptr;   // inj.gate [J]
 };
 
-// One (name, shape) per tensor the config requires, in file order.
-struct TensorSpec {
-    std::string name;
-    std::vector<int64_t> shape;
-};
-std::vector<TensorSpec> sidecar_tensor_specs(const SidecarConfig & cfg);
-
-// Reads and checks the metadata; throws std::runtime_error with a message naming the bad key.
-SidecarConfig sidecar_read_config(const gguf_context * g);
-
 // Points w at the tensors named by the specs in ctx (which must hold them all).
 void sidecar_bind_weights(const SidecarConfig & cfg, ggml_context * ctx, SidecarWeights & w);
 
@@ -108,7 +69,8 @@ struct SidecarModel {
     ggml_ptr       ctx;
     buffer_ptr     buf;
 
-    // loads and validates a sidecar GGUF (worker thread); throws std::runtime_error
+    // loads and validates a sidecar GGUF (worker thread): the metadata, the tensor table and
+    // every value (finite only); throws std::runtime_error naming the key or tensor
     void load(const std::string & path);
     // runs probes and encoder on a pass-1 state (cfg.state_size() floats: L·E hidden, then F
     // output features) → tokens (N·E) and confidences (L)
@@ -129,17 +91,18 @@ class Sidecar : public Napi::ObjectWrap<Sidecar> {
     const SidecarModel * get(Napi::Env env) const;
 
   private:
+    Napi::Value Config(const Napi::CallbackInfo & info);
     Napi::Value Info(const Napi::CallbackInfo & info);
     Napi::Value Encode(const Napi::CallbackInfo & info);
     Napi::Value Tensors(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
 };
 
-// loadSidecar(path) -> Promise<Sidecar>
-Napi::Value LoadSidecar(const Napi::CallbackInfo & info);
+// the Sidecar from a JS value, or a JS exception naming the function
+Sidecar * unwrap_sidecar(Napi::Env env, Napi::Value v, const char * fn);
 
-// trainProbes(sidecar, hidden, correct, options) -> Promise<epochs[]> (probes.cpp)
-Napi::Value TrainProbes(const Napi::CallbackInfo & info);
+// probes.cpp
+void init_probes(Napi::Env env, Napi::Object exports);
 
 // Injects a sidecar's cross-attention into a context's layer outputs through the layer hook.
 struct Injector {

@@ -60,18 +60,17 @@ static void scale_tensor(ggml_tensor * t, float f) {
     ggml_backend_tensor_set(t, v.data(), 0, ggml_nbytes(t));
 }
 
-class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
+class SidecarRunWorker : public ProgressPromiseWorker<Progress> {
   public:
     SidecarRunWorker(Napi::Env env, Trainer * t, Sidecar * s, Napi::Object t_obj, Napi::Object s_obj, SidecarExamples ex, SidecarRunOptions o, Napi::Function on_progress)
-        : Napi::AsyncProgressQueueWorker<Progress>(env), deferred(Napi::Promise::Deferred::New(env)), t(t), s(s), ex(std::move(ex)), o(o) {
+        : ProgressPromiseWorker<Progress>(env, "TRAIN", on_progress), t(t), s(s), ex(std::move(ex)), o(o) {
         keep_t = Napi::Persistent(t_obj);
         keep_s = Napi::Persistent(s_obj);
-        if (!on_progress.IsEmpty()) progress = Napi::Persistent(on_progress);
         s->users++;
     }
-    Napi::Promise promise() { return deferred.Promise(); }
 
-    void Execute(const ExecutionProgress & prog) override {
+  private:
+    void run(const ExecutionProgress & prog) override {
         SidecarModel & m = *s->m;
         const int64_t n = (int64_t) ex.inject_from.size();
         const int64_t per = m.cfg.state_size();
@@ -80,12 +79,7 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         if (pad < 0) pad = 0;
 
         Injector inj;
-        try {
-            inj.set_training(&m, (int32_t) window);
-        } catch (const std::exception & e) {
-            SetError(e.what());
-            return;
-        }
+        inj.set_training(&m, (int32_t) window);
         // gates and token preferences (multi_token queries) at gate_scale× the learning rate:
         // train g/scale, use tanh(scale · g/scale) and scale · q/scale.
         // Evaluation builds the same graph: ggml-opt keys optimizer state by node index, and it
@@ -172,25 +166,13 @@ class SidecarRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         progress.Call({progress_object(Env(), p[count - 1])}); // one window per example
     }
 
-    void OnOK() override {
-        release();
-        deferred.Resolve(run_result(Env(), epoch_loss, t->step.load(), seconds, cancelled));
-    }
-
-    void OnError(const Napi::Error & e) override {
-        release();
-        deferred.Reject(make_error(Env(), "TRAIN", e.Message()).Value());
-    }
-
-  private:
-    void release() {
+    void finish() override {
         t->busy = false;
         s->users--;
     }
+    Napi::Value resolve(Napi::Env env) override { return run_result(env, epoch_loss, t->step.load(), seconds, cancelled); }
 
-    Napi::Promise::Deferred deferred;
     Napi::ObjectReference keep_t, keep_s;
-    Napi::FunctionReference progress;
     Trainer * t;
     Sidecar * s;
     SidecarExamples ex;
@@ -278,10 +260,7 @@ static Napi::Value TrainSidecar(const Napi::CallbackInfo & info) {
     Napi::Function on_progress = info[4].IsFunction() ? info[4].As<Napi::Function>() : Napi::Function();
     t->cancel = false;
     t->busy = true;
-    auto * w = new SidecarRunWorker(env, t, s, info[0].As<Napi::Object>(), info[1].As<Napi::Object>(), std::move(ex), o, on_progress);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return (new SidecarRunWorker(env, t, s, info[0].As<Napi::Object>(), info[1].As<Napi::Object>(), std::move(ex), o, on_progress))->queue();
 }
 
 void init_sidecar_train(Napi::Env env, Napi::Object exports) {

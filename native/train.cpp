@@ -78,18 +78,21 @@ struct OpenOptions {
     std::vector<std::string> freeze;
 };
 
-class OpenTrainerWorker : public Napi::AsyncWorker {
+class OpenTrainerWorker : public PromiseWorker {
   public:
-    OpenTrainerWorker(Napi::Env env, OpenOptions o) : Napi::AsyncWorker(env), deferred(Napi::Promise::Deferred::New(env)), o(std::move(o)) {}
-    Napi::Promise promise() { return deferred.Promise(); }
+    OpenTrainerWorker(Napi::Env env, OpenOptions o) : PromiseWorker(env, "TRAIN_OPEN"), o(std::move(o)) {}
+    ~OpenTrainerWorker() override {
+        if (ctx) llama_free(ctx);
+        if (model) llama_model_free(model);
+    }
 
-    void Execute() override {
+  private:
+    void run() override {
         std::vector<std::regex> freeze;
         try {
             for (const auto & f : o.freeze) freeze.emplace_back(f);
         } catch (const std::regex_error & e) {
-            SetError(std::string("invalid freeze pattern: ") + e.what());
-            return;
+            throw std::runtime_error(std::string("invalid freeze pattern: ") + e.what());
         }
         llama_model_params mp = llama_model_default_params();
         mp.n_gpu_layers = 0;                   // the optimizer runs where the weights are: CPU
@@ -98,8 +101,7 @@ class OpenTrainerWorker : public Napi::AsyncWorker {
         model = llama_model_load_from_file(o.path.c_str(), mp);
         if (!model) {
             std::string reason = log_capture_end();
-            SetError(o.path + ": llama.cpp could not load this model" + (reason.empty() ? std::string() : " (" + reason + ")"));
-            return;
+            throw std::runtime_error(o.path + ": llama.cpp could not load this model" + (reason.empty() ? std::string() : " (" + reason + ")"));
         }
         // llama.cpp pads a context to a multiple of 256; a window is one whole context
         o.n_ctx = GGML_PAD(o.n_ctx, 256);
@@ -115,18 +117,14 @@ class OpenTrainerWorker : public Napi::AsyncWorker {
         cp.n_threads_batch = cp.n_threads;
         ctx = llama_init_from_model(model, cp);
         std::string reason = log_capture_end();
-        if (!ctx) {
-            SetError("could not create a training context" + (reason.empty() ? std::string() : " (" + reason + ")"));
-            return;
-        }
+        if (!ctx) throw std::runtime_error("could not create a training context" + (reason.empty() ? std::string() : " (" + reason + ")"));
         if (llama_n_ctx(ctx) != o.n_ctx) {
-            SetError("the training context has " + std::to_string(llama_n_ctx(ctx)) + " positions, not " + std::to_string(o.n_ctx));
-            return;
+            throw std::runtime_error("the training context has " + std::to_string(llama_n_ctx(ctx)) + " positions, not " + std::to_string(o.n_ctx));
         }
         filter.freeze = std::move(freeze);
     }
 
-    void OnOK() override {
+    Napi::Value resolve(Napi::Env) override {
         Napi::Object obj = Trainer::constructor.New({});
         Trainer * t = Trainer::Unwrap(obj);
         t->model = model;
@@ -145,18 +143,9 @@ class OpenTrainerWorker : public Napi::AsyncWorker {
         op.optimizer_type = GGML_OPT_OPTIMIZER_TYPE_ADAMW;
         llama_opt_init(t->ctx, t->model, op);
         t->n_trainable = filter.trainable;
-        deferred.Resolve(obj);
+        return obj;
     }
 
-    void OnError(const Napi::Error & e) override { deferred.Reject(make_error(Env(), "TRAIN_OPEN", e.Message()).Value()); }
-
-    ~OpenTrainerWorker() override {
-        if (ctx) llama_free(ctx);
-        if (model) llama_model_free(model);
-    }
-
-  private:
-    Napi::Promise::Deferred deferred;
     OpenOptions o;
     ParamFilter filter;
     llama_model * model = nullptr;
@@ -179,10 +168,7 @@ Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
     if (a.Get("window").IsNumber()) o.window = a.Get("window").As<Napi::Number>().Uint32Value();
     if (o.n_ctx < 8) throw_error(env, "INVALID_ARGUMENT", "openTrainer: nCtx must be at least 8");
     if (o.window > GGML_PAD(o.n_ctx, 256)) throw_error(env, "INVALID_ARGUMENT", "openTrainer: window must not exceed nCtx");
-    auto * w = new OpenTrainerWorker(env, std::move(o));
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return (new OpenTrainerWorker(env, std::move(o)))->queue();
 }
 
 // ---- run (train or evaluate) ---------------------------------------------------------------------
@@ -232,16 +218,15 @@ static int64_t pack(const Samples & s, const std::vector<int64_t> & order, uint3
     return (int64_t) n_targets.size();
 }
 
-class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
+class RunWorker : public ProgressPromiseWorker<Progress> {
   public:
     RunWorker(Napi::Env env, Trainer * t, Napi::Object self, Samples s, RunOptions o, Napi::Function on_progress)
-        : Napi::AsyncProgressQueueWorker<Progress>(env), deferred(Napi::Promise::Deferred::New(env)), t(t), s(std::move(s)), o(o) {
+        : ProgressPromiseWorker<Progress>(env, "TRAIN", on_progress), t(t), s(std::move(s)), o(o) {
         keep = Napi::Persistent(self);
-        if (!on_progress.IsEmpty()) progress = Napi::Persistent(on_progress);
     }
-    Napi::Promise promise() { return deferred.Promise(); }
 
-    void Execute(const ExecutionProgress & prog) override {
+  private:
+    void run(const ExecutionProgress & prog) override {
         // a dataset item is a whole context; llama_opt reads its first `window` tokens
         const uint32_t n_ctx = t->n_ctx, window = t->window;
         const int64_t n_samples = (int64_t) s.starts.size() - 1;
@@ -306,23 +291,15 @@ class RunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         for (size_t k = 0; k < n; ++k) progress.Call({progress_object(Env(), data[k])});
     }
 
-    void OnOK() override {
-        t->busy = false;
-        Napi::Object r = run_result(Env(), epoch_loss, t->step.load(), seconds, cancelled);
+    void finish() override { t->busy = false; }
+    Napi::Value resolve(Napi::Env env) override {
+        Napi::Object r = run_result(env, epoch_loss, t->step.load(), seconds, cancelled);
         r.Set("targets", epoch_targets.empty() ? 0.0 : (double) epoch_targets.back());
         r.Set("windowsPerEpoch", (double) windows_per_epoch);
-        deferred.Resolve(r);
+        return r;
     }
 
-    void OnError(const Napi::Error & e) override {
-        t->busy = false;
-        deferred.Reject(make_error(Env(), "TRAIN", e.Message()).Value());
-    }
-
-  private:
-    Napi::Promise::Deferred deferred;
     Napi::ObjectReference keep; // keeps the Trainer alive while the worker runs
-    Napi::FunctionReference progress;
     Trainer * t;
     Samples s;
     RunOptions o;
@@ -433,10 +410,7 @@ Napi::Value Trainer::Run(const Napi::CallbackInfo & info) {
     Napi::Function on_progress = info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();
     cancel = false;
     busy = true;
-    auto * w = new RunWorker(env, this, info.This().As<Napi::Object>(), std::move(s), o, on_progress);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    return (new RunWorker(env, this, info.This().As<Napi::Object>(), std::move(s), o, on_progress))->queue();
 }
 
 Napi::Value Trainer::Cancel(const Napi::CallbackInfo & info) {

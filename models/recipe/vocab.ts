@@ -10,7 +10,7 @@
  * a word from its left end, so each corpus word becomes exactly one token and anything else
  * falls back to characters or bytes. A possessive ending "'s" is a token of its own.
  */
-import { addon, type GgufKeyValue } from '../../src/engine/native';
+import { writeGguf, type GgufKeyValue } from '../../src/engine';
 
 const SPACE = '\u2581'; // ▁, SentencePiece's word-start mark
 
@@ -87,5 +87,5 @@ export function writeWordVocab(file: string, vocab: WordVocab): void {
     { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: true },
     { key: 'tokenizer.ggml.add_eos_token', type: 'bool', value: false },
   ];
-  addon().writeGguf(file, kv, []);
+  writeGguf(file, kv, []);
 }

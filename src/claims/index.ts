@@ -7,3 +7,5 @@ export type { FormalBackend, FormalResult, FormalAnswer, FormalProblem } from '.
 export { ClaimRouter, extractClaims } from './router';
 export type { RouterDeps } from './router';
 export { loadLogicBackend } from './logic-backend';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

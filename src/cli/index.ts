@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { commandModules } from './commands';
+import { reportFailure } from './errors';
+import { exitQuietlyOnBrokenPipe } from './output';
 
 /** Builds the `cogito` program; each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -13,5 +15,19 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnBrokenPipe();
   await buildProgram().parseAsync(argv);
+}
+
+/**
+ * Runs `cogito` to the end, as bin/cogito.js does: a failure becomes one line on stderr and
+ * the exit status of its category (./errors.ts).
+ */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await main(argv);
+  } catch (err) {
+    // exit at once, as before: a solver process or a native worker must not keep a failed command alive
+    process.exit(reportFailure(err));
+  }
 }

@@ -1,11 +1,14 @@
-/** Shared CLI output helpers: one place decides how JSON and errors are printed. */
+/** Shared CLI output helpers: how JSON and progress are printed (failures: ./errors.ts). */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function fail(message: string): never {
-  process.stderr.write(`cogito: ${message}\n`);
-  process.exit(1);
+/** `cogito … | head`: when the reader goes away, stop quietly as other command-line tools do. */
+export function exitQuietlyOnBrokenPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
 }
 
 /**

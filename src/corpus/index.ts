@@ -1,5 +1,6 @@
 export * from './types';
 export { CorpusIndex, validatePassage } from './store';
+export { InvalidPassageError } from './errors';
 export { FactualVerifier } from './verifier';
 export type { FactualVerdict, FactualResult, VerifierOptions } from './verifier';
 export { DESCARTES_PASSAGES, DESCARTES_PEOPLE, DESCARTES_VOCABULARY } from './data/descartes';
@@ -12,3 +13,5 @@ export function openDescartesCorpus(path = ':memory:'): CorpusIndex {
   if (index.size === 0) index.add(DESCARTES_PASSAGES);
   return index;
 }
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

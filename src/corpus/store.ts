@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fuzzySequence } from '../util/normalise';
+import { InvalidPassageError } from './errors';
 import type { Passage, SearchHit } from './types';
 
 const SCHEMA = `
@@ -42,10 +43,10 @@ export function validatePassage(p: unknown, where = 'passage'): Passage {
   const o = p as Record<string, unknown>;
   const str = (k: string) => typeof o?.[k] === 'string' && (o[k] as string).trim().length > 0;
   const optStr = (k: string) => o?.[k] === undefined || o[k] === null || typeof o[k] === 'string';
-  for (const k of ['id', 'work', 'section', 'text']) if (!str(k)) throw new Error(`${where}: "${k}" must be a non-empty string`);
-  for (const k of ['atVolume', 'atPage']) if (!optStr(k)) throw new Error(`${where}: "${k}" must be a string or null`);
+  for (const k of ['id', 'work', 'section', 'text']) if (!str(k)) throw new InvalidPassageError(`${where}: "${k}" must be a non-empty string`);
+  for (const k of ['atVolume', 'atPage']) if (!optStr(k)) throw new InvalidPassageError(`${where}: "${k}" must be a string or null`);
   const kind = o.kind ?? 'paraphrase';
-  if (kind !== 'paraphrase' && kind !== 'fact') throw new Error(`${where}: "kind" must be "paraphrase" or "fact"`);
+  if (kind !== 'paraphrase' && kind !== 'fact') throw new InvalidPassageError(`${where}: "kind" must be "paraphrase" or "fact"`);
   return {
     id: o.id as string,
     work: o.work as string,

@@ -1,6 +1,8 @@
-import { AbortError, ContextOverflowError, DisposedError, InvalidOptionError, native, nativeSync } from './errors';
-import { addon, type NativeContext, type NativeSidecar } from './native';
+import { AbortError, ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync } from './errors';
+import { addon, type NativeContext } from './native';
+import type { SidecarHandle } from './sidecar-handle';
 import type { Model } from './model';
+import { availableMemoryBytes, capThreads, defaultThreads } from './resources';
 import { samplerConfig, type SamplingOptions } from './sampling';
 import { StopMatcher } from './stop';
 import { resolveLayers, tapModes, toTensors, type TapMode, type TapRequest, type TapTensor } from './taps';
@@ -10,10 +12,15 @@ export interface ContextOptions {
   contextSize?: number;
   /** Tokens evaluated per native call (default 512). */
   batchSize?: number;
-  /** CPU threads (default: all cores). */
+  /**
+   * CPU threads: at most the CPUs the process may use (more is capped, with a warning). Default: one
+   * for models under 5M parameters, else the CPUs the load average leaves idle.
+   */
   threads?: number;
   /** Default sampling seed for this context. */
   seed?: number;
+  /** Where warnings about the options go (threads capped, context beyond training); default process.emitWarning. */
+  onWarning?: (message: string) => void;
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -28,7 +35,7 @@ export interface GenerateOptions extends SamplingOptions {
   addSpecial?: boolean;
   /** Return the logits of the last prompt token, the distribution the first token is drawn from (default false). */
   promptLogits?: boolean;
-  /** @internal a sidecar's cross-attention for this generation (see src/engine/twopass.ts). */
+  /** @internal a sidecar's cross-attention for this generation (see src/sidecar/twopass.ts). */
   injection?: Injection;
 }
 
@@ -37,7 +44,7 @@ export interface GenerateOptions extends SamplingOptions {
  * residual stream from the last prompt position on, so the prompt's cached keys and values stay valid.
  */
 export interface Injection {
-  sidecar: NativeSidecar;
+  sidecar: SidecarHandle;
   tokens: Float32Array;
   agc: { floor: number; tau: number } | null;
   /** Forget the cache and re-read the whole prompt (the path pass 2 avoids; kept for comparison). */
@@ -116,12 +123,26 @@ export class Context {
     const contextSize = options.contextSize ?? Math.min(2048, model.info.trainContextSize);
     const batchSize = options.batchSize ?? 512;
     const pos = (v: number | undefined, name: string) => {
-      if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new InvalidOptionError(`${name} must be a positive integer`, 'INVALID_ARGUMENT');
+      // llama.cpp takes these as 32-bit integers: a larger value would wrap (2**32 became 256)
+      if (v !== undefined && (!Number.isInteger(v) || v <= 0 || v > 0x7fffffff)) throw new InvalidOptionError(`${name} must be a positive integer below 2^31 (got ${v})`, 'INVALID_ARGUMENT');
     };
     pos(contextSize, 'contextSize');
     pos(batchSize, 'batchSize');
     pos(options.threads, 'threads');
-    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads: options.threads }));
+    checkMemory(model, contextSize);
+    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'COGITO_OPTION' }));
+    if (contextSize > model.info.trainContextSize && !warnedBeyondTraining.has(model)) {
+      // once per model: a caller that chose a longer context knows after the first time
+      warnedBeyondTraining.add(model);
+      warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
+    }
+    let threads = options.threads ?? defaultThreads(model.info.parameterCount);
+    if (options.threads !== undefined) {
+      const capped = capThreads(options.threads);
+      if (capped.warning) warn(capped.warning);
+      threads = capped.threads;
+    }
+    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads }));
     return new Context(model, handle, handle.size(), options.seed ?? 0);
   }
 
@@ -138,6 +159,8 @@ export class Context {
 
   /** Evaluates tokens from an empty cache and returns their logits. */
   async evaluate(tokens: readonly number[], options: EvaluateOptions = {}): Promise<EvaluateResult> {
+    if (tokens.length === 0) throw new InvalidOptionError('evaluate() needs at least one token', 'INVALID_ARGUMENT');
+    this.model.checkTokens(tokens);
     const release = await this.mutex.lock();
     try {
       this.checkFits(tokens.length, 0);
@@ -166,11 +189,13 @@ export class Context {
     const sampler = samplerConfig(options, this.seed);
     const promptTokens = typeof prompt === 'string' ? this.model.tokenize(prompt, { addSpecial: options.addSpecial ?? true }) : [...prompt];
     if (promptTokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
+    this.model.checkTokens(promptTokens);
     const tapMode: TapMode = options.taps?.mode ?? 'last';
     if (options.taps && tapMode === 'all') throw new InvalidOptionError('generate() taps support mode "last" or "mean"; use evaluate() for every position', 'INVALID_ARGUMENT');
     const injection = options.injection;
     if (injection?.watch && options.taps) throw new InvalidOptionError('taps cannot be combined with a watched injection', 'INVALID_ARGUMENT');
-    options.signal?.throwIfAborted?.();
+    // not signal.throwIfAborted(): that throws the signal's reason (a DOMException), not a CogitoError
+    if (options.signal?.aborted) throw new AbortError();
 
     const release = await this.mutex.lock();
     const generated: GeneratedToken[] = [];
@@ -186,7 +211,7 @@ export class Context {
       this.configureTaps(tapMode === 'last' ? options.taps : undefined, tapMode);
       const injectFrom = promptTokens.length - 1;
       if (injection) {
-        nativeSync(() => this.native.setInjection(injection.sidecar, injection.tokens, injectFrom, injection.agc));
+        nativeSync(() => this.native.setInjection(injection.sidecar.handle, injection.tokens, injectFrom, injection.agc));
         if (injection.reevaluate) this.forgetFrom(0);
       }
       const lastLogits = await this.ingest(promptTokens);
@@ -273,6 +298,7 @@ export class Context {
    */
   async prefill(tokens: readonly number[], taps: TapRequest): Promise<{ taps: TapTensor[]; logits: Float32Array }> {
     if (tokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
+    this.model.checkTokens(tokens);
     const release = await this.mutex.lock();
     try {
       this.checkFits(tokens.length, 0);
@@ -337,7 +363,7 @@ export class Context {
     this.cached = this.cached.slice(0, keep);
     const logits = await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
     this.cached = [...tokens];
-    if (!logits) throw new Error('the last prompt token produced no logits');
+    if (!logits) throw new InternalError('the last prompt token produced no logits');
     return logits;
   }
 
@@ -354,6 +380,21 @@ export class Context {
   private collectTaps(request: TapRequest | undefined, mode: TapMode): TapTensor[] | undefined {
     if (!request) return undefined;
     return toTensors(this.native.readTaps(), mode, this.model.info.embeddingSize);
+  }
+}
+
+const warnedBeyondTraining = new WeakSet<Model>();
+
+/** Refuses a context whose KV cache alone would not fit in the memory there is, before llama.cpp allocates it. */
+function checkMemory(model: Model, contextSize: number): void {
+  const needed = model.kvBytesPerPosition * contextSize;
+  const available = availableMemoryBytes();
+  if (needed > available) {
+    const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
+    throw new InvalidOptionError(
+      `contextSize ${contextSize} needs about ${gb(needed)} of KV cache (${contextSize} positions × ${model.kvBytesPerPosition} bytes over ${model.info.layerCount} layers) but ${gb(available)} of memory is available`,
+      'INSUFFICIENT_MEMORY',
+    );
   }
 }
 

@@ -1,18 +1,12 @@
-/** Typed errors: every failure of the engine is a CogitoError with a stable code. */
-export class CogitoError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** Typed errors of the engine: the root and the shared classes live in util/errors.ts (docs/errors.md). */
+import { CogitoError, InvalidOptionError, type ErrorCode } from '../util/errors';
+
+export { CogitoError, InvalidOptionError, InternalError, NotFoundError, OutOfRangeError, ERROR_CATEGORIES, errorCategory, isErrorCode } from '../util/errors';
+export type { ErrorCategory, ErrorCode } from '../util/errors';
 
 export class ModelNotFoundError extends CogitoError {}
 export class InvalidModelFileError extends CogitoError {}
 export class ContextOverflowError extends CogitoError {}
-export class InvalidOptionError extends CogitoError {}
 export class DisposedError extends CogitoError {}
 export class BusyError extends CogitoError {}
 export class NativeAddonError extends CogitoError {}
@@ -23,7 +17,7 @@ export class AbortError extends CogitoError {
   }
 }
 
-const byCode: Record<string, new (message: string, code: string) => CogitoError> = {
+const byCode: Partial<Record<ErrorCode, new (message: string, code: ErrorCode) => CogitoError>> = {
   ENOENT: ModelNotFoundError,
   BAD_GGUF: InvalidModelFileError,
   BAD_MODEL: InvalidModelFileError,
@@ -39,8 +33,9 @@ export function fromNative(err: unknown): Error {
   // not `instanceof Error`: the addon's errors may come from another realm (vm contexts, jest)
   if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
     const { message, code = 'NATIVE' } = err as { message: string; code?: string };
-    const Ctor = byCode[code] ?? CogitoError;
-    return new Ctor(message, code);
+    // every code native/ throws is listed in ERROR_CATEGORIES (test/errors.test.ts checks); keep it even if not
+    const Ctor = byCode[code as ErrorCode] ?? CogitoError;
+    return new Ctor(message, code as ErrorCode);
   }
   return new CogitoError(String(err), 'NATIVE');
 }

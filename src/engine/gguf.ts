@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeAtomically, writeAtomicallySync } from './atomic-write';
 import { InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
 import { addon, packageRoot, type GgufKeyValue } from './native';
+import { availableCpus, capThreads } from './resources';
+import { LLAMA_MAX_LAYERS, validateModelFile } from './validate-model';
 
 export interface GgufMetadataEntry {
   type: string;
@@ -46,9 +49,9 @@ export interface GgufTensorData {
   data: Float32Array;
 }
 
-/** Writes a GGUF with ggml's gguf writer (to a temporary file, then renamed). */
+/** Writes a GGUF with ggml's gguf writer (to a temporary file beside it, then renamed). */
 export function writeGguf(file: string, metadata: GgufKeyValue[], tensors: GgufTensorData[]): void {
-  nativeSync(() => addon().writeGguf(file, metadata, tensors));
+  writeAtomicallySync(file, (temporary) => nativeSync(() => addon().writeGguf(temporary, metadata, tensors)));
 }
 
 export type { GgufKeyValue };
@@ -90,19 +93,41 @@ export async function makeModel(options: MakeModelOptions): Promise<{ path: stri
     ['headsKv', options.headsKv], ['feedForwardSize', options.feedForwardSize], ['contextSize', options.contextSize],
   ];
   for (const [name, v] of sizes) {
-    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new InvalidOptionError(`${name} must be a positive integer`, 'INVALID_ARGUMENT');
+    // u32 in the file; beyond 2^31 the addon's integer conversion would wrap
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0 || v > 0x7fffffff)) throw new InvalidOptionError(`${name} must be a positive integer`, 'INVALID_ARGUMENT');
   }
-  return native(() => addon().makeModel({
-    out: options.out, vocab, name: options.name ?? 'cogito-random',
-    nEmbd: options.embeddingSize, nLayer: options.layers, nHead: options.heads, nHeadKv: options.headsKv ?? options.heads,
-    nFf: options.feedForwardSize, nCtx: options.contextSize, seed: options.seed ?? 42, f16: options.f16 ?? false, initStd: options.initStd,
-  }));
+  if (options.layers !== undefined && options.layers > LLAMA_MAX_LAYERS) {
+    throw new InvalidOptionError(`layers must be at most ${LLAMA_MAX_LAYERS} (llama.cpp's limit)`, 'INVALID_ARGUMENT');
+  }
+  if (options.initStd !== undefined && !(Number.isFinite(options.initStd) && options.initStd >= 0)) {
+    throw new InvalidOptionError('initStd must be a finite number >= 0', 'INVALID_ARGUMENT');
+  }
+  return writeAtomically(options.out, async (temporary) => {
+    const r = await native(() => addon().makeModel({
+      out: temporary, vocab, name: options.name ?? 'cogito-random',
+      nEmbd: options.embeddingSize, nLayer: options.layers, nHead: options.heads, nHeadKv: options.headsKv ?? options.heads,
+      nFf: options.feedForwardSize, nCtx: options.contextSize, seed: options.seed ?? 42, f16: options.f16 ?? false, initStd: options.initStd,
+    }));
+    // what llama.cpp would assert on is refused before the file takes its name
+    await validateModelFile(temporary);
+    return { ...r, path: options.out };
+  });
 }
 
 export type QuantizationType = 'q8_0' | 'q4_0' | 'f16';
 
-/** Quantizes a model with llama.cpp's quantizer. */
+/**
+ * Quantizes a model with llama.cpp's quantizer. The output is written beside its final name and
+ * renamed, so `output` may be `input` itself (the input stays mapped and whole until the end).
+ */
 export async function quantize(input: string, output: string, type: QuantizationType, options: { threads?: number } = {}): Promise<string> {
   if (!fs.existsSync(input)) throw new ModelNotFoundError(`model file not found: ${input}`, 'ENOENT');
-  return native(() => addon().quantize(input, output, type, options.threads ?? 0));
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 0)) {
+    throw new InvalidOptionError('threads must be a non-negative integer', 'INVALID_ARGUMENT');
+  }
+  await validateModelFile(input);
+  // 0 lets llama.cpp take every hardware thread; more than the CPUs there are only slows it down
+  const threads = capThreads(options.threads || availableCpus()).threads;
+  await writeAtomically(output, (temporary) => native(() => addon().quantize(input, temporary, type, threads)));
+  return output;
 }

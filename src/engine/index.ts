@@ -13,5 +13,22 @@ export type { SamplingOptions } from './sampling';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';
-export { addon as nativeAddon } from './native';
+export { validateModelFile, validateModelInfo, type ModelShape } from './validate-model';
+export { SidecarHandle, checkSidecar, type SidecarHandleConfig, type SidecarHandleInfo } from './sidecar-handle';
+export {
+  ProbeTrainer,
+  Trainer,
+  type OpenTrainerOptions,
+  type ProbeEpoch,
+  type ProbeTrainerOptions,
+  type SidecarExamples,
+  type SidecarRunOptions,
+  type SidecarRunResult,
+  type SidecarTrainProgress,
+  type TrainerData,
+  type TrainerInfo,
+  type TrainerProgress,
+  type TrainerResult,
+  type TrainerRunOptions,
+} from './training';
 export { defaultModelPath, defaultSidecarPath } from './defaults';

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { Context, type ContextOptions } from './context';
 import { DisposedError, InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
 import { addon, type NativeModel } from './native';
+import { kvBytesPerPosition } from './resources';
+import { validateModelFile } from './validate-model';
 
 export interface LoadModelOptions {
   /** Called with the load progress in [0, 1]. */
@@ -48,9 +50,12 @@ export class Model {
   readonly info: ModelInfo;
   private handle: NativeModel | null;
   private readonly contexts = new Set<Context>();
+  /** @internal bytes of KV cache per context position, for the memory check before a context is made. */
+  readonly kvBytesPerPosition: number;
 
-  private constructor(handle: NativeModel) {
+  private constructor(handle: NativeModel, kvBytes: number) {
     this.handle = handle;
+    this.kvBytesPerPosition = kvBytes;
     const i = handle.info();
     this.info = {
       architecture: i.architecture,
@@ -79,8 +84,10 @@ export class Model {
     if (options.gpuLayers !== undefined && (!Number.isInteger(options.gpuLayers) || options.gpuLayers < 0)) {
       throw new InvalidOptionError('gpuLayers must be a non-negative integer', 'INVALID_ARGUMENT');
     }
+    // llama.cpp aborts the process on some bad metadata: refuse it with a typed error first
+    const shape = await validateModelFile(path);
     const handle = await native(() => addon().loadModel(path, { gpuLayers: options.gpuLayers, useMmap: options.useMmap }, options.onProgress));
-    return new Model(handle);
+    return new Model(handle, kvBytesPerPosition(shape));
   }
 
   /** @internal the addon handle, for contexts and sidecars. */
@@ -100,6 +107,14 @@ export class Model {
     return ctx;
   }
 
+  /** @internal throws unless every token is an integer id of this model's vocabulary. */
+  checkTokens(tokens: readonly number[]): void {
+    const n = this.info.vocabularySize;
+    for (const t of tokens) {
+      if (!Number.isInteger(t) || t < 0 || t >= n) throw new InvalidOptionError(`token ${String(t)} is not a token id of this model (integers from 0 to ${n - 1})`, 'INVALID_ARGUMENT');
+    }
+  }
+
   tokenize(text: string, options: TokenizeOptions = {}): number[] {
     const toks = nativeSync(() => this.native.tokenize(text, options.addSpecial ?? true, options.parseSpecial ?? false));
     return Array.from(toks);
@@ -108,11 +123,13 @@ export class Model {
   /** Text of tokens; with `special`, special tokens are rendered as text instead of dropped. */
   detokenize(tokens: readonly number[], options: { special?: boolean } = {}): string {
     const special = options.special ?? false;
+    this.checkTokens(tokens);
     return nativeSync(() => this.native.detokenize(Int32Array.from(tokens), !special, special));
   }
 
   /** The raw bytes of one token (a UTF-8 character may be split across tokens). */
   tokenBytes(token: number, special = false): Uint8Array {
+    this.checkTokens([token]);
     return nativeSync(() => this.native.tokenPiece(token, special));
   }
 

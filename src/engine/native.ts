@@ -79,7 +79,27 @@ export interface NativeSidecarInfo {
   injectionGates: Float32Array;
 }
 
+/** A sidecar's config as the native loader read it (the shape of src/sidecar/format.ts SidecarConfig). */
+export interface NativeSidecarConfig {
+  kind: string;
+  version: number;
+  base: { fingerprint: string; architecture: string; nEmbd: number; nLayer: number };
+  encoder: { type: string; nTokens: number; heads: number; ff: number };
+  targetLayers: number[];
+  injectLayers: number[];
+  bottleneck: number;
+  heads: number;
+  gateInit: number;
+  rmsEps: number;
+  refusal: string;
+  agc: { floor: number; tau: number };
+  threshold: number;
+  gating?: string;
+}
+
 export interface NativeSidecar {
+  /** The config the loader read and checked. */
+  config(): NativeSidecarConfig;
   info(): NativeSidecarInfo;
   /** Hidden states of the target layers (L·E) → cognitive tokens (N·E) and per-layer confidences (L). */
   encode(hidden: Float32Array): Promise<{ tokens: Float32Array; confidences: Float32Array }>;
@@ -88,13 +108,17 @@ export interface NativeSidecar {
   dispose(): void;
 }
 
-export interface ProbeTrainingOptions {
-  epochs?: number;
-  patience?: number;
+/** Settings of one probe-training session (native/probes.cpp); the epoch loop is the caller's. */
+export interface NativeProbeOptions {
+  /** Examples per optimizer step (default 16). */
   accumulate?: number;
+  /** AdamW step (default 1e-2). */
   learningRate?: number;
+  /** AdamW weight decay (default 1e-3). */
   weightDecay?: number;
+  /** Share of the examples held out for the validation loss (default 0.2). */
   valFraction?: number;
+  /** Orders the examples before the split (default 1). */
   seed?: number;
 }
 
@@ -103,6 +127,15 @@ export interface ProbeEpoch {
   trainAccuracy: number;
   valLoss: number;
   valAccuracy: number;
+}
+
+/** One probe-training session: one epoch per call, the weights read and put back between them. */
+export interface NativeProbeTrainer {
+  epoch(): Promise<ProbeEpoch>;
+  /** probe.weight, probe.bias, then probe.out.weight (version 2). */
+  weights(): Float32Array[];
+  setWeights(weights: Float32Array[]): void;
+  dispose(): void;
 }
 
 export interface GgufKeyValue {
@@ -148,28 +181,111 @@ export interface NativeSidecarExamples {
 /** Progress of sidecar training: one window per example. */
 export type NativeSidecarProgress = NativeTrainProgress;
 
+/** The learning-rate schedule and AdamW settings of a training run (native/train.h TrainSchedule). */
+export interface NativeTrainSchedule {
+  learningRate?: number;
+  minLearningRate?: number;
+  warmupSteps?: number;
+  totalSteps?: number;
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Start the schedule over at step 0 (the step otherwise carries on from the trainer's last run). */
+  resetStep?: boolean;
+}
+
+/** Options of one `Trainer.run` (native/train.cpp). */
+export interface NativeTrainerRunOptions {
+  epochs?: number;
+  seed?: number;
+  /** false: evaluate only (no optimizer step). */
+  train?: boolean;
+  shuffle?: boolean;
+  /** Several samples per window, or one each from position 0. */
+  pack?: boolean;
+  schedule?: NativeTrainSchedule;
+}
+
+/** Options of one `trainSidecar` run (native/sidecar_train.cpp). */
+export interface NativeSidecarRunOptions {
+  epochs?: number;
+  seed?: number;
+  train?: boolean;
+  shuffle?: boolean;
+  /** Gates and multi_token queries enter scaled by this: a larger effective learning rate for them. */
+  gateScale?: number;
+  /** Regular expressions over sidecar tensor names to keep frozen. */
+  freeze?: string[];
+  schedule?: Pick<NativeTrainSchedule, 'learningRate' | 'minLearningRate' | 'weightDecay' | 'warmupSteps' | 'totalSteps' | 'resetStep'>;
+}
+
+export interface NativeOpenTrainerOptions {
+  /** Path of the model GGUF. */
+  model: string;
+  nCtx?: number;
+  window?: number;
+  threads?: number;
+  /** Regular expressions over tensor names to keep frozen. */
+  freeze?: string[];
+}
+
+export interface NativeTrainerInfo {
+  contextSize: number;
+  threads: number;
+  parameters: number;
+  trainableParameters: number;
+  steps: number;
+  vocabSize: number;
+}
+
 export interface NativeTrainer {
-  run(data: { tokens: Int32Array; targets: Uint8Array; starts: Int32Array }, options: Record<string, unknown>,
+  run(data: { tokens: Int32Array; targets: Uint8Array; starts: Int32Array }, options: NativeTrainerRunOptions,
     onProgress?: (p: NativeTrainProgress) => void): Promise<NativeTrainResult>;
   cancel(): void;
   save(path: string): void;
-  info(): { contextSize: number; threads: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number };
+  info(): NativeTrainerInfo;
   dispose(): void;
+}
+
+export interface NativeSidecarRunResult {
+  epochLoss: number[];
+  loss: number;
+  steps: number;
+  seconds: number;
+  cancelled: boolean;
+}
+
+export interface NativeMakeModelOptions {
+  out: string;
+  vocab: string;
+  name?: string;
+  nEmbd?: number;
+  nLayer?: number;
+  nHead?: number;
+  nHeadKv?: number;
+  nFf?: number;
+  nCtx?: number;
+  seed?: number;
+  f16?: boolean;
+  initStd?: number;
 }
 
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
   createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
   loadSidecar(path: string): Promise<NativeSidecar>;
-  trainProbes(sidecar: NativeSidecar, hidden: Float32Array, correct: Uint8Array, options?: ProbeTrainingOptions): Promise<ProbeEpoch[]>;
+  /** Throws INVALID_SIDECAR where loadSidecar would refuse the file these would make. */
+  checkSidecar(metadata: GgufKeyValue[], tensors?: { name: string; shape: number[]; data: Float32Array }[]): void;
+  openProbeTrainer(sidecar: NativeSidecar, states: Float32Array, correct: Uint8Array, options?: NativeProbeOptions): NativeProbeTrainer;
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
-  makeModel(options: Record<string, unknown>): Promise<{ path: string; parameters: number }>;
+  makeModel(options: NativeMakeModelOptions): Promise<{ path: string; parameters: number }>;
   quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
-  openTrainer(options: { model: string; nCtx?: number; window?: number; threads?: number; freeze?: string[] }): Promise<NativeTrainer>;
-  trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: Record<string, unknown>,
-    onProgress?: (p: NativeSidecarProgress) => void): Promise<{ epochLoss: number[]; loss: number; steps: number; seconds: number; cancelled: boolean }>;
+  openTrainer(options: NativeOpenTrainerOptions): Promise<NativeTrainer>;
+  trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: NativeSidecarRunOptions,
+    onProgress?: (p: NativeSidecarProgress) => void): Promise<NativeSidecarRunResult>;
   systemInfo(): { llama: string; gpu: string; supportsGpuOffload: boolean };
 }
 

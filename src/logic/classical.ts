@@ -7,6 +7,7 @@
  */
 import type { Formula } from './ast';
 import { isModal, not } from './ast';
+import { UnsupportedFormulaError } from './errors';
 import type { GroundModel } from './model';
 import { groundModelQuery, readCore } from './model';
 import { formulaToString } from './print';
@@ -39,7 +40,7 @@ export type EntailmentOptions = Pick<SolveOptions, 'timeoutMs' | 'solvers' | 'cr
 
 function assertClassical(fs: readonly Formula[]): void {
   for (const f of fs) {
-    if (isModal(f)) throw new TypeError(`modal formula in a classical check (use checkModal): ${formulaToString(f)}`);
+    if (isModal(f)) throw new UnsupportedFormulaError(`modal formula in a classical check (use checkModal): ${formulaToString(f)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 /** Typed errors of the logic module, so callers can tell bad input from solver trouble. */
+import { CogitoError } from '../util/errors';
 
-export class FormulaParseError extends Error {
+export class FormulaParseError extends CogitoError {
   override readonly name = 'FormulaParseError';
   constructor(
     readonly reason: string,
@@ -11,11 +12,28 @@ export class FormulaParseError extends Error {
     readonly expected: string = '',
     readonly found: string = '',
   ) {
-    super(`${reason} at position ${position}\n  ${text}\n  ${' '.repeat(Math.max(0, position))}^`);
+    super(`${reason} at position ${position}\n  ${text}\n  ${' '.repeat(Math.max(0, position))}^`, 'FORMULA_PARSE');
   }
 }
 
 /** A solver failed to run or its answers conflict; never used for "unknown" answers. */
-export class SolverError extends Error {
+export class SolverError extends CogitoError {
   override readonly name = 'SolverError';
+  constructor(message: string) {
+    super(message, 'SOLVER');
+  }
+}
+
+/** A formula outside what the chosen check takes (a modal formula in a classical check, a quantifier in a propositional one). */
+export class UnsupportedFormulaError extends CogitoError {
+  constructor(message: string) {
+    super(message, 'UNSUPPORTED_FORMULA');
+  }
+}
+
+/** A TPTP/QMLTP problem file that cannot be split into statements. */
+export class ProblemFileError extends CogitoError {
+  constructor(message: string) {
+    super(message, 'INVALID_PROBLEM');
+  }
 }

@@ -1,6 +1,6 @@
 /** Public API of the logic module. */
 export * from './ast';
-export { FormulaParseError, SolverError } from './errors';
+export { FormulaParseError, ProblemFileError, SolverError, UnsupportedFormulaError } from './errors';
 export { parseFormula, tokenize } from './parser';
 export { formulaToString, termToString } from './print';
 export { canonicalForm } from './canonical';
@@ -39,3 +39,5 @@ export { verifyArgument } from './argument';
 export { ARGUMENTS, libraryArgument } from './library/arguments';
 export { INVALID_ARGUMENTS } from './library/fallacies';
 export { MIND_BACKGROUND, MIND_THEORIES, CONTRADICTING_PAIRS, COMPATIBLE_PAIRS, mindTheory } from './library/mind';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

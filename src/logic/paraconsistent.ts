@@ -10,6 +10,7 @@
  */
 import type { Formula } from './ast';
 import { and, exists, forall, not, or, signatureOf } from './ast';
+import { UnsupportedFormulaError } from './errors';
 import { groundModelQuery } from './model';
 import { formulaToString } from './print';
 import { renderProblem } from './smt/render';
@@ -50,7 +51,7 @@ export function pos(f: Formula): Formula {
       return exists([...f.vars], pos(f.body));
     case 'box':
     case 'dia':
-      throw new TypeError(`modal formula in a four-valued check: ${formulaToString(f)}`);
+      throw new UnsupportedFormulaError(`modal formula in a four-valued check: ${formulaToString(f)}`);
   }
 }
 
@@ -83,7 +84,7 @@ export function neg(f: Formula): Formula {
       return forall([...f.vars], neg(f.body));
     case 'box':
     case 'dia':
-      throw new TypeError(`modal formula in a four-valued check: ${formulaToString(f)}`);
+      throw new UnsupportedFormulaError(`modal formula in a four-valued check: ${formulaToString(f)}`);
   }
 }
 

@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Formula } from './ast';
 import { Top } from './ast';
+import { ProblemFileError } from './errors';
 import type { PremiseMode } from './modal/encode';
 import type { ModalLogic } from './modal/frames';
 import type { ModalResult } from './modal/check';
@@ -68,9 +69,9 @@ export function readStatements(text: string): { name: string; role: string; form
       if (body[i] === '(') depth++;
       else if (body[i] === ')') depth--;
     }
-    if (depth !== 0) throw new Error(`unbalanced ${m[1]}( statement at offset ${m.index}`);
+    if (depth !== 0) throw new ProblemFileError(`unbalanced ${m[1]}( statement at offset ${m.index}`);
     const [name, role, formula] = splitTopLevel(body.slice(m.index + m[0].length, i - 1));
-    if (formula === undefined) throw new Error(`statement at offset ${m.index} has no formula`);
+    if (formula === undefined) throw new ProblemFileError(`statement at offset ${m.index} has no formula`);
     out.push({ name: name.trim(), role: role.trim(), formula: formula.trim() });
     re.lastIndex = i;
   }

@@ -11,10 +11,11 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { InvalidOptionError, loadModel, type Model, type StopReason } from '../engine';
+import { InternalError, InvalidOptionError, loadModel, type Model, type StopReason } from '../engine';
 import { outputFeatures, resolveTargetLayers } from '../sidecar';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
 import {
+  RunDataError,
   createManifest,
   finishStage,
   makeSplits,
@@ -151,7 +152,7 @@ async function runBase(
     // greedy, the short answer only: the first line is what is judged
     const r = await ctx.complete(prompt, { maxTokens: options.maxTokens ?? 16, stop: ['\n'], taps: { layers: targetLayers, mode: 'last' }, promptLogits: true, signal: options.signal });
     const taps = r.taps ?? [];
-    if (taps.length !== L) throw new Error(`expected taps at ${L} layers, got ${taps.length}`);
+    if (taps.length !== L) throw new InternalError(`expected taps at ${L} layers, got ${taps.length}`);
     taps.forEach((t, l) => hidden.set(t.data, (index * L + l) * E));
     const j = await judge(r.text, item, checker);
     if (j.correct) correct++;
@@ -181,6 +182,6 @@ export async function readCollected(runDir: string, manifest: RunManifest, embed
   const bytes = await fsp.readFile(path.join(runDir, HIDDEN_FILE));
   const hidden = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const want = records.length * manifest.targetLayers.length * embeddingSize;
-  if (hidden.length !== want) throw new Error(`${HIDDEN_FILE} holds ${hidden.length} floats, expected ${want}: collect again`);
+  if (hidden.length !== want) throw new RunDataError(`${HIDDEN_FILE} holds ${hidden.length} floats, expected ${want}: collect again`);
   return { records, hidden };
 }

@@ -10,7 +10,7 @@ import { loadModel } from '../engine';
 import { TwoPass } from '../sidecar';
 import { checkpointPath, EXPORT_FILE } from './checkpoint';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
-import { assertSameModel, finishStage, readManifest, startStage, writeManifest } from './manifest';
+import { ManifestError, assertSameModel, finishStage, readManifest, startStage, writeManifest } from './manifest';
 import { questionTokens, recordedPrompt } from './prompt';
 import { writeReport, type EvalRecord, type WrittenReport } from './report';
 
@@ -103,5 +103,5 @@ async function firstExisting(files: string[]): Promise<string> {
       // try the next
     }
   }
-  throw new Error(`no sidecar found (looked for ${files.join(', ')}); run cogito train and cogito export first`);
+  throw new ManifestError(`no sidecar found (looked for ${files.join(', ')}); run cogito train and cogito export first`, null);
 }

@@ -7,3 +7,5 @@ export * from './judge';
 export * from './png';
 export * from './plot';
 export * from './report';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

@@ -4,6 +4,7 @@
  * tables, and any checker a user plugs in from a module.
  */
 import * as path from 'node:path';
+import { CogitoError } from '../util/errors';
 
 /** One question of a QA dataset (`{"question", "answers": [...]}` per JSONL line). */
 export interface QaItem {
@@ -26,21 +27,19 @@ export interface Judgement {
   answer: string;
 }
 
-export class DatasetError extends Error {
+export class DatasetError extends CogitoError {
   constructor(
     message: string,
     readonly source: string,
     readonly line: number | null,
   ) {
-    super(`${source}${line === null ? '' : `:${line}`}: ${message}`);
-    this.name = 'DatasetError';
+    super(`${source}${line === null ? '' : `:${line}`}: ${message}`, 'INVALID_DATASET');
   }
 }
 
-export class CheckerLoadError extends Error {
+export class CheckerLoadError extends CogitoError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CheckerLoadError';
+    super(message, 'CHECKER_LOAD');
   }
 }
 

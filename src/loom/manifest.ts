@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { CogitoError, OutOfRangeError, type ErrorCode } from '../util/errors';
 
 export const MANIFEST_FILE = 'run.json';
 export const MANIFEST_VERSION = 1;
@@ -55,19 +56,31 @@ export interface RunManifest {
 
 // ---------------------------------------------------------------- errors
 
-export class ManifestError extends Error {
+/** A run directory that cannot serve the request; the plain class means a stage is missing or not running. */
+export class ManifestError extends CogitoError {
   constructor(
     message: string,
     /** The run.json file involved, when there is one. */
     readonly file: string | null,
+    code: ErrorCode = 'RUN_STATE',
   ) {
-    super(message);
-    this.name = new.target.name;
+    super(message, code);
   }
 }
 
 /** The run directory has no run.json. */
-export class ManifestNotFoundError extends ManifestError {}
+export class ManifestNotFoundError extends ManifestError {
+  constructor(message: string, file: string | null) {
+    super(message, file, 'MANIFEST_NOT_FOUND');
+  }
+}
+
+/** A run's data files (records, hidden states) do not match what the manifest says: collect again. */
+export class RunDataError extends ManifestError {
+  constructor(message: string, file: string | null = null) {
+    super(message, file, 'INVALID_RUN_DATA');
+  }
+}
 
 /** run.json is not valid JSON or does not match the schema; `field` says where. */
 export class InvalidManifestError extends ManifestError {
@@ -76,7 +89,7 @@ export class InvalidManifestError extends ManifestError {
     readonly problem: string,
     file: string | null,
   ) {
-    super(`${file ?? 'run manifest'}: ${field}: ${problem}`, file);
+    super(`${file ?? 'run manifest'}: ${field}: ${problem}`, file, 'INVALID_MANIFEST');
   }
 }
 
@@ -92,6 +105,7 @@ export class ModelMismatchError extends ManifestError {
       `this run directory was made with another model (${runModelPath}, fingerprint ${expected}); ` +
         `the model given has fingerprint ${actual}. Use the original model or start a new run directory.`,
       file,
+      'RUN_MODEL_MISMATCH',
     );
   }
 }
@@ -289,8 +303,8 @@ export function assertSameModel(m: RunManifest, fingerprint: string, file: strin
 
 /** Deterministic train/val/test split of `n` questions (seeded Fisher–Yates, mulberry32). */
 export function makeSplits(n: number, seed: number, valShare = 0.1, testShare = 0): RunManifest['splits'] {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`question count must be a non-negative integer, got ${n}`);
-  if (valShare < 0 || testShare < 0 || valShare + testShare >= 1) throw new RangeError('valShare + testShare must be in [0, 1)');
+  if (!Number.isInteger(n) || n < 0) throw new OutOfRangeError(`question count must be a non-negative integer, got ${n}`);
+  if (valShare < 0 || testShare < 0 || valShare + testShare >= 1) throw new OutOfRangeError('valShare + testShare must be in [0, 1)');
   let s = seed >>> 0;
   const rand = (): number => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -7,6 +7,7 @@
  * never claims a precision it did not measure.
  */
 import { accuracyGain, proportionScore, wilsonLowerBound, type SelectiveCells } from './stats';
+import { OutOfRangeError } from '../util/errors';
 
 export interface QuestionRecord {
   /** The base model's greedy answer (pass 1) was judged correct. */
@@ -57,7 +58,7 @@ const ratio = (num: number, den: number): number | null => (den === 0 ? null : n
 function checkRecords(records: readonly QuestionRecord[]): void {
   records.forEach((r, i) => {
     if (!Number.isFinite(r.confidence)) {
-      throw new RangeError(`record ${i}: confidence must be a finite number, got ${r.confidence}`);
+      throw new OutOfRangeError(`record ${i}: confidence must be a finite number, got ${r.confidence}`);
     }
   });
 }
@@ -67,7 +68,7 @@ function checkRecords(records: readonly QuestionRecord[]): void {
  * one half: the Mann–Whitney U statistic over average ranks.
  */
 export function auroc(scores: readonly number[], labels: readonly boolean[]): number | null {
-  if (scores.length !== labels.length) throw new RangeError('scores and labels differ in length');
+  if (scores.length !== labels.length) throw new OutOfRangeError('scores and labels differ in length');
   const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
   const ranks = new Array<number>(scores.length);
   for (let i = 0; i < idx.length; ) {
@@ -212,9 +213,9 @@ export interface ThresholdTargets {
  * as observed, the precision comes first: rule 'precision'.
  */
 export function chooseThreshold(confidences: readonly number[], correct: readonly boolean[], targets: ThresholdTargets): ThresholdChoice {
-  if (confidences.length !== correct.length) throw new RangeError('chooseThreshold: one confidence per question');
+  if (confidences.length !== correct.length) throw new OutOfRangeError('chooseThreshold: one confidence per question');
   const level = targets.level ?? 0;
-  if (!(level >= 0 && level < 1)) throw new RangeError(`chooseThreshold: level must be in [0, 1), got ${level}`);
+  if (!(level >= 0 && level < 1)) throw new OutOfRangeError(`chooseThreshold: level must be in [0, 1), got ${level}`);
   const at = (threshold: number, rule: ThresholdChoice['rule'], metPrecision: boolean): ThresholdChoice => {
     const cells: SelectiveCells = { answeredRight: 0, answeredWrong: 0, refusedRight: 0, refusedWrong: 0 };
     confidences.forEach((c, i) => {

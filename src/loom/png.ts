@@ -3,6 +3,7 @@
  * same subset so tests and tools can check what was written. No image dependency needed.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
+import { CogitoError, OutOfRangeError } from '../util/errors';
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -35,9 +36,9 @@ function chunk(type: string, data: Uint8Array): Buffer {
 /** Encodes `rgb` (width × height × 3 bytes, rows top to bottom) as a PNG file. */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new RangeError(`bad image size ${width}×${height}`);
+    throw new OutOfRangeError(`bad image size ${width}×${height}`);
   }
-  if (rgb.length !== width * height * 3) throw new RangeError(`expected ${width * height * 3} RGB bytes, got ${rgb.length}`);
+  if (rgb.length !== width * height * 3) throw new OutOfRangeError(`expected ${width * height * 3} RGB bytes, got ${rgb.length}`);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -53,10 +54,9 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
   return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
 }
 
-export class PngFormatError extends Error {
+export class PngFormatError extends CogitoError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PngFormatError';
+    super(message, 'INVALID_PNG');
   }
 }
 

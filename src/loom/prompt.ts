@@ -5,6 +5,7 @@
  * directly: its turn opens with an empty thought, as its template renders "thinking off".
  */
 import type { Model } from '../engine';
+import { OutOfRangeError } from '../util/errors';
 
 export const DEFAULT_PROMPT_TEMPLATE = 'Question: {question}\nAnswer:';
 
@@ -22,7 +23,7 @@ export type QuestionPrompt = { style: 'plain'; template: string } | { style: 'ch
 
 /** Fills `{question}` in a template. */
 export function formatPrompt(template: string, question: string): string {
-  if (!template.includes('{question}')) throw new RangeError('a prompt template must contain {question}');
+  if (!template.includes('{question}')) throw new OutOfRangeError('a prompt template must contain {question}');
   return template.split('{question}').join(question);
 }
 

@@ -4,12 +4,13 @@
  * per-question score. All p-values are two-sided. Also the margins a decision threshold is
  * judged by: a proportion's Wilson score and a selective split's accuracy gain with its error.
  */
+import { OutOfRangeError } from '../util/errors';
 
 // ---------------------------------------------------------------- special functions
 
 /** The standard normal quantile Φ⁻¹(p), 0 < p < 1 (Acklam's rational approximation, relative error < 1.2e-9). */
 export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
+  if (!(p > 0 && p < 1)) throw new OutOfRangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
   const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
   const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
@@ -41,8 +42,8 @@ export function wilsonLowerBound(successes: number, n: number, level: number): n
  * `wilsonLowerBound(s, n, q) ≥ target` exactly when this is ≥ Φ⁻¹(q).
  */
 export function proportionScore(successes: number, n: number, target: number): number {
-  if (n <= 0) throw new RangeError('proportionScore: n must be positive');
-  if (!(target > 0 && target < 1)) throw new RangeError(`proportionScore: target must be in (0, 1), got ${target}`);
+  if (n <= 0) throw new OutOfRangeError('proportionScore: n must be positive');
+  if (!(target > 0 && target < 1)) throw new OutOfRangeError(`proportionScore: target must be in (0, 1), got ${target}`);
   return (successes / n - target) / Math.sqrt((target * (1 - target)) / n);
 }
 
@@ -62,7 +63,7 @@ export interface SelectiveCells {
 export function accuracyGain(cells: SelectiveCells): { gain: number; stdError: number } {
   const { answeredRight: a, answeredWrong: b, refusedRight: c, refusedWrong: d } = cells;
   const n = a + b + c + d;
-  if (a + b === 0) throw new RangeError('accuracyGain: no question is answered');
+  if (a + b === 0) throw new OutOfRangeError('accuracyGain: no question is answered');
   const p = [a / n, b / n, c / n, d / n];
   const answered = p[0] + p[1];
   const gain = p[0] / answered - (p[0] + p[2]);
@@ -90,7 +91,7 @@ export function logGamma(x: number): number {
 
 /** Regularised upper incomplete gamma Q(a, x), by series below a + 1 and a continued fraction above. */
 export function gammaQ(a: number, x: number): number {
-  if (x < 0 || a <= 0) throw new RangeError('gammaQ needs a > 0 and x >= 0');
+  if (x < 0 || a <= 0) throw new OutOfRangeError('gammaQ needs a > 0 and x >= 0');
   if (x === 0) return 1;
   const lnPre = -x + a * Math.log(x) - logGamma(a);
   if (x < a + 1) {
@@ -186,7 +187,7 @@ export const MCNEMAR_EXACT_BELOW = 25;
 /** McNemar's test from the two discordant counts. */
 export function mcnemarFromCounts(b: number, c: number, exactBelow = MCNEMAR_EXACT_BELOW): McNemarResult {
   if (!Number.isInteger(b) || !Number.isInteger(c) || b < 0 || c < 0) {
-    throw new RangeError(`discordant counts must be non-negative integers, got b=${b}, c=${c}`);
+    throw new OutOfRangeError(`discordant counts must be non-negative integers, got b=${b}, c=${c}`);
   }
   const n = b + c;
   if (n < exactBelow) {
@@ -198,7 +199,7 @@ export function mcnemarFromCounts(b: number, c: number, exactBelow = MCNEMAR_EXA
 
 /** McNemar's test on per-question correctness of two systems over the same questions. */
 export function mcnemar(a: readonly boolean[], bCorrect: readonly boolean[], exactBelow?: number): McNemarResult {
-  if (a.length !== bCorrect.length) throw new RangeError('paired samples differ in length');
+  if (a.length !== bCorrect.length) throw new OutOfRangeError('paired samples differ in length');
   let b = 0;
   let c = 0;
   for (let i = 0; i < a.length; i++) {
@@ -220,7 +221,7 @@ export interface SignTestResult {
 
 /** Exact two-sided sign test on paired scores (differences b − a). */
 export function signTest(a: readonly number[], b: readonly number[]): SignTestResult {
-  if (a.length !== b.length) throw new RangeError('paired samples differ in length');
+  if (a.length !== b.length) throw new OutOfRangeError('paired samples differ in length');
   let positive = 0;
   let negative = 0;
   for (let i = 0; i < a.length; i++) {
@@ -271,10 +272,10 @@ export function pairedPermutationTest(
   b: readonly number[],
   options: PermutationTestOptions = {},
 ): PermutationTestResult {
-  if (a.length !== b.length) throw new RangeError('paired samples differ in length');
+  if (a.length !== b.length) throw new OutOfRangeError('paired samples differ in length');
   const { exactUpTo = 20, rounds = 20000, seed = 1 } = options;
   const all = a.map((x, i) => b[i] - x);
-  if (all.some((d) => !Number.isFinite(d))) throw new RangeError('paired scores must be finite');
+  if (all.some((d) => !Number.isFinite(d))) throw new OutOfRangeError('paired scores must be finite');
   const diffs = all.filter((d) => d !== 0);
   const meanDifference = all.length === 0 ? 0 : all.reduce((s, d) => s + d, 0) / all.length;
   const observed = Math.abs(diffs.reduce((s, d) => s + d, 0));

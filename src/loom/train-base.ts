@@ -7,7 +7,10 @@
  * are context (a prompt) and add no loss. Each epoch shuffles the samples (seeded) and packs whole
  * samples into windows of `contextSize` tokens; each window is one optimizer step.
  */
-import { addon, type NativeTrainer, type NativeTrainProgress, type NativeTrainResult } from '../engine/native';
+import { Trainer, type TrainerProgress, type TrainerResult, type TrainerRunOptions } from '../engine';
+import { AbortError } from '../engine/errors';
+import { OutOfRangeError } from '../util/errors';
+import { validateModelFile } from '../engine/validate-model';
 
 export interface TrainSample {
   tokens: readonly number[];
@@ -52,13 +55,13 @@ export interface TrainOptions {
   seed?: number;
   schedule: TrainSchedule;
   signal?: AbortSignal;
-  onProgress?: (p: NativeTrainProgress) => void;
+  onProgress?: (p: TrainerProgress) => void;
   /** Several samples per window (default), or one each from position 0. */
   pack?: boolean;
 }
 
-export type TrainProgress = NativeTrainProgress;
-export type TrainResult = NativeTrainResult;
+export type TrainProgress = TrainerProgress;
+export type TrainResult = TrainerResult;
 
 export function packSamples(samples: readonly TrainSample[]): PackedSamples {
   const total = samples.reduce((n, s) => n + s.tokens.length, 0);
@@ -70,7 +73,7 @@ export function packSamples(samples: readonly TrainSample[]): PackedSamples {
     starts[i] = at;
     const from = s.targetStart ?? 1;
     if (!Number.isInteger(from) || from < 1 || from > s.tokens.length) {
-      throw new RangeError(`sample ${i}: targetStart must be in [1, ${s.tokens.length}]`);
+      throw new OutOfRangeError(`sample ${i}: targetStart must be in [1, ${s.tokens.length}]`);
     }
     s.tokens.forEach((t, k) => {
       tokens[at + k] = t;
@@ -100,7 +103,7 @@ export function countWindows(samples: readonly TrainSample[], contextSize: numbe
 
 export class BaseTrainer {
   private constructor(
-    private readonly native: NativeTrainer,
+    private readonly trainer: Trainer,
     readonly contextSize: number,
     /** Tokens per window (≤ contextSize). */
     readonly window: number,
@@ -108,13 +111,15 @@ export class BaseTrainer {
 
   static async open(modelPath: string, options: OpenTrainerOptions = {}): Promise<BaseTrainer> {
     const contextSize = options.contextSize ?? 256;
-    const native = await addon().openTrainer({ model: modelPath, nCtx: contextSize, window: options.window, threads: options.threads, freeze: options.freeze ?? [] });
-    const size = native.info().contextSize;
-    return new BaseTrainer(native, size, options.window ?? size);
+    // the trainer loads the model through llama.cpp too: refuse what it would abort on
+    await validateModelFile(modelPath);
+    const trainer = await Trainer.open({ model: modelPath, nCtx: contextSize, window: options.window, threads: options.threads, freeze: options.freeze ?? [] });
+    const size = trainer.info().contextSize;
+    return new BaseTrainer(trainer, size, options.window ?? size);
   }
 
   info(): { contextSize: number; parameters: number; trainableParameters: number; steps: number; vocabSize: number } {
-    return this.native.info();
+    return this.trainer.info();
   }
 
   /** Trains for `epochs` over the samples; resolves with per-epoch target-token loss. */
@@ -147,20 +152,20 @@ export class BaseTrainer {
 
   /** Writes the model with its current weights (f32 GGUF). */
   save(path: string): void {
-    this.native.save(path);
+    this.trainer.save(path);
   }
 
   dispose(): void {
-    this.native.dispose();
+    this.trainer.dispose();
   }
 
-  private async run(samples: readonly TrainSample[], options: Record<string, unknown>, signal?: AbortSignal,
-    onProgress?: (p: NativeTrainProgress) => void): Promise<TrainResult> {
-    if (signal?.aborted) throw new Error('training was aborted before it started');
-    const cancel = (): void => this.native.cancel();
+  private async run(samples: readonly TrainSample[], options: TrainerRunOptions, signal?: AbortSignal,
+    onProgress?: (p: TrainerProgress) => void): Promise<TrainResult> {
+    if (signal?.aborted) throw new AbortError('training was aborted before it started');
+    const cancel = (): void => this.trainer.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      return await this.native.run(packSamples(samples), options, onProgress);
+      return await this.trainer.run(packSamples(samples), options, onProgress);
     } finally {
       signal?.removeEventListener('abort', cancel);
     }

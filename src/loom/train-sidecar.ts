@@ -15,16 +15,16 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, type Model } from '../engine';
-import { addon, type NativeSidecar, type NativeSidecarExamples, type NativeSidecarProgress, type ProbeEpoch } from '../engine/native';
+import { AbortError, SidecarHandle, Trainer, loadModel, type Model, type ProbeEpoch, type SidecarExamples, type SidecarTrainProgress } from '../engine';
 import { OUTPUT_FEATURES, createSidecar, writeSidecar, type EncoderType, type Gating, type Sidecar, type SidecarConfig } from '../sidecar';
 import { chooseThreshold, type ThresholdChoice } from './metrics';
 import { CHECKPOINT_FILE, saveCheckpoint } from './checkpoint';
 import { readCollected, type CollectRecord } from './collect';
 import { continuationTokens } from './prompt';
-import { assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
+import { ManifestError, RunDataError, assertSameModel, finishStage, lastDone, readManifest, startStage, updateManifest, writeManifest, type JsonValue } from './manifest';
 import { packSamples, type TrainSample } from './train-base';
 import { createRng, type Rng } from '../util/prng';
+import { trainProbes } from './probes';
 
 export interface TrainSidecarOptions {
   runDir: string;
@@ -92,7 +92,7 @@ const ENCODER_BUT_REFUSAL = '^enc\\.(?!refusal$)';
 export type TrainSidecarProgress =
   | { stage: 'probes'; epochs: number; valAccuracy: number }
   | ({ stage: 'threshold' } & ThresholdChoice)
-  | ({ stage: 'sidecar'; epochs: number } & NativeSidecarProgress)
+  | ({ stage: 'sidecar'; epochs: number } & SidecarTrainProgress)
   | { stage: 'validation'; epoch: number; trainLoss: number; valLoss: number; best: boolean };
 
 export interface TrainSidecarSummary {
@@ -110,7 +110,7 @@ export interface TrainSidecarSummary {
 export async function trainSidecar(options: TrainSidecarOptions): Promise<TrainSidecarSummary> {
   const started = Date.now();
   const manifest = await readManifest(options.runDir);
-  if (!lastDone(manifest, 'collect')) throw new Error(`${options.runDir}: no finished collect stage; run cogito collect first`);
+  if (!lastDone(manifest, 'collect')) throw new ManifestError(`${options.runDir}: no finished collect stage; run cogito collect first`, null);
   const model = await loadModel(manifest.model.path);
   let m = startStage(manifest, 'train');
   try {
@@ -167,13 +167,13 @@ async function train(
   const per = states.per;
   const initFile = path.join(options.runDir, 'checkpoints', 'init.gguf');
   await writeSidecar(initFile, initial);
-  const sidecar = await addon().loadSidecar(initFile);
+  const sidecar = await SidecarHandle.load(initFile);
   try {
     // 1. probes
     // every question: the threshold below is chosen out of fold, and the cross-attention's
     // validation loss does not depend on the probes having seen its questions
     const probeSet = gating === 'decision' ? [...splits.train, ...splits.val] : splits.train;
-    const probeEpochs = await addon().trainProbes(sidecar, gather(states.data, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
+    const probeEpochs = await trainProbes(sidecar, gather(states.data, probeSet, per), Uint8Array.from(probeSet, (i) => (records[i].pass1_correct ? 1 : 0)), { seed: options.seed ?? 1 });
     const lastProbe: ProbeEpoch | undefined = probeEpochs.reduce<ProbeEpoch | undefined>((b, e) => (!b || e.valLoss < b.valLoss ? e : b), undefined);
     options.onProgress?.({ stage: 'probes', epochs: probeEpochs.length, valAccuracy: lastProbe?.valAccuracy ?? NaN });
 
@@ -208,7 +208,7 @@ async function train(
     const trainEx = examples(model, records, states.data, trainIdx, per, refusal, refuseAll);
     const valEx = examples(model, records, states.data, valSet, per, refusal, refuseAll);
     const window = Math.ceil(Math.max(maxLength(trainEx), maxLength(valEx)) / 16) * 16;
-    const trainer = await addon().openTrainer({ model: model.info.path, nCtx: 256, window, threads: options.threads, freeze: ['.*'] });
+    const trainer = await Trainer.open({ model: model.info.path, nCtx: 256, window, threads: options.threads, freeze: ['.*'] });
     const cancel = (): void => trainer.cancel();
     options.signal?.addEventListener('abort', cancel, { once: true });
     try {
@@ -221,12 +221,12 @@ async function train(
       let bestEpoch = -1;
       for (let e = 0; e < epochs; e++) {
         options.signal?.throwIfAborted();
-        const r = await addon().trainSidecar(trainer, sidecar, trainEx, {
+        const r = await trainer.trainSidecar(sidecar, trainEx, {
           epochs: 1, seed: (options.seed ?? 1) + e, train: true, shuffle: true, gateScale: 5, freeze: refusalOnly ? [ENCODER_BUT_REFUSAL] : [],
           schedule: { learningRate: lr, minLearningRate: lr / 10, weightDecay: options.weightDecay ?? 0.01, warmupSteps: Math.ceil(total * 0.05), totalSteps: total, resetStep: e === 0 },
         }, (p) => options.onProgress?.({ stage: 'sidecar', epochs, ...p, epoch: e }));
-        if (r.cancelled) throw new Error('training was cancelled');
-        const val = await addon().trainSidecar(trainer, sidecar, valEx, { epochs: 1, train: false, shuffle: false });
+        if (r.cancelled) throw new AbortError('training was cancelled');
+        const val = await trainer.trainSidecar(sidecar, valEx, { epochs: 1, train: false, shuffle: false });
         const improved = val.loss < best;
         history.push({ trainLoss: r.loss, valLoss: val.loss });
         options.onProgress?.({ stage: 'validation', epoch: e, trainLoss: r.loss, valLoss: val.loss, best: improved });
@@ -265,7 +265,7 @@ function passOneStates(records: readonly CollectRecord[], hidden: Float32Array, 
   const per = hiddenPer + features;
   const data = new Float32Array(records.length * per);
   records.forEach((r, i) => {
-    if (r.outputFeatures?.length !== features) throw new Error(`record ${i} has no output features (collected before sidecar format 2): run cogito collect again`);
+    if (r.outputFeatures?.length !== features) throw new RunDataError(`record ${i} has no output features (collected before sidecar format 2): run cogito collect again`);
     data.set(hidden.subarray(i * hiddenPer, (i + 1) * hiddenPer), i * per);
     data.set(r.outputFeatures, i * per + hiddenPer);
   });
@@ -283,9 +283,9 @@ async function outOfFoldConfidences(initFile: string, states: Float32Array, per:
   for (let f = 0; f < folds; f++) {
     const held = order.filter((_, k) => k % folds === f);
     const rest = order.filter((_, k) => k % folds !== f);
-    const probe = await addon().loadSidecar(initFile);
+    const probe = await SidecarHandle.load(initFile);
     try {
-      await addon().trainProbes(probe, gather(states, rest, per), Uint8Array.from(rest, (i) => (records[i].pass1_correct ? 1 : 0)), { seed });
+      await trainProbes(probe, gather(states, rest, per), Uint8Array.from(rest, (i) => (records[i].pass1_correct ? 1 : 0)), { seed });
       for (const i of held) {
         const { confidences } = await probe.encode(states.slice(i * per, (i + 1) * per));
         out.set(i, confidences.reduce((a, b) => a + b, 0) / confidences.length);
@@ -308,7 +308,7 @@ async function writeOutOfFold(runDir: string, indices: readonly number[], held: 
 }
 
 /** Each record's sidecar confidence: the mean of its probes (FORMAT.md p̄), from the native runtime. */
-async function probeConfidences(sidecar: NativeSidecar, states: Float32Array, per: number, n: number): Promise<number[]> {
+async function probeConfidences(sidecar: SidecarHandle, states: Float32Array, per: number, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const { confidences } = await sidecar.encode(states.slice(i * per, (i + 1) * per));
@@ -349,7 +349,7 @@ function targetTokens(model: Model, record: CollectRecord, refusal: string, refu
 }
 
 /** Training windows for `indices`: prompt, then the target (the refusal for all of them when `refuseAll`). */
-function examples(model: Model, records: CollectRecord[], hidden: Float32Array, indices: readonly number[], per: number, refusal: string, refuseAll: boolean): NativeSidecarExamples {
+function examples(model: Model, records: CollectRecord[], hidden: Float32Array, indices: readonly number[], per: number, refusal: string, refuseAll: boolean): SidecarExamples {
   const samples: TrainSample[] = indices.map((i) => {
     const r = records[i];
     return { tokens: [...r.prompt, ...targetTokens(model, r, refusal, refuseAll)], targetStart: r.prompt.length };
@@ -358,13 +358,13 @@ function examples(model: Model, records: CollectRecord[], hidden: Float32Array, 
   return { ...packed, hidden: gather(hidden, indices, per), injectFrom: Int32Array.from(indices, (i) => records[i].prompt.length - 1) };
 }
 
-function maxLength(ex: NativeSidecarExamples): number {
+function maxLength(ex: SidecarExamples): number {
   let m = 1;
   for (let i = 0; i + 1 < ex.starts.length; i++) m = Math.max(m, ex.starts[i + 1] - ex.starts[i]);
   return m;
 }
 
 /** The native sidecar's current weights as a library Sidecar with the run's config. */
-function snapshot(config: SidecarConfig, sidecar: NativeSidecar): Sidecar {
+function snapshot(config: SidecarConfig, sidecar: SidecarHandle): Sidecar {
   return { config, tensors: new Map(sidecar.tensors().map((t) => [t.name, { shape: t.shape, data: t.data }])) };
 }

@@ -30,6 +30,6 @@ export function checkBinding(config: SidecarConfig, model: BaseModelInfo, option
   if (base.fingerprint === model.fingerprint) return null;
   const differ =
     `${made} fingerprint ${base.fingerprint} (${base.architecture}); the model's is ${model.fingerprint} (${model.architecture})`;
-  if (!options.force) throw new SidecarMismatchError(`${differ}. Use the base it was trained for, or pass force to run it anyway.`);
+  if (!options.force) throw new SidecarMismatchError(`${differ}. Use the base it was trained for, or run it anyway with force: true (--force on the command line).`);
   return `${differ}: running it anyway (force); it was not trained for these weights`;
 }

@@ -4,6 +4,7 @@
  * what tests, demos and `cogito sidecar create` use.
  */
 import { InvalidOptionError } from '../engine/errors';
+import { OutOfRangeError } from '../util/errors';
 import { createRng, type Rng } from '../util/prng';
 import { InvalidSidecarError } from './errors';
 import {
@@ -165,7 +166,7 @@ function layers(value: number[] | string, nLayer: number, option: string): numbe
   try {
     return resolveTargetLayers(value, nLayer);
   } catch (err) {
-    if (err instanceof RangeError) invalid(`${option}: ${err.message}`);
+    if (err instanceof OutOfRangeError) invalid(`${option}: ${err.message}`);
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { CogitoError } from '../engine/errors';
+import { CogitoError } from '../util/errors';
 
 /**
  * The file is not a sidecar this cogito can use: corrupt or truncated GGUF, a missing or

@@ -4,6 +4,7 @@
  * all compute them here, in float64.
  */
 import { OUTPUT_FEATURES } from './format';
+import { OutOfRangeError } from '../util/errors';
 
 /**
  * φ = (ℓ₍₁₎, ℓ₍₁₎ − ℓ₍₂₎, −Σ_v e^{ℓ_v} ℓ_v) with ℓ = z − logsumexp(z): the log-probability of the
@@ -13,18 +14,18 @@ import { OUTPUT_FEATURES } from './format';
  */
 export function outputFeatures(logits: ArrayLike<number>): Float64Array {
   const V = logits.length;
-  if (V === 0) throw new RangeError('outputFeatures: no logits');
+  if (V === 0) throw new OutOfRangeError('outputFeatures: no logits');
   let at = 0;
   let top = -Infinity;
   let second = -Infinity;
   for (let v = 0; v < V; v++) {
     const z = logits[v];
     if (z === -Infinity) continue;
-    if (!Number.isFinite(z)) throw new RangeError(`outputFeatures: logit ${v} is ${z}; logits must be finite or −∞`);
+    if (!Number.isFinite(z)) throw new OutOfRangeError(`outputFeatures: logit ${v} is ${z}; logits must be finite or −∞`);
     if (z > top) [at, top, second] = [v, z, top];
     else if (z > second) second = z;
   }
-  if (top === -Infinity) throw new RangeError('outputFeatures: every logit is −∞');
+  if (top === -Infinity) throw new OutOfRangeError('outputFeatures: every logit is −∞');
   // relative to the max, so exp never overflows: log Σ e^(z − max) = log1p(Σ over the others),
   // which keeps a near-certain base's tiny ℓ_top and entropy instead of rounding 1 + ε to 1
   let rest = 0;

@@ -1,38 +1,47 @@
 /**
- * Reading and writing sidecar GGUFs through the addon's gguf API (ggml's own reader/writer).
- * readSidecar is the one gate TS passes a sidecar through before native code may load it:
- * everything FORMAT.md requires is checked here, with a message naming the key or tensor.
+ * Reading and writing sidecar GGUFs. Reading goes through the native loader, the one validator
+ * of the format (keys, types, shapes, finite values; each refusal names the key or tensor), and
+ * takes back the config and tensors it read. Writing checks with the same loader's rules first.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CogitoError } from '../engine/errors';
-import { readGguf, readGgufTensor, writeGguf } from '../engine/gguf';
+import { writeGguf } from '../engine/gguf';
+import { SidecarHandle } from '../engine/sidecar-handle';
 import { InvalidSidecarError, SidecarNotFoundError } from './errors';
-import { layoutName, tensorSpecs, type Sidecar, type SidecarTensor } from './format';
-import { configFromMetadata, configToMetadata } from './metadata';
-import { sameShape, validateConfig, validateTensorData, validateTensorTable } from './validate';
+import { tensorSpecs, type Sidecar, type SidecarConfig, type SidecarTensor } from './format';
+import { configToMetadata } from './metadata';
+import { validateSidecar } from './validate';
 
-/** Longest array readGguf returns in full; layer lists are far shorter (a longer one is refused). */
-const MAX_ARRAY = 4096;
+/** Loads a sidecar into the native runtime; throws SidecarNotFoundError or InvalidSidecarError. */
+export async function openSidecar(file: string): Promise<SidecarHandle> {
+  if (!fs.existsSync(file)) throw new SidecarNotFoundError(file);
+  try {
+    return await SidecarHandle.load(file);
+  } catch (err) {
+    if (err instanceof CogitoError && err.code === 'INVALID_SIDECAR') {
+      // the loader's message is "file: why"
+      const prefix = `${file}: `;
+      throw err.message.startsWith(prefix) ? new InvalidSidecarError(err.message.slice(prefix.length), file) : new InvalidSidecarError(err.message);
+    }
+    throw err;
+  }
+}
+
+/** The config of a loaded sidecar: the loader checked every key against the format table. */
+export function loadedConfig(handle: SidecarHandle): SidecarConfig {
+  return handle.config() as SidecarConfig;
+}
 
 /** Reads and fully validates a sidecar; throws SidecarNotFoundError or InvalidSidecarError. */
 export async function readSidecar(file: string): Promise<Sidecar> {
-  if (!fs.existsSync(file)) throw new SidecarNotFoundError(file);
-  const info = await asInvalid(() => readGguf(file, { maxArray: MAX_ARRAY }));
-  const config = configFromMetadata(info.metadata, file);
-  validateConfig(config, file);
-  // the whole table is checked before any data is read, so a lying header allocates nothing;
-  // the tensors required are those of the file's own version (a version-1 file has no φ weights)
-  validateTensorTable(config, info.tensors, file);
-  const specs = tensorSpecs(config);
-  const tensors = new Map<string, SidecarTensor>();
-  for (const spec of specs) {
-    const bytes = await asInvalid(() => readGgufTensor(file, spec.name));
-    const data = toFloat32(bytes);
-    validateTensorData(spec.name, spec.shape, data, file);
-    tensors.set(spec.name, { shape: spec.shape.slice(), data });
+  const handle = await openSidecar(file);
+  try {
+    const tensors = new Map<string, SidecarTensor>(handle.tensors().map((t) => [t.name, { shape: t.shape, data: t.data }]));
+    return { config: loadedConfig(handle), tensors };
+  } finally {
+    handle.dispose();
   }
-  return { config, tensors };
 }
 
 /**
@@ -42,38 +51,8 @@ export async function readSidecar(file: string): Promise<Sidecar> {
  */
 export async function writeSidecar(file: string, sidecar: Sidecar): Promise<void> {
   const { config, tensors } = sidecar;
-  validateConfig(config);
-  const specs = tensorSpecs(config);
-  const wanted = new Set(specs.map((s) => s.name));
-  for (const name of tensors.keys()) {
-    if (!wanted.has(name)) throw new InvalidSidecarError(`unexpected tensor '${name}' (not part of ${layoutName(config)})`);
-  }
-  const ordered = specs.map((spec) => {
-    const t = tensors.get(spec.name);
-    if (!t) throw new InvalidSidecarError(`missing tensor '${spec.name}' [${spec.shape.join(', ')}]`);
-    if (!sameShape(t.shape, spec.shape)) {
-      throw new InvalidSidecarError(`tensor '${spec.name}' has shape [${t.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);
-    }
-    validateTensorData(spec.name, spec.shape, t.data);
-    return { name: spec.name, shape: spec.shape, type: 'f32' as const, data: t.data };
-  });
+  validateSidecar(sidecar);
+  const ordered = tensorSpecs(config).map((spec) => ({ name: spec.name, shape: spec.shape, type: 'f32' as const, data: tensors.get(spec.name)!.data }));
   await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   writeGguf(file, configToMetadata(config), ordered);
-}
-
-/** A copy, so the result never aliases the addon's buffer and is always 4-byte aligned. */
-function toFloat32(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(Math.floor(bytes.length / 4));
-  new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
-  return out;
-}
-
-/** The addon's GGUF errors (BAD_GGUF, NOT_FOUND...) become InvalidSidecarError; its message already names the file. */
-async function asInvalid<T>(call: () => Promise<T> | T): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof CogitoError) throw new InvalidSidecarError(err.message);
-    throw err;
-  }
 }

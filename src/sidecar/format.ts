@@ -1,56 +1,39 @@
 /**
  * The sidecar GGUF format (sidecars/FORMAT.md, version 2, which reads version 1) as TypeScript:
- * its metadata keys, the config they describe, and the exact tensor list a config requires. Every
- * other module (reader, writer, creator, reference) takes names and shapes from here, never
- * spells them anew.
+ * its metadata keys, the config they describe, and the exact tensor list a config requires, all
+ * read from the one format table (sidecars/format.json, which the native loader is generated from too).
+ * Every other module takes names and shapes from here, never spells them anew.
  */
 import type { ModelInfo } from '../engine/model';
+import { FORMAT_TABLE } from './format-table';
 
 /** The version new sidecars are written in. */
-export const SIDECAR_VERSION = 2;
+export const SIDECAR_VERSION = FORMAT_TABLE.version;
 /** Every version a reader accepts: version 2 reads version-1 files (no φ, no refusal channel). */
-export const SIDECAR_VERSIONS = [1, 2] as const;
+export const SIDECAR_VERSIONS = FORMAT_TABLE.versions;
 export type SidecarVersion = (typeof SIDECAR_VERSIONS)[number];
 /** How many output features φ a version-2 sidecar reads after the hidden states (features.ts). */
-export const OUTPUT_FEATURES = 3;
+export const OUTPUT_FEATURES = FORMAT_TABLE.outputFeatures;
 /** `general.architecture` of every sidecar: keeps llama.cpp from mistaking one for a model. */
-export const SIDECAR_ARCHITECTURE = 'cogito-sidecar';
-export const SIDECAR_KINDS = ['doubter'] as const;
+export const SIDECAR_ARCHITECTURE = FORMAT_TABLE.architecture;
+export const SIDECAR_KINDS = FORMAT_TABLE.kinds;
 export type SidecarKind = (typeof SIDECAR_KINDS)[number];
-export const ENCODER_TYPES = ['selective', 'multi_token', 'transformer'] as const;
+export const ENCODER_TYPES = FORMAT_TABLE.encoders;
 export type EncoderType = (typeof ENCODER_TYPES)[number];
 
+/** A config field that has a metadata key. */
+export type KeyField = keyof typeof FORMAT_TABLE.keys;
+
 /** The metadata keys of FORMAT.md, by the config field they carry. */
-export const KEYS = {
-  architecture: 'general.architecture',
-  version: 'cogito.sidecar.version',
-  kind: 'cogito.sidecar.kind',
-  baseFingerprint: 'cogito.sidecar.base.fingerprint',
-  baseArchitecture: 'cogito.sidecar.base.architecture',
-  baseNEmbd: 'cogito.sidecar.base.n_embd',
-  baseNLayer: 'cogito.sidecar.base.n_layer',
-  encoderType: 'cogito.sidecar.encoder.type',
-  encoderNTokens: 'cogito.sidecar.encoder.n_tokens',
-  encoderHeads: 'cogito.sidecar.encoder.heads',
-  encoderFf: 'cogito.sidecar.encoder.ff',
-  targetLayers: 'cogito.sidecar.target_layers',
-  injectLayers: 'cogito.sidecar.inject_layers',
-  bottleneck: 'cogito.sidecar.bottleneck',
-  heads: 'cogito.sidecar.heads',
-  gateInit: 'cogito.sidecar.gate_init',
-  rmsEps: 'cogito.sidecar.rms_eps',
-  refusal: 'cogito.sidecar.refusal',
-  agcFloor: 'cogito.sidecar.agc.floor',
-  agcTau: 'cogito.sidecar.agc.tau',
-  threshold: 'cogito.sidecar.threshold',
-  gating: 'cogito.sidecar.gating',
-} as const;
+export const KEYS = Object.fromEntries(Object.entries(FORMAT_TABLE.keys).map(([field, k]) => [field, k.key])) as {
+  readonly [F in KeyField]: (typeof FORMAT_TABLE.keys)[F]['key'];
+};
 
 /**
  * When pass 2 injects (FORMAT.md, optional key): 'always', or only when the decision signal says
  * refuse ('decision'; otherwise pass 2 is the base's own answer).
  */
-export const GATINGS = ['always', 'decision'] as const;
+export const GATINGS = FORMAT_TABLE.gatings;
 export type Gating = (typeof GATINGS)[number];
 
 export interface SidecarConfig {
@@ -102,44 +85,36 @@ export type BaseModelInfo = Pick<ModelInfo, 'fingerprint' | 'architecture' | 'em
  * injection. Version 2 adds `probe.out.weight` after the probes and `enc.refusal` after `enc.gate`.
  */
 export function tensorSpecs(config: SidecarConfig): TensorSpec[] {
-  const E = config.base.nEmbd;
-  const L = config.targetLayers.length;
-  const N = config.encoder.nTokens;
-  const J = config.injectLayers.length;
-  const B = config.bottleneck;
-  const F = config.encoder.ff;
-  const v2 = config.version >= 2;
+  const dims: Record<(typeof FORMAT_TABLE.tensors)[number]['shape'][number], number> = {
+    E: config.base.nEmbd,
+    L: config.targetLayers.length,
+    N: config.encoder.nTokens,
+    J: config.injectLayers.length,
+    B: config.bottleneck,
+    F: config.version >= 2 ? OUTPUT_FEATURES : 0,
+    FF: config.encoder.ff,
+  };
+  type Entry = (typeof FORMAT_TABLE.tensors)[number];
+  const wanted = (t: Entry): boolean =>
+    config.version >= ('since' in t ? t.since : 1) && (!('encoders' in t) || (t.encoders as readonly string[]).includes(config.encoder.type));
+  const spec = (t: Entry, i: number): TensorSpec => ({ name: t.name.replace('{i}', String(i)), shape: t.shape.map((d) => dims[d]) });
   const specs: TensorSpec[] = [];
-  const add = (name: string, ...shape: number[]): void => void specs.push({ name, shape });
-  add('probe.weight', E, L);
-  add('probe.bias', L);
-  if (v2) add('probe.out.weight', OUTPUT_FEATURES, L);
-  switch (config.encoder.type) {
-    case 'selective':
-      for (let i = 0; i < L; i++) {
-        add(`enc.${i}.weight`, E, E);
-        add(`enc.${i}.bias`, E);
-      }
-      break;
-    case 'multi_token':
-      add('enc.layer_embd', E, L);
-      add('enc.queries', E, N);
-      for (const p of ['k', 'v', 'o']) add(`enc.${p}.weight`, E, E);
-      break;
-    case 'transformer':
-      add('enc.layer_embd', E, L);
-      for (const p of ['q', 'k', 'v', 'o']) add(`enc.attn.${p}.weight`, E, E);
-      add('enc.ff.up.weight', E, F);
-      add('enc.ff.down.weight', F, E);
-      break;
+  const entries = FORMAT_TABLE.tensors;
+  for (let k = 0; k < entries.length; ) {
+    const t: Entry = entries[k];
+    if (!('each' in t)) {
+      if (wanted(t)) specs.push(spec(t, 0));
+      k++;
+      continue;
+    }
+    // consecutive entries with the same `each` repeat together
+    let end = k;
+    while (end < entries.length && 'each' in entries[end] && (entries[end] as { each: string }).each === t.each) end++;
+    for (let i = 0; i < dims[t.each]; i++) {
+      for (let m = k; m < end; m++) if (wanted(entries[m])) specs.push(spec(entries[m], i));
+    }
+    k = end;
   }
-  add('enc.gate', N);
-  if (v2) add('enc.refusal', E, N);
-  for (let j = 0; j < J; j++) {
-    for (const p of ['q', 'k', 'v']) add(`inj.${j}.${p}.weight`, E, B);
-    add(`inj.${j}.o.weight`, B, E);
-  }
-  add('inj.gate', J);
   return specs;
 }
 

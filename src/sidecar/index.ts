@@ -1,6 +1,6 @@
 // Sidecars (sidecars/FORMAT.md): the file format, reading/validation, binding to a base,
-// untrained sidecars, run-directory checkpoints and export, the output features φ, and a float64
-// reference of the math.
+// untrained sidecars, the output features φ, and two-pass inference. The keys, types and tensor
+// shapes live in one table (sidecars/format.json), shared with the native loader, which is the validator.
 export { InvalidSidecarError, SidecarMismatchError, SidecarNotFoundError } from './errors';
 export {
   ENCODER_TYPES,
@@ -25,7 +25,7 @@ export {
   type TensorSpec,
 } from './format';
 export { outputFeatures } from './features';
-export { configFromMetadata, configToMetadata } from './metadata';
+export { configToMetadata } from './metadata';
 export { validateConfig } from './validate';
 export { readSidecar, writeSidecar } from './file';
 export { checkBinding, type BindOptions } from './bind';
@@ -42,4 +42,5 @@ export {
 } from './twopass';
 export { resolveTargetLayers } from './layers';
 export { inspectSidecar, type SidecarReport } from './inspect';
-export { agcAlpha, referenceEncode, referenceInject, referenceProbes, rmsNorm, type ReferenceEncoding } from './reference';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

@@ -1,4 +1,5 @@
 // A sidecar's target layers: which of the base's layers it reads, from a spec a user writes.
+import { OutOfRangeError } from '../util/errors';
 
 /**
  * Resolves a `--target-layers` spec for a model with `nLayers` layers: 'early', 'mid',
@@ -6,7 +7,7 @@
  * where negative indices count from the end (-1 is the last layer).
  */
 export function resolveTargetLayers(spec: string, nLayers: number): number[] {
-  if (!Number.isInteger(nLayers) || nLayers < 1) throw new RangeError(`layer count must be a positive integer, got ${nLayers}`);
+  if (!Number.isInteger(nLayers) || nLayers < 1) throw new OutOfRangeError(`layer count must be a positive integer, got ${nLayers}`);
   const third = (k: number): number => Math.floor((k * nLayers) / 3);
   const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
   const named: Record<string, () => number[]> = {
@@ -18,7 +19,7 @@ export function resolveTargetLayers(spec: string, nLayers: number): number[] {
   const key = spec.trim().toLowerCase();
   if (named[key]) return named[key]();
   const bad = (why: string): never => {
-    throw new RangeError(`--target-layers ${JSON.stringify(spec)}: ${why} (use early, mid, late, all, or indices like 2,5-7 for a ${nLayers}-layer model)`);
+    throw new OutOfRangeError(`--target-layers ${JSON.stringify(spec)}: ${why} (use early, mid, late, all, or indices like 2,5-7 for a ${nLayers}-layer model)`);
   };
   const index = (t: string): number => {
     if (!/^-?\d+$/.test(t)) bad(`${JSON.stringify(t)} is not a layer index`);

@@ -1,11 +1,11 @@
 import type { Context, GenerateOptions, GeneratedToken, GenerationResult, Injection } from '../engine/context';
-import { InvalidOptionError, native } from '../engine/errors';
+import { InvalidOptionError } from '../engine/errors';
 import type { Model } from '../engine/model';
-import { addon, type NativeSidecar } from '../engine/native';
 import type { TapTensor } from '../engine/taps';
+import type { SidecarHandle } from '../engine/sidecar-handle';
 import { checkBinding } from './bind';
 import { outputFeatures } from './features';
-import { readSidecar } from './file';
+import { loadedConfig, openSidecar } from './file';
 import type { SidecarConfig } from './format';
 
 export interface TwoPassLoadOptions {
@@ -94,7 +94,7 @@ export class TwoPass {
   private constructor(
     readonly model: Model,
     readonly config: SidecarConfig,
-    private readonly sidecar: NativeSidecar,
+    private readonly sidecar: SidecarHandle,
     private readonly context: Context,
     private readonly cacheSize: number,
     /** Set when `force` let a sidecar for other weights through. */
@@ -102,14 +102,15 @@ export class TwoPass {
   ) {}
 
   static async load(model: Model, sidecarPath: string, options: TwoPassLoadOptions = {}): Promise<TwoPass> {
-    const file = await readSidecar(sidecarPath);
-    const warning = checkBinding(file.config, model.info, { force: options.force });
     const cacheSize = options.cacheSize ?? 64;
     if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new InvalidOptionError('cacheSize must be an integer >= 0', 'INVALID_ARGUMENT');
-    const sidecar = await native(() => addon().loadSidecar(sidecarPath));
+    // one parse: the native loader validates the file and hands back the config it read
+    const sidecar = await openSidecar(sidecarPath);
     try {
+      const config = loadedConfig(sidecar);
+      const warning = checkBinding(config, model.info, { force: options.force });
       const context = await model.createContext({ contextSize: options.contextSize, threads: options.threads });
-      return new TwoPass(model, file.config, sidecar, context, cacheSize, warning ?? null);
+      return new TwoPass(model, config, sidecar, context, cacheSize, warning ?? null);
     } catch (err) {
       sidecar.dispose();
       throw err;
@@ -217,7 +218,7 @@ export class TwoPass {
     const flat = new Float32Array(hidden.length * e + features.length);
     hidden.forEach((t, i) => flat.set(t.data, i * e));
     flat.set(features, hidden.length * e);
-    const { tokens, confidences } = await native(() => this.sidecar.encode(flat));
+    const { tokens, confidences } = await this.sidecar.encode(flat);
     return { hidden, outputFeatures: features, tokens, confidences: hidden.map((t, i) => ({ layer: t.layer, confidence: confidences[i] })) };
   }
 

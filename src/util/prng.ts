@@ -3,6 +3,8 @@
  * recipe's corpus, random sidecar weights) is the same on every machine and Node version:
  * Math.random cannot be seeded.
  */
+import { OutOfRangeError } from './errors';
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -34,7 +36,7 @@ function hashString(s: string): number {
 }
 
 export function createRng(seed: number): Rng {
-  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new OutOfRangeError(`seed must be an integer, got ${seed}`);
   const init = splitmix32(seed);
   let a = init();
   let b = init();
@@ -53,11 +55,11 @@ export function createRng(seed: number): Rng {
   const rng: Rng = {
     next,
     int: (n) => {
-      if (!Number.isInteger(n) || n <= 0) throw new RangeError(`int(n) needs a positive integer, got ${n}`);
+      if (!Number.isInteger(n) || n <= 0) throw new OutOfRangeError(`int(n) needs a positive integer, got ${n}`);
       return Math.floor(next() * n);
     },
     pick: (items) => {
-      if (items.length === 0) throw new RangeError('pick from an empty list');
+      if (items.length === 0) throw new OutOfRangeError('pick from an empty list');
       return items[rng.int(items.length)];
     },
     shuffle: (items) => {

@@ -3,6 +3,12 @@ import { createHash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** Where a hash chain ends: how many entries it holds and the hash of the last one. */
+export interface ChainReport {
+  length: number;
+  head: string;
+}
+
 /** The stored columns of an AXIOM that the chain covers; every one is text as stored. */
 export interface ChainedFields {
   seq: number;

@@ -1,6 +1,12 @@
-/** SQLite schema of the VKS. Triggers make AXIOM append-only for every writer that goes through SQLite. */
+/**
+ * SQLite schema of the VKS. Triggers make AXIOM and the record ledger append-only for every
+ * writer that goes through SQLite.
+ *
+ * Versions: 1 chained the AXIOM tier only; 2 adds the record ledger, a second hash chain that
+ * seals every record of every tier (and its phrasings) each time it is written.
+ */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -64,6 +70,24 @@ CREATE TABLE IF NOT EXISTS deps (
   PRIMARY KEY (rid, dep_rid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deps_reverse ON deps(dep_rid);
+
+-- The record ledger: one entry each time a record is written (added, invalidated), holding the
+-- digest of everything a lookup can return for it. Entries are hash-linked like the AXIOM chain;
+-- a record's latest entry must match its current row and phrasings.
+CREATE TABLE IF NOT EXISTS ledger (
+  lseq       INTEGER PRIMARY KEY,
+  record_id  TEXT NOT NULL,
+  digest     TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_record ON ledger(record_id, lseq);
+
+CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the record ledger is append-only'); END;
+
+CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the record ledger is append-only'); END;
 
 CREATE TRIGGER IF NOT EXISTS axiom_no_update BEFORE UPDATE ON records
 WHEN OLD.tier = 'AXIOM' OR NEW.tier = 'AXIOM'

@@ -1,15 +1,19 @@
 /**
  * The Verified Knowledge Store: one SQLite file (WAL) holding every verified result, with
- * an append-only, hash-chained AXIOM tier that is checked each time the store is opened.
+ * an append-only, hash-chained AXIOM tier and a record ledger sealing every record of every
+ * tier. Each read runs in one transaction (one snapshot) and checks what it returns against
+ * its seal; `verify` checks everything.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ChainedFields, GENESIS_HASH, canonicalJson, chainHash } from './chain';
+import { type AuditReport, type ExpectedHeads, auditAxiomChain, auditStore, readAxiomHead } from './audit';
+import { type ChainReport, GENESIS_HASH, canonicalJson, chainHash } from './chain';
+import { DEFAULT_BUSY_TIMEOUT_MS, checkBusyTimeout, guardBusy, openConnection } from './connection';
 import { VksError, VksIntegrityError, VksNotFoundError, VksTierError } from './errors';
+import { RecordLedger } from './ledger';
+import { RECORD_COLS, type RecordRow, chainFields } from './rows';
 import { claimSimilarity, fuzzySequence, normaliseText } from '../util/normalise';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import { SCHEMA_VERSION } from './schema';
 import {
   Json,
   LookupHit,
@@ -38,33 +42,14 @@ export interface OpenOptions {
   fuzzyThreshold?: number;
   /** At most this many FTS candidates are scored by the fuzzy stage (default 2000). */
   fuzzyCandidates?: number;
+  /**
+   * How long to wait for another connection's lock before failing with VksBusyError
+   * (default 5000 ms). Readers never wait for writers (WAL); writers wait for each other.
+   */
+  busyTimeoutMs?: number;
 }
 
-interface RecordRow {
-  rid: number;
-  id: string;
-  tier: string;
-  text: string;
-  normalised: string;
-  aliases: string;
-  canonical: string | null;
-  status: string;
-  method: string;
-  artifact: string;
-  conditions: string;
-  depends_on: string;
-  created_at: string;
-  updated_at: string;
-  seq: number | null;
-  prev_hash: string | null;
-  hash: string | null;
-  invalidated_reason: string | null;
-}
-
-export interface ChainReport {
-  length: number;
-  head: string;
-}
+export type { ChainReport, AuditReport, ExpectedHeads };
 
 export interface InvalidationReport {
   /** Every record whose status became INVALIDATED, the root first. */
@@ -90,9 +75,6 @@ export interface ImportReport {
 }
 
 const TIER_ORDER = `CASE r.tier WHEN 'AXIOM' THEN 0 WHEN 'DERIVED' THEN 1 WHEN 'FACTUAL' THEN 2 ELSE 3 END`;
-const RECORD_COLS =
-  'r.rid, r.id, r.tier, r.text, r.normalised, r.aliases, r.canonical, r.status, r.method, r.artifact, ' +
-  'r.conditions, r.depends_on, r.created_at, r.updated_at, r.seq, r.prev_hash, r.hash, r.invalidated_reason';
 
 /** Identifiers in a canonical formula, minus bound-variable names: the formula's vocabulary. */
 export function symbolsOf(canonical: string | null | undefined): string[] {
@@ -120,41 +102,53 @@ export class Vks {
   private readonly canonicalise: Canonicaliser | null;
   private readonly threshold: number;
   private readonly candidates: number;
+  private readonly busyTimeoutMs: number;
+  private readonly ledger: RecordLedger;
   private readonly stmts: ReturnType<Vks['prepare']>;
+  /** One transaction wrapper for every read and write (better-sqlite3 builds one per call otherwise). */
+  private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   private constructor(
     readonly path: string,
     opts: OpenOptions,
   ) {
-    if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    this.busyTimeoutMs = checkBusyTimeout(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    // Writers also create the tables, re-create dropped triggers and upgrade older files.
+    this.db = openConnection(path, { readonly: !!opts.readonly, busyTimeoutMs: this.busyTimeoutMs });
     this.canonicalise = opts.canonicalise ?? null;
     this.threshold = opts.fuzzyThreshold ?? 0.75;
     this.candidates = opts.fuzzyCandidates ?? 2000;
-    if (!opts.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      // FULL: a commit is on disk before add() returns, so a kill right after loses nothing.
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.exec(SCHEMA_SQL); // also re-creates the AXIOM triggers if someone dropped them
-      this.db
-        .prepare(`INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)`)
-        .run(String(SCHEMA_VERSION));
-    }
-    this.db.pragma('busy_timeout = 5000');
+    this.ledger = new RecordLedger(this.db);
     this.stmts = this.prepare();
+    this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
   }
 
-  /** Opens (creating if needed) a store and verifies its AXIOM chain; throws VksIntegrityError on tampering. */
+  /**
+   * Opens (creating if needed) a store and verifies its AXIOM chain and the end of its record
+   * ledger, in one snapshot; throws VksIntegrityError / VksRecordIntegrityError on tampering.
+   */
   static open(path: string, opts: OpenOptions = {}): Vks {
     const vks = new Vks(path, opts);
     try {
-      vks.verifyChain();
+      vks.read(() => {
+        auditAxiomChain(vks.db);
+        vks.ledger.checkTail();
+      });
     } catch (err) {
       vks.close();
       throw err;
     }
     return vks;
+  }
+
+  /** Runs reads in one transaction, so they see one snapshot however other processes write. */
+  private read<T>(fn: () => T): T {
+    return guardBusy(this.path, this.busyTimeoutMs, () => this.inTransaction.deferred(fn) as T);
+  }
+
+  /** Runs a write transaction, holding the write lock from its first statement. */
+  private write<T>(fn: () => T): T {
+    return guardBusy(this.path, this.busyTimeoutMs, () => this.inTransaction.immediate(fn) as T);
   }
 
   private prepare() {
@@ -172,7 +166,6 @@ export class Vks {
       ),
       docFreq: db.prepare(`SELECT df AS doc FROM token_df WHERE token = ?`),
       bumpDf: db.prepare(`INSERT INTO token_df (token, df) VALUES (?, 1) ON CONFLICT(token) DO UPDATE SET df = df + 1`),
-      usedBy: db.prepare(`SELECT r.id FROM deps d JOIN records r ON r.rid = d.rid WHERE d.dep_rid = ? ORDER BY r.rid`),
       dependents: db.prepare(`SELECT d.rid AS rid FROM deps d WHERE d.dep_rid = ?`),
       insert: db.prepare(
         `INSERT INTO records (id, tier, text, normalised, aliases, canonical, status, method, artifact, conditions,
@@ -189,9 +182,7 @@ export class Vks {
       invalidate: db.prepare(
         `UPDATE records SET status = 'INVALIDATED', updated_at = ?, invalidated_reason = ? WHERE rid = ?`,
       ),
-      metaGet: db.prepare(`SELECT value FROM meta WHERE key = ?`),
       metaSet: db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
-      axioms: db.prepare(`SELECT ${RECORD_COLS} FROM records r WHERE r.tier = 'AXIOM' OR r.seq IS NOT NULL ORDER BY r.seq`),
     };
   }
 
@@ -208,10 +199,9 @@ export class Vks {
 
   /** Stores several results atomically (all or none). */
   addMany(recs: NewRecord[], createdAt?: (i: number) => string | undefined): VksRecord[] {
-    const run = this.db.transaction((items: NewRecord[]) => items.map((r, i) => this.insertOne(r, createdAt?.(i))));
     // IMMEDIATE: take the write lock before reading the chain head, so two writers cannot fork it.
-    const rids = run.immediate(recs);
-    return rids.map((rid) => this.toRecord(this.stmts.byRid.get(rid) as RecordRow));
+    const rids = this.write(() => recs.map((r, i) => this.insertOne(r, createdAt?.(i))));
+    return this.read(() => rids.map((rid) => this.serve(this.stmts.byRid.get(rid) as RecordRow)));
   }
 
   private insertOne(rec: NewRecord, createdAt?: string): number {
@@ -254,8 +244,7 @@ export class Vks {
     };
 
     if (rec.tier === 'AXIOM') {
-      const length = Number((this.stmts.metaGet.get('axiom_length') as { value: string } | undefined)?.value ?? 0);
-      const head = (this.stmts.metaGet.get('axiom_head') as { value: string } | undefined)?.value ?? GENESIS_HASH;
+      const { length, head } = readAxiomHead(this.db);
       row.seq = length + 1;
       row.prevHash = head;
       row.hash = chainHash(head, chainFields({ ...row, seq: row.seq }));
@@ -276,6 +265,7 @@ export class Vks {
       for (const tok of new Set(seq)) this.stmts.bumpDf.run(tok);
     }
     for (const depRid of depRids) this.stmts.insertDep.run(rid, depRid);
+    this.ledger.seal(rid);
     return rid;
   }
 
@@ -284,10 +274,10 @@ export class Vks {
    * AXIOMs are never invalidated: asking to is an error, and the cascade steps around them.
    */
   invalidate(id: string, reason: string): InvalidationReport {
-    const root = this.stmts.byId.get(id) as RecordRow | undefined;
-    if (!root) throw new VksNotFoundError(id);
-    if (root.tier === 'AXIOM') throw new VksTierError(`AXIOM ${id} is append-only and cannot be invalidated`);
-    const run = this.db.transaction((): InvalidationReport => {
+    return this.write((): InvalidationReport => {
+      const root = this.stmts.byId.get(id) as RecordRow | undefined;
+      if (!root) throw new VksNotFoundError(id);
+      if (root.tier === 'AXIOM') throw new VksTierError(`AXIOM ${id} is append-only and cannot be invalidated`);
       const report: InvalidationReport = { invalidated: [], axiomsSkipped: [] };
       const seen = new Set<number>([root.rid]);
       const queue = [root.rid];
@@ -301,6 +291,7 @@ export class Vks {
         }
         if (row.status !== 'INVALIDATED') {
           this.stmts.invalidate.run(ts, rid === root.rid ? reason : `depends on ${id}: ${reason}`, rid);
+          this.ledger.seal(rid);
           report.invalidated.push(row.id);
         }
         for (const { rid: next } of this.stmts.dependents.all(rid) as Array<{ rid: number }>) {
@@ -312,29 +303,37 @@ export class Vks {
       }
       return report;
     });
-    return run.immediate();
   }
 
   // ---------------------------------------------------------------- reading
 
+  /** The record with this id, checked against its seal (VksRecordIntegrityError if it fails). */
   get(id: string): VksRecord | null {
-    const row = this.stmts.byId.get(id) as RecordRow | undefined;
-    return row ? this.toRecord(row) : null;
+    return this.read(() => {
+      const row = this.stmts.byId.get(id) as RecordRow | undefined;
+      return row ? this.serve(row) : null;
+    });
   }
 
-  /** Exact normalised text, then logical equivalence, then fuzzy; the first stage that hits wins. */
+  /**
+   * Exact normalised text, then logical equivalence, then fuzzy; the first stage that hits wins.
+   * The hit is checked against its seal before it is returned: a record, phrasing or canonical
+   * form edited outside the VKS raises VksRecordIntegrityError instead of being served.
+   */
   lookup(query: LookupQuery | string): LookupHit | null {
     const q = typeof query === 'string' ? { text: query } : query;
-    const exact = this.stmts.exact.get(normaliseText(q.text)) as RecordRow | undefined;
-    if (exact) return { record: this.toRecord(exact), via: 'exact', score: 1 };
+    return this.read((): LookupHit | null => {
+      const exact = this.stmts.exact.get(normaliseText(q.text)) as RecordRow | undefined;
+      if (exact) return { record: this.serve(exact), via: 'exact', score: 1 };
 
-    const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
-    if (canonical) {
-      const eq = this.stmts.equivalent.get(canonical) as RecordRow | undefined;
-      if (eq) return { record: this.toRecord(eq), via: 'equivalent', score: 1 };
-    }
+      const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
+      if (canonical) {
+        const eq = this.stmts.equivalent.get(canonical) as RecordRow | undefined;
+        if (eq) return { record: this.serve(eq), via: 'equivalent', score: 1 };
+      }
 
-    return this.fuzzy(q.text);
+      return this.fuzzy(q.text);
+    });
   }
 
   private tryCanonical(text: string): string | null {
@@ -396,7 +395,7 @@ export class Vks {
     if (!best) return null;
     const row = this.stmts.byRid.get(best.rid) as RecordRow;
     if (row.status === 'INVALIDATED') return null;
-    return { record: this.toRecord(row), via: 'fuzzy', score: best.score };
+    return { record: this.serve(row), via: 'fuzzy', score: best.score };
   }
 
   /**
@@ -404,6 +403,10 @@ export class Vks {
    * or formula symbols with it, best BM25 first, excluding the claim itself.
    */
   lemmas(query: LookupQuery | string, limit = 5): VksRecord[] {
+    return this.read(() => this.findLemmas(query, limit));
+  }
+
+  private findLemmas(query: LookupQuery | string, limit: number): VksRecord[] {
     const q = typeof query === 'string' ? { text: query } : query;
     const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
     const self = normaliseText(q.text);
@@ -436,13 +439,17 @@ export class Vks {
       const row = this.stmts.byRid.get(rid) as RecordRow;
       if (row.status !== 'VERIFIED' && row.status !== 'CONDITIONAL') continue;
       if (row.normalised === self || (canonical && row.canonical === canonical)) continue;
-      out.push(this.toRecord(row));
+      out.push(this.serve(row));
       if (out.length >= limit) break;
     }
     return out;
   }
 
   stats(): VksStats {
+    return this.read(() => this.countRecords());
+  }
+
+  private countRecords(): VksStats {
     const zero = <K extends string>(keys: readonly K[]) =>
       Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
     const byTier = zero(TIERS);
@@ -461,60 +468,58 @@ export class Vks {
       records += r.n;
     }
     const dependencies = (this.db.prepare(`SELECT count(*) AS n FROM deps`).get() as { n: number }).n;
-    return { path: this.path, records, byTier, byStatus, byMethod, dependencies, axiomChain: this.chainHead() };
-  }
-
-  private chainHead(): ChainReport {
-    const get = (k: string) => (this.stmts.metaGet.get(k) as { value: string } | undefined)?.value;
-    return { length: Number(get('axiom_length') ?? 0), head: get('axiom_head') ?? GENESIS_HASH };
+    return {
+      path: this.path,
+      records,
+      byTier,
+      byStatus,
+      byMethod,
+      dependencies,
+      axiomChain: readAxiomHead(this.db),
+      ledger: this.ledger.head(),
+    };
   }
 
   /**
-   * Recomputes the AXIOM chain from the first record and compares it with what is stored.
-   * Throws VksIntegrityError naming the first record that does not verify.
+   * Recomputes the AXIOM chain from the first record and compares it with what is stored, in
+   * one snapshot. Throws VksIntegrityError naming the first record that does not verify.
    */
   verifyChain(): ChainReport {
-    let prev = GENESIS_HASH;
-    let expectSeq = 1;
-    for (const row of this.stmts.axioms.iterate() as IterableIterator<RecordRow>) {
-      if (row.seq === null || row.hash === null || row.prev_hash === null || row.tier !== 'AXIOM') {
-        throw new VksIntegrityError('missing-chain-fields', row.seq ?? expectSeq, row.id, `tier ${row.tier}, seq ${row.seq}`);
-      }
-      if (row.seq !== expectSeq) {
-        throw new VksIntegrityError('sequence-gap', expectSeq, row.id, `expected #${expectSeq}, found #${row.seq}`);
-      }
-      if (row.prev_hash !== prev) {
-        throw new VksIntegrityError('prev-hash-mismatch', row.seq, row.id, 'link to the previous record is broken');
-      }
-      const actual = chainHash(prev, chainFields(rowToChainInput(row)));
-      if (actual !== row.hash) {
-        throw new VksIntegrityError('hash-mismatch', row.seq, row.id, 'record content differs from what was hashed');
-      }
-      prev = row.hash;
-      expectSeq++;
-    }
-    const head = this.chainHead();
-    if (head.length !== expectSeq - 1) {
-      throw new VksIntegrityError('length-mismatch', expectSeq, null, `chain has ${expectSeq - 1} records, store says ${head.length}`);
-    }
-    if (head.head !== prev) {
-      throw new VksIntegrityError('head-mismatch', expectSeq - 1, null, 'recorded chain head differs from the last record');
-    }
-    return head;
+    return this.read(() => {
+      const { length, head } = auditAxiomChain(this.db);
+      return { length, head };
+    });
+  }
+
+  /**
+   * Checks everything a read can return, in one snapshot: the AXIOM chain, the record ledger,
+   * every record of every tier with its phrasings against its latest ledger entry, and the
+   * dependency links and token counts. Throws VksIntegrityError (AXIOM chain) or
+   * VksRecordIntegrityError (the rest) at the first problem.
+   *
+   * A valid but shorter store (the newest records deleted, the heads rewound) verifies too.
+   * `expect` rules that out: heads recorded elsewhere earlier must still be positions of their
+   * chains (records appended since are fine; removed or rewritten ones are not).
+   */
+  verify(expect: ExpectedHeads = {}): AuditReport {
+    return this.read(() => auditStore(this.db, expect));
   }
 
   // ---------------------------------------------------------------- export / import
 
+  /** Every record, after a full verify of the same snapshot. */
   export(): VksExport {
-    const records = (this.db.prepare(`SELECT ${RECORD_COLS} FROM records r ORDER BY r.rid`).all() as RecordRow[]).map(
-      (row): ExportedRecord => {
-        const rec: Partial<VksRecord> = this.toRecord(row);
+    return this.read(() => {
+      const { axiomChain } = auditStore(this.db);
+      const rows = this.db.prepare(`SELECT ${RECORD_COLS} FROM records r ORDER BY r.rid`).all() as RecordRow[];
+      const records = rows.map((row): ExportedRecord => {
+        const rec: Partial<VksRecord> = this.toRecord(row, []);
         delete rec.normalised; // derived from text on import
         delete rec.usedBy; // derived from dependsOn on import
         return { ...(rec as ExportedRecord), invalidatedReason: row.invalidated_reason };
-      },
-    );
-    return { format: 'cogito-vks', version: SCHEMA_VERSION, exportedAt: nowIso(), axiomChain: this.verifyChain(), records };
+      });
+      return { format: 'cogito-vks', version: SCHEMA_VERSION, exportedAt: nowIso(), axiomChain, records };
+    });
   }
 
   /**
@@ -527,7 +532,7 @@ export class Vks {
     const report: ImportReport = { added: 0, skipped: 0, conflicts: [] };
     const byId = new Map(data.records.map((r) => [r.id, r]));
     const order = dependencyOrder(data.records);
-    const run = this.db.transaction(() => {
+    this.write(() => {
       for (const id of order) {
         const r = byId.get(id) as ExportedRecord;
         const existing = this.stmts.byId.get(id) as RecordRow | undefined;
@@ -552,17 +557,24 @@ export class Vks {
           },
           r.createdAt,
         );
-        if (invalidated) this.stmts.invalidate.run(r.updatedAt, r.invalidatedReason ?? 'imported as invalidated', rid);
+        if (invalidated) {
+          this.stmts.invalidate.run(r.updatedAt, r.invalidatedReason ?? 'imported as invalidated', rid);
+          this.ledger.seal(rid);
+        }
         report.added++;
       }
     });
-    run.immediate();
     return report;
   }
 
   // ---------------------------------------------------------------- rows
 
-  private toRecord(row: RecordRow): VksRecord {
+  /** A row about to be returned, checked against its seal; call inside the read that fetched it. */
+  private serve(row: RecordRow): VksRecord {
+    return this.toRecord(row, this.ledger.check(row));
+  }
+
+  private toRecord(row: RecordRow, usedBy: string[]): VksRecord {
     return {
       id: row.id,
       tier: row.tier as Tier,
@@ -575,7 +587,7 @@ export class Vks {
       artifact: JSON.parse(row.artifact) as Json,
       conditions: JSON.parse(row.conditions) as string[],
       dependsOn: JSON.parse(row.depends_on) as string[],
-      usedBy: (this.stmts.usedBy.all(row.rid) as Array<{ id: string }>).map((u) => u.id),
+      usedBy,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       seq: row.seq,
@@ -583,58 +595,6 @@ export class Vks {
       hash: row.hash,
     };
   }
-}
-
-interface ChainInput {
-  seq: number;
-  id: string;
-  tier: string;
-  text: string;
-  normalised: string;
-  aliases: string;
-  canonical: string | null;
-  status: string;
-  method: string;
-  artifact: string;
-  conditions: string;
-  dependsOn: string;
-  createdAt: string;
-}
-
-function chainFields(r: ChainInput): ChainedFields {
-  return {
-    seq: r.seq,
-    id: r.id,
-    tier: r.tier,
-    text: r.text,
-    normalised: r.normalised,
-    aliases: r.aliases,
-    canonical: r.canonical,
-    status: r.status,
-    method: r.method,
-    artifact: r.artifact,
-    conditions: r.conditions,
-    dependsOn: r.dependsOn,
-    createdAt: r.createdAt,
-  };
-}
-
-function rowToChainInput(row: RecordRow): ChainInput {
-  return {
-    seq: row.seq as number,
-    id: row.id,
-    tier: row.tier,
-    text: row.text,
-    normalised: row.normalised,
-    aliases: row.aliases,
-    canonical: row.canonical,
-    status: row.status,
-    method: row.method,
-    artifact: row.artifact,
-    conditions: row.conditions,
-    dependsOn: row.depends_on,
-    createdAt: row.created_at,
-  };
 }
 
 /** Recomputes an export's AXIOM chain from its records exactly as the store would hash them. */

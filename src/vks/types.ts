@@ -75,6 +75,8 @@ export interface VksStats {
   byMethod: Record<string, number>;
   dependencies: number;
   axiomChain: { length: number; head: string };
+  /** The record ledger, which seals every record of every tier each time it is written. */
+  ledger: { length: number; head: string };
 }
 
 export function isTier(s: string): s is Tier {

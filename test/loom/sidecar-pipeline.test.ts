@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadModel, nativeAddon, readGgufTensor } from '../../src/engine';
+import { loadModel, readGgufTensor } from '../../src/engine';
+import { addon as nativeAddon } from '../../src/engine/native';
 import { collect, readCollected } from '../../src/loom/collect';
 import { evaluate } from '../../src/loom/eval';
 import { ModelMismatchError, readManifest, writeManifest } from '../../src/loom/manifest';

@@ -1,8 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadModel, nativeAddon } from '../../src/engine';
-import { packageRoot } from '../../src/engine/native';
+import { loadModel } from '../../src/engine';
+import { addon as nativeAddon, packageRoot } from '../../src/engine/native';
 import { BaseTrainer, countWindows, packSamples, type TrainSample } from '../../src/loom/train-base';
 
 // A tiny llama model with llama.cpp's SPM vocabulary, trained for real through the addon.

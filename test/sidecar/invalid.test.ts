@@ -247,7 +247,7 @@ describe('binding to a real base', () => {
     })();
     expect(err).toBeInstanceOf(SidecarMismatchError);
     expect(err!.code).toBe('SIDECAR_MISMATCH');
-    expect(err!.message).toMatch(/fingerprint feedface .*the model's is .*pass force/);
+    expect(err!.message).toMatch(/fingerprint feedface .*the model's is .*--force on the command line/);
     expect(checkBinding(config, info, { force: true })).toMatch(/running it anyway \(force\)/);
   });
 });

@@ -1,13 +1,5 @@
-import {
-  ENCODER_TYPES,
-  agcAlpha,
-  createSidecar,
-  referenceEncode,
-  referenceInject,
-  referenceProbes,
-  rmsNorm,
-  type CreateSidecarOptions,
-} from '../../src/sidecar';
+import { ENCODER_TYPES, createSidecar, type CreateSidecarOptions } from '../../src/sidecar';
+import { agcAlpha, referenceEncode, referenceInject, referenceProbes, rmsNorm } from '../support/reference';
 import { createRng } from '../../src/util/prng';
 import { fakeBase } from './helpers';
 

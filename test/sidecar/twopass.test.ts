@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, nativeAddon, type Context, type Model, type TapTensor } from '../../src/engine';
-import { TwoPass, OUTPUT_FEATURES, agcAlpha, createSidecar, outputFeatures, readSidecar, referenceEncode, referenceInject, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
+import { loadModel, type Context, type Model, type TapTensor } from '../../src/engine';
+import { addon as nativeAddon } from '../../src/engine/native';
+import { TwoPass, OUTPUT_FEATURES, createSidecar, outputFeatures, readSidecar, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
+import { agcAlpha, referenceEncode, referenceInject } from '../support/reference';
 import { smallModel, tempDir, testModel } from '../support/engine';
 
 const PROMPT = 'The capital of the small country is';

@@ -53,6 +53,36 @@ describe('cogito vks / corpus CLI', () => {
     expect(r.err).toMatch(/hash-mismatch/);
   });
 
+  test('verify covers every tier: a ledger head to pin, a rewritten phrasing caught, an old file migrated', () => {
+    const db = join(dir, 'l.db');
+    const store = Vks.open(db);
+    seedVks(store);
+    store.add({ tier: 'DERIVED', text: 'The wax is extended.', status: 'VERIFIED', method: 'Z3' });
+    const { ledger } = store.stats();
+    store.close();
+    const ok = cogito('vks', 'verify', '--db', db);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(`4 records sealed by 4 ledger entries, ledger head ${ledger.head}`);
+    const pinned = cogito('vks', 'verify', '--db', db, '--expect-ledger-head', 'f'.repeat(64));
+    expect(pinned.code).toBe(1);
+    expect(pinned.err).toContain(`TAMPERED: VKS integrity check failed: ledger-head-mismatch: expected head ${'f'.repeat(64)} is not in the ledger`);
+
+    const raw = new Database(db);
+    raw.prepare(`UPDATE phrasings SET normalised = 'the moon is made of cheese' WHERE normalised = 'cogito ergo sum'`).run();
+    raw.close();
+    const tampered = cogito('vks', 'verify', '--db', db);
+    expect(tampered.code).toBe(1);
+    expect(tampered.err).toMatch(/TAMPERED: .*record-mismatch/);
+
+    const old = join(dir, 'old.db');
+    Vks.open(old).close();
+    const oldDb = new Database(old);
+    oldDb.exec(`DROP TABLE ledger; DELETE FROM meta WHERE key LIKE 'ledger_%'; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    oldDb.close();
+    expect(cogito('vks', 'verify', '--db', old).err).toContain(`cogito vks migrate --db ${old}`);
+    expect(cogito('vks', 'migrate', '--db', old)).toMatchObject({ code: 0, out: expect.stringContaining('schema current, 0 records sealed') });
+  });
+
   test('import refuses malformed and tampered files', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ not json');

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CorpusIndex, DESCARTES_PASSAGES, formatRef, validatePassage, type Passage } from '../../corpus';
-import { fail, printJson } from '../output';
+import { CorpusIndex, DESCARTES_PASSAGES, InvalidPassageError, formatRef, validatePassage, type Passage } from '../../corpus';
+import { InvalidOptionError } from '../../util/errors';
+import { printJson } from '../output';
 
 export function defaultCorpusPath(): string {
   return process.env.COGITO_CORPUS ?? join(process.env.COGITO_HOME ?? join(homedir(), '.cogito'), 'corpus.db');
@@ -26,7 +27,7 @@ export function readPassages(file: string): Passage[] {
       try {
         value = JSON.parse(line);
       } catch (err) {
-        throw new Error(`${file}:${n}: ${(err as Error).message}`);
+        throw new InvalidPassageError(`${file}:${n}: ${(err as Error).message}`);
       }
       return validatePassage(value, `${file}:${n}`);
     });
@@ -49,12 +50,7 @@ export function register(program: Command): void {
     .argument('<file>', 'passages file')
     .option(...dbOption)
     .action((file: string, f: { db?: string }) => {
-      let passages: Passage[];
-      try {
-        passages = readPassages(file);
-      } catch (err) {
-        fail((err as Error).message);
-      }
+      const passages = readPassages(file);
       const index = open(f.db ?? defaultCorpusPath());
       try {
         const r = index.add(passages);
@@ -73,7 +69,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((words: string[], f: { db?: string; limit: string; json?: boolean }) => {
       const limit = Number(f.limit);
-      if (!Number.isInteger(limit) || limit < 1) fail(`--limit must be a positive integer (got "${f.limit}")`);
+      if (!Number.isInteger(limit) || limit < 1) throw new InvalidOptionError(`--limit must be a positive integer (got "${f.limit}")`);
       const index = open(f.db ?? defaultCorpusPath());
       try {
         const hits = index.search(words.join(' '), limit);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import * as fs from 'node:fs';
 import { defaultModelPath, defaultSidecarPath, InvalidOptionError, l2norm, loadModel, type GeneratedToken, type GenerationResult, type LayerSelection, type Model } from '../../engine';
 import { TwoPass, type TwoPassResult } from '../../sidecar';
@@ -28,7 +28,15 @@ interface GenerateFlags {
 
 export function parseLayerSelection(value: string): LayerSelection {
   if (value === 'all' || value === 'late') return value;
+  // an empty entry (",,", "3,") is a typo, not layer 0
   return value.split(',').map((v) => parseInteger(v.trim(), '--taps'));
+}
+
+/** A cosine similarity below which the sidecar re-encodes: within [0, 1]. */
+export function parseRefreshThreshold(value: string): number {
+  const t = parseNumber(value, '--dynamic-refresh');
+  if (t < 0 || t > 1) throw new InvalidArgumentError(`--dynamic-refresh expects a cosine similarity from 0 to 1, got "${value}"`);
+  return t;
 }
 
 export function register(program: Command): void {
@@ -53,7 +61,7 @@ export function register(program: Command): void {
     .option('--no-sidecar', 'plain generation, without the default sidecar')
     .option('--force', 'run a sidecar made for other weights of the same shape (a warning instead of an error)')
     .option('--agc', "scale the sidecar's injection down over long generations (adaptive gate control)")
-    .option('--dynamic-refresh [threshold]', 're-encode when the tapped state drifts below this cosine similarity (default 0.9)', (v) => parseNumber(v, '--dynamic-refresh'))
+    .option('--dynamic-refresh [threshold]', 're-encode when the tapped state drifts below this cosine similarity (default 0.9)', parseRefreshThreshold)
     .option('--reevaluate', 're-read the whole prompt in pass 2 instead of reusing the cache (for comparison)')
     .action(async (prompt: string, flags: GenerateFlags) => {
       const model = await loadModel(flags.model ?? defaultModelPath());
@@ -83,7 +91,7 @@ function chooseSidecar(flags: GenerateFlags): string | undefined {
 }
 
 async function plain(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
-  const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads });
+  const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
   const taps = flags.taps ? { layers: parseLayerSelection(flags.taps), mode: 'last' as const } : undefined;
   return ctx.generate(prompt, { ...sampling, taps });
 }
@@ -97,9 +105,11 @@ async function twoPass(model: Model, flags: GenerateFlags & { sidecar: string },
 }
 
 async function print(prompt: string, stream: Stream, json: boolean): Promise<void> {
+  // the stream checks its options when first advanced: advance it before echoing the prompt, so a
+  // bad option is an error alone on stderr, not one after a prompt that seemed to run
+  let r = await stream.next();
   if (!json) process.stdout.write(prompt);
-  for (;;) {
-    const r = await stream.next();
+  for (;; r = await stream.next()) {
     if (!r.done) {
       if (!json) process.stdout.write(r.value.text);
       continue;

@@ -7,7 +7,8 @@ import { InvalidArgumentError } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { QMLTP_LOGICS, readFolioFile, runFolio, runQmltp, shutdownZ3, solverNote } from '../../logic';
 import type { QmltpLogic, QmltpReport } from '../../logic';
-import { fail, printJson } from '../output';
+import { InvalidOptionError, NotFoundError } from '../../util/errors';
+import { printJson } from '../output';
 import { parseInteger } from '../parse';
 
 function parseLogic(value: string): QmltpLogic {
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     .option('--json', 'print {total, agree, disagreements: [...]} as JSON')
     .option('--timeout <ms>', 'per-solver timeout for each check', (v) => parseInteger(v, '--timeout'), 10000)
     .action(async (file: string, f: { json?: boolean; timeout: number }) => {
-      if (!existsSync(file)) fail(`${file}: no such file`);
+      if (!existsSync(file)) throw new NotFoundError(`${file}: no such file`);
       try {
         const r = await runFolio(readFolioFile(file), { timeoutMs: f.timeout });
         if (f.json) printJson({ total: r.total, agree: r.agree, disagreements: r.disagreements, repaired: r.repaired, ms: r.ms });
@@ -76,7 +77,7 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'budget for each problem in each logic', (v) => parseInteger(v, '--timeout'), 7000)
     .option('--global-axioms', 'read axioms as true at every world (default: at the conjecture\'s world, as QMLTP\'s statuses need)')
     .action(async (dir: string, f: { logic?: QmltpLogic; json?: boolean; timeout: number; globalAxioms?: boolean }) => {
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`${dir}: not a folder`);
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InvalidOptionError(`${dir}: not a folder`);
       try {
         const r = await runQmltp(dir, { logics: f.logic ? [f.logic] : QMLTP_LOGICS, timeoutMs: f.timeout, axioms: f.globalAxioms ? 'global' : 'local' });
         if (f.json) printJson(r);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { makeModel, quantize, readGguf, vocabPath, type QuantizationType } from '../../engine';
+import { InvalidOptionError, makeModel, quantize, readGguf, vocabPath, type QuantizationType } from '../../engine';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 
@@ -31,11 +31,11 @@ export function register(program: Command): void {
     .command('quantize')
     .description('quantize a model with llama.cpp\'s quantizer')
     .argument('<input>', 'input GGUF (F32 or F16)')
-    .argument('<output>', 'output GGUF')
+    .argument('<output>', 'output GGUF (may be the input: it is written beside it and renamed)')
     .option('--type <type>', 'q8_0, q4_0 or f16', 'q8_0')
     .action(async (input: string, output: string, f: { type: string }) => {
       const type = f.type.toLowerCase();
-      if (!['q8_0', 'q4_0', 'f16'].includes(type)) throw new Error(`--type must be q8_0, q4_0 or f16 (got "${f.type}")`);
+      if (!['q8_0', 'q4_0', 'f16'].includes(type)) throw new InvalidOptionError(`--type must be q8_0, q4_0 or f16 (got "${f.type}")`, 'INVALID_ARGUMENT');
       await quantize(input, output, type as QuantizationType);
       process.stdout.write(`wrote ${output} (${type})\n`);
     });

@@ -1,6 +1,6 @@
 /** `cogito inspect`, `cogito export` and `cogito sidecar create`: look at, export and make sidecar GGUFs. */
 import type { Command } from 'commander';
-import { loadModel, type ModelInfo } from '../../engine';
+import { InvalidOptionError, loadModel, type ModelInfo } from '../../engine';
 import {
   ENCODER_TYPES,
   createSidecar,
@@ -106,8 +106,8 @@ export function register(program: Command): void {
     .option('--tokens <n>', 'cognitive tokens of a multi_token encoder (default 4)', (v) => parseInteger(v, '--tokens'))
     .option('--init-scale <s>', 'scale of the random weights (default 1)', (v) => parseNumber(v, '--init-scale'))
     .action(async (f: CreateFlags) => {
-      if (!(ENCODER_TYPES as readonly string[]).includes(f.encoder)) throw new Error(`--encoder must be one of ${ENCODER_TYPES.join(', ')} (got "${f.encoder}")`);
-      if (!f.out === !f.runDir) throw new Error('give exactly one of -o/--out and --run-dir');
+      if (!(ENCODER_TYPES as readonly string[]).includes(f.encoder)) throw new InvalidOptionError(`--encoder must be one of ${ENCODER_TYPES.join(', ')} (got "${f.encoder}")`);
+      if (!f.out === !f.runDir) throw new InvalidOptionError('give exactly one of -o/--out and --run-dir');
       const info = await modelInfo(f.model);
       const made = createSidecar(info, {
         encoder: f.encoder as EncoderType, seed: f.seed, gateInit: f.gateInit, encoderGateInit: f.encoderGateInit,

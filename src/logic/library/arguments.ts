@@ -4,6 +4,7 @@
  * reconstructions kept small; the note says what the verdict shows.
  */
 import type { Argument } from '../argument';
+import { NotFoundError } from '../../util/errors';
 
 export const ARGUMENTS: readonly Argument[] = [
   {
@@ -122,6 +123,6 @@ export const ARGUMENTS: readonly Argument[] = [
 
 export function libraryArgument(id: string): Argument {
   const a = ARGUMENTS.find((x) => x.id === id);
-  if (!a) throw new RangeError(`no argument ${id} in the library`);
+  if (!a) throw new NotFoundError(`no argument ${id} in the library`);
   return a;
 }

@@ -6,6 +6,7 @@
  * higher-order states), a workspace robot without self-monitoring, and a zombie twin.
  */
 import type { Formula } from '../ast';
+import { NotFoundError } from '../../util/errors';
 import type { Microtheory } from '../microtheory';
 import { microtheory } from '../microtheory';
 import { parseFormula } from '../parser';
@@ -77,6 +78,6 @@ export const COMPATIBLE_PAIRS: readonly [string, string][] = [
 
 export function mindTheory(name: string): Microtheory {
   const t = MIND_THEORIES.find((x) => x.name === name);
-  if (!t) throw new RangeError(`no theory of mind named ${name}`);
+  if (!t) throw new NotFoundError(`no theory of mind named ${name}`);
   return t;
 }

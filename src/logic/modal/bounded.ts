@@ -10,6 +10,7 @@
  * n worlds" coincide. Unsat at n therefore means no countermodel of size ≤ n.
  */
 import type { Formula } from '../ast';
+import { UnsupportedFormulaError } from '../errors';
 import { internalSymbol, quote, renderConnective } from '../smt/render';
 import type { ModalLogic } from './frames';
 import { FRAME_CONDITIONS } from './frames';
@@ -83,7 +84,7 @@ export function encodeBounded(
       case 'dia':
         return `(or false ${worlds.map((j) => `(and ${R(i, j)} ${at(f.arg, j)})`).join(' ')})`;
       default:
-        throw new TypeError(`the propositional Kripke encoding takes no ${f.kind}`);
+        throw new UnsupportedFormulaError(`the propositional Kripke encoding takes no ${f.kind}`);
     }
   };
   const asserts: string[] = [];

@@ -4,6 +4,7 @@
  * Predicates take the world as their first argument.
  */
 import type { Formula } from '../ast';
+import { InternalError } from '../../util/errors';
 import { signatureOf } from '../ast';
 import { constSymbol, funSymbol, internalSymbol, predSymbol, quote, renderConnective, renderTerm } from '../smt/render';
 import type { ModalLogic } from './frames';
@@ -35,7 +36,7 @@ export function translate(f: Formula, w: string, fresh: { n: number }): string {
       return f.kind === 'box' ? `(forall ((${v} W)) (=> (R ${w} ${v}) ${inner}))` : `(exists ((${v} W)) (and (R ${w} ${v}) ${inner}))`;
     }
     default:
-      throw new Error(`unreachable: ${f.kind}`);
+      throw new InternalError(`unreachable: ${f.kind}`);
   }
 }
 

@@ -4,6 +4,7 @@
  * together with the frame conditions of the logic.
  */
 import type { Formula, Term } from '../ast';
+import { UnsupportedFormulaError } from '../errors';
 import { termToString } from '../print';
 import type { FrameCondition, ModalLogic } from './frames';
 import { FRAME_CONDITIONS } from './frames';
@@ -89,7 +90,7 @@ function evaluateOnce(m: KripkeModel, f: Formula, w: string, memo: Map<Formula, 
       return succ(w).some((v) => ev(f.arg, v));
     case 'forall':
     case 'exists':
-      throw new TypeError('the finite-model check evaluates quantifier-free modal formulas only');
+      throw new UnsupportedFormulaError('the finite-model check evaluates quantifier-free modal formulas only');
   }
 }
 

@@ -5,6 +5,7 @@
  * makes equal sets of requirements equal keys for caching.
  */
 import type { Formula } from '../ast';
+import { UnsupportedFormulaError } from '../errors';
 import { atomKey } from './kripke';
 
 export type NnfNode =
@@ -76,7 +77,7 @@ export class NnfTable {
       case 'dia':
         return this.modal(f.kind, this.of(f.arg));
       default:
-        throw new TypeError(`the modal tableau takes no ${f.kind}`);
+        throw new UnsupportedFormulaError(`the modal tableau takes no ${f.kind}`);
     }
   }
 

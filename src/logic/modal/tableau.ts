@@ -19,6 +19,7 @@
  * the independent evaluator (kripke.ts).
  */
 import type { Formula } from '../ast';
+import { InternalError } from '../../util/errors';
 import type { ModalLogic } from './frames';
 import { FRAME_CONDITIONS } from './frames';
 import type { PremiseMode } from './encode';
@@ -101,7 +102,12 @@ interface Closed {
   closed: Deps;
 }
 
-class OutOfTime extends Error {}
+/** Thrown past the deadline and caught in decideByTableau: it never reaches a caller. */
+class OutOfTime extends InternalError {
+  constructor() {
+    super('the tableau ran past its deadline');
+  }
+}
 
 const sortedUnique = (ids: number[]): number[] => [...new Set(ids)].sort((a, b) => a - b);
 const bit = (i: number): Deps => 1n << BigInt(i);

@@ -37,6 +37,7 @@
  * computed first and an encoding over the limit is not attempted, with the reason.
  */
 import type { Formula } from '../ast';
+import { UnsupportedFormulaError } from '../errors';
 import { solve } from '../smt/portfolio';
 import { binaryVersion } from '../smt/process';
 import type { SolverName } from '../smt/session';
@@ -81,7 +82,7 @@ class Closure {
         k = f.kind;
         break;
       case 'pred':
-        if (f.args.length > 0) throw new TypeError('the tree-model check takes propositional formulas only');
+        if (f.args.length > 0) throw new UnsupportedFormulaError('the tree-model check takes propositional formulas only');
         k = `p:${f.name}`;
         break;
       case 'not':
@@ -99,7 +100,7 @@ class Closure {
         k = `${f.kind}(${this.key(f.left)},${this.key(f.right)})`;
         break;
       default:
-        throw new TypeError(`the tree-model check takes no ${f.kind}`);
+        throw new UnsupportedFormulaError(`the tree-model check takes no ${f.kind}`);
     }
     this.keys.set(f, k);
     return k;
@@ -140,7 +141,7 @@ class Closure {
         args = [sub(f.arg, pol, 1)];
         break;
       default:
-        throw new TypeError(`the tree-model check takes no ${f.kind}`);
+        throw new UnsupportedFormulaError(`the tree-model check takes no ${f.kind}`);
     }
     if (e) {
       e.pol |= pol;
@@ -295,7 +296,7 @@ export function encodeTreeModel(premises: readonly Formula[], conclusion: Formul
             break;
           }
           default:
-            throw new TypeError(`the tree-model check takes no ${f.kind}`);
+            throw new UnsupportedFormulaError(`the tree-model check takes no ${f.kind}`);
         }
         out.push(`(define-fun ${ref(n, e.id)} () Bool ${body})`);
       }

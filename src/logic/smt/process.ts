@@ -4,6 +4,7 @@
  * where its output stops. Killing the process is the cancellation.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { SolverError } from '../errors';
 import type { SmtSession, SolverName } from './session';
 
 const MARK = '@@cogito-end@@';
@@ -65,7 +66,7 @@ export function openProcessSession(solver: Exclude<SolverName, 'z3'>, timeoutMs:
       waiting = null;
       // A killed or crashed solver has no answer; the output so far may still say something.
       if (buffer.trim()) w.resolve(buffer);
-      else w.reject(new Error(`${command} ${why}${stderr ? `: ${stderr.trim()}` : ''}`));
+      else w.reject(new SolverError(`${command} ${why}${stderr ? `: ${stderr.trim()}` : ''}`));
     }
   };
   child.on('exit', (code, signal) => onGone(signal ? `killed by ${signal}` : `exited with ${code}`));
@@ -73,7 +74,7 @@ export function openProcessSession(solver: Exclude<SolverName, 'z3'>, timeoutMs:
   return {
     solver,
     run(commands: string): Promise<string> {
-      if (exited) return Promise.reject(new Error(`${command} is not running`));
+      if (exited) return Promise.reject(new SolverError(`${command} is not running`));
       return new Promise((resolve, reject) => {
         waiting = { resolve, reject };
         child.stdin.write(`${commands}\n(echo "${MARK}")\n`);

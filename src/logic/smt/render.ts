@@ -5,6 +5,8 @@
  * arities becomes two symbols (`P/1`, `P/2`), as the FOLIO annotations sometimes do.
  */
 import type { Formula, Signature, Term } from '../ast';
+import { InternalError } from '../../util/errors';
+import { UnsupportedFormulaError } from '../errors';
 import { signatureOf } from '../ast';
 
 export interface SortedSignature {
@@ -86,9 +88,9 @@ export function renderFormula(f: Formula, sort = 'U'): string {
       return `(${f.kind} (${f.vars.map((x) => `(${quote(varSymbol(x))} ${sort})`).join(' ')}) ${r(f.body)})`;
     case 'box':
     case 'dia':
-      throw new Error('modal operators have no classical rendering; translate them first (modal/encode.ts)');
+      throw new UnsupportedFormulaError('modal operators have no classical rendering; translate them first (modal/encode.ts)');
     default:
-      throw new Error(`unreachable: ${f.kind}`);
+      throw new InternalError(`unreachable: ${f.kind}`);
   }
 }
 

@@ -1,4 +1,5 @@
 /** A minimal S-expression reader for solver replies (get-value, get-unsat-core). */
+import { SolverError } from '../errors';
 
 export type SExpr = string | SExpr[];
 
@@ -20,12 +21,12 @@ export function readSExprs(text: string): SExpr[] {
       i++;
     } else if (ch === ')') {
       const done = stack.pop();
-      if (!done) throw new Error(`unbalanced ')' in solver output at ${i}`);
+      if (!done) throw new SolverError(`unbalanced ')' in solver output at ${i}`);
       push(done);
       i++;
     } else if (ch === '|') {
       const end = text.indexOf('|', i + 1);
-      if (end < 0) throw new Error('unterminated |symbol| in solver output');
+      if (end < 0) throw new SolverError('unterminated |symbol| in solver output');
       push(text.slice(i + 1, end));
       i = end + 1;
     } else if (ch === '"') {
@@ -40,7 +41,7 @@ export function readSExprs(text: string): SExpr[] {
       i = j;
     }
   }
-  if (stack.length) throw new Error('unbalanced "(" in solver output');
+  if (stack.length) throw new SolverError('unbalanced "(" in solver output');
   return out;
 }
 

@@ -6,7 +6,5 @@ const mod = require('../../../src/cli/commands/sidecar.ts');
 
 const program = new Command().name('cogito');
 mod.register(program);
-program.parseAsync(process.argv.slice(2), { from: 'user' }).catch((err) => {
-  process.stderr.write(`cogito: ${err.message}\n`);
-  process.exit(1);
-});
+const { reportFailure } = require('../../../src/cli/errors.ts');
+program.parseAsync(process.argv.slice(2), { from: 'user' }).catch((err) => process.exit(reportFailure(err)));

@@ -6,7 +6,8 @@
  * Layout (FORMAT.md): a tensor `[ne0, ne1]` stores element (c, r) at `r * ne0 + c`; as a
  * matrix it maps a vector of size ne0 to one of size ne1: `(W x)[r] = Σ_c W[r·ne0 + c] x[c]`.
  */
-import { OUTPUT_FEATURES, type Sidecar } from './format';
+import { OUTPUT_FEATURES, type Sidecar } from '../../src/sidecar';
+import { OutOfRangeError } from '../../src/util/errors';
 
 export interface ReferenceEncoding {
   /** N cognitive tokens of E values. */
@@ -81,7 +82,7 @@ export function referenceEncode(sidecar: Sidecar, hidden: Float64Array[], phi?: 
       raw = encodeTransformer(sidecar, n, E, L);
       break;
     default:
-      throw new RangeError(`unknown encoder type ${String(sidecar.config.encoder.type)}`);
+      throw new OutOfRangeError(`unknown encoder type ${String(sidecar.config.encoder.type)}`);
   }
   let tokens = raw.map((c, i) => scaleBy(c, Math.tanh(gate[i])));
   if (sidecar.config.version >= 2) {
@@ -101,10 +102,10 @@ export function referenceInject(sidecar: Sidecar, j: number, x: Float64Array, to
   const E = config.base.nEmbd;
   const B = config.bottleneck;
   const H = config.heads;
-  if (!Number.isInteger(j) || j < 0 || j >= config.injectLayers.length) throw new RangeError(`injection block ${j} does not exist`);
-  if (x.length !== E) throw new RangeError(`x has ${x.length} values, expected n_embd ${E}`);
+  if (!Number.isInteger(j) || j < 0 || j >= config.injectLayers.length) throw new OutOfRangeError(`injection block ${j} does not exist`);
+  if (x.length !== E) throw new OutOfRangeError(`x has ${x.length} values, expected n_embd ${E}`);
   if (tokens.length !== config.encoder.nTokens || tokens.some((c) => c.length !== E)) {
-    throw new RangeError(`expected ${config.encoder.nTokens} cognitive tokens of ${E} values`);
+    throw new OutOfRangeError(`expected ${config.encoder.nTokens} cognitive tokens of ${E} values`);
   }
   const q = matvec(tensor(sidecar, `inj.${j}.q.weight`), B, E, rmsNorm(x, config.rmsEps));
   const K = tokens.map((c) => matvec(tensor(sidecar, `inj.${j}.k.weight`), B, E, c));
@@ -178,7 +179,7 @@ function attention(qs: Float64Array[], ks: Float64Array[], vs: Float64Array[], h
 
 /** (W x)[r] = Σ_c W[r·nIn + c] x[c] for a ggml tensor of shape [nIn, nOut]. */
 function matvec(w: Float32Array, nOut: number, nIn: number, x: ArrayLike<number>): Float64Array {
-  if (w.length !== nOut * nIn || x.length !== nIn) throw new RangeError(`matvec: [${nIn}, ${nOut}] weight with ${w.length} values, x of ${x.length}`);
+  if (w.length !== nOut * nIn || x.length !== nIn) throw new OutOfRangeError(`matvec: [${nIn}, ${nOut}] weight with ${w.length} values, x of ${x.length}`);
   const out = new Float64Array(nOut);
   for (let r = 0; r < nOut; r++) {
     let s = 0;
@@ -215,7 +216,7 @@ function silu(x: number): number {
 
 function tensor(sidecar: Sidecar, name: string): Float32Array {
   const t = sidecar.tensors.get(name);
-  if (!t) throw new RangeError(`the sidecar has no tensor '${name}'`);
+  if (!t) throw new OutOfRangeError(`the sidecar has no tensor '${name}'`);
   return t.data;
 }
 
@@ -223,7 +224,7 @@ function tensor(sidecar: Sidecar, name: string): Float32Array {
 function outputFeaturesOf(sidecar: Sidecar, phi: ArrayLike<number> | undefined): Float64Array | null {
   if (sidecar.config.version < 2) return null;
   if (!phi || phi.length !== OUTPUT_FEATURES) {
-    throw new RangeError(
+    throw new OutOfRangeError(
       `phi: a version-${sidecar.config.version} sidecar needs the ${OUTPUT_FEATURES} output features of pass 1, got ${phi ? `${phi.length} values` : 'none'}`,
     );
   }
@@ -234,7 +235,7 @@ function dims(sidecar: Sidecar, hidden: Float64Array[]): { E: number; L: number 
   const E = sidecar.config.base.nEmbd;
   const L = sidecar.config.targetLayers.length;
   if (hidden.length !== L || hidden.some((h) => h.length !== E)) {
-    throw new RangeError(`expected ${L} hidden states (one per target layer) of n_embd ${E} values`);
+    throw new OutOfRangeError(`expected ${L} hidden states (one per target layer) of n_embd ${E} values`);
   }
   return { E, L };
 }
