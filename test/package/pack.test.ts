@@ -146,7 +146,7 @@ describe('the packed tarball, installed into a project of its own', () => {
     const files = pack.files.map((f) => f.path);
     const needed = [
       'package.json', 'README.md', 'bin/cogito.js', 'scripts/build-native.js', 'CMakeLists.txt', 'cmake/prepare-llama.cmake',
-      'models/default.gguf', 'sidecars/default.gguf', 'sidecars/FORMAT.md', 'docs/architecture.md',
+      'models/default.gguf', 'sidecars/default.gguf', 'sidecars/FORMAT.md', 'sidecars/format.json', 'docs/architecture.md', 'docs/errors.md',
       ...fs.readdirSync(path.join(ROOT, 'native')).map((f) => `native/${f}`),
       ...fs.readdirSync(path.join(ROOT, 'llama_patch')).map((f) => `llama_patch/${f}`),
       ...Object.values(PACKAGE.exports).flatMap((target) => (typeof target === 'string' ? [target] : [target.types, target.default])).map((t) => t.replace(/^\.\//, '')),
