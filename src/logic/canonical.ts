@@ -6,6 +6,7 @@
  * equivalence, not the converse.
  */
 import type { Formula, Term } from './ast';
+import { children } from './ast';
 
 interface Scope {
   /** bound variable name → its canonical name, innermost last. */
@@ -52,6 +53,22 @@ function permutations<T>(xs: T[]): T[][] {
   return out;
 }
 
+/** Whether variable `x` occurs free in `f`. */
+function occursFree(x: string, f: Formula): boolean {
+  const inTerm = (t: Term): boolean => (t.kind === 'var' ? t.name === x : t.kind === 'app' && t.args.some(inTerm));
+  switch (f.kind) {
+    case 'pred':
+      return f.args.some(inTerm);
+    case 'eq':
+      return inTerm(f.left) || inTerm(f.right);
+    case 'forall':
+    case 'exists':
+      return !f.vars.includes(x) && occursFree(x, f.body);
+    default:
+      return children(f).some((g) => occursFree(x, g));
+  }
+}
+
 function quantified(f: Formula & { kind: 'forall' | 'exists' }, scope: Scope): string {
   const vars: string[] = [];
   let body: Formula = f;
@@ -62,12 +79,9 @@ function quantified(f: Formula & { kind: 'forall' | 'exists' }, scope: Scope): s
   }
   const level = scope.depth;
   const inner: Scope = { names: new Map(scope.names), depth: level + 1 };
-  // Vacuous variables are dropped: ∀x P(a) is P(a).
-  const used = vars.filter((x) => {
-    const probe = new Map(scope.names);
-    vars.forEach((y) => probe.set(y, y === x ? '\u0000probe' : `v${level}_x`));
-    return canon(body, { names: probe, depth: level + 1 }).includes('\u0000probe');
-  });
+  // Vacuous variables are dropped: ∀x P(a) is P(a). (A free-variable test, not a trial
+  // rendering of the body: that would render it again at every level, exponential in depth.)
+  const used = vars.filter((x) => occursFree(x, body));
   if (used.length === 0) return canon(body, inner);
   const orders = used.length <= MAX_PERMUTED ? permutations(used) : [used];
   let best: string | null = null;

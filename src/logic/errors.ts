@@ -31,9 +31,18 @@ export class UnsupportedFormulaError extends CogitoError {
   }
 }
 
-/** A TPTP/QMLTP problem file that cannot be split into statements. */
+/**
+ * A TPTP/QMLTP problem file that poses no problem to decide: a statement that does not close
+ * or parse, not exactly one conjecture, an include() it does not follow. Names the file;
+ * `reason` says what is wrong with it.
+ */
 export class ProblemFileError extends CogitoError {
-  constructor(message: string) {
-    super(message, 'INVALID_PROBLEM');
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    /** The parse error inside a statement, when that is what is wrong. */
+    readonly inner?: FormulaParseError,
+  ) {
+    super(`${file}: ${reason}`, 'INVALID_PROBLEM');
   }
 }

@@ -1,7 +1,7 @@
 /** Public API of the logic module. */
 export * from './ast';
 export { FormulaParseError, ProblemFileError, SolverError, UnsupportedFormulaError } from './errors';
-export { parseFormula, tokenize } from './parser';
+export { parseFormula, tokenize, formulaDepth, MAX_FORMULA_DEPTH } from './parser';
 export { formulaToString, termToString } from './print';
 export { canonicalForm } from './canonical';
 export type { Verdict, EntailmentResult, EntailmentOptions } from './classical';
@@ -13,7 +13,7 @@ export type { SolverName, SatStatus } from './smt/session';
 export { shutdownZ3 } from './smt/z3wasm';
 export { renderProblem, renderFormula } from './smt/render';
 export { runFolio, readFolioFile, repairFolioFormula } from './folio';
-export type { FolioExample, FolioReport, FolioDisagreement } from './folio';
+export type { FolioExample, FolioReport, FolioDisagreement, FolioSkipped } from './folio';
 export type { ModalLogic, FrameCondition } from './modal/frames';
 export { MODAL_LOGICS, FRAME_CONDITIONS, isModalLogic } from './modal/frames';
 export type { KripkeModel, CountermodelCheck } from './modal/kripke';
@@ -27,7 +27,7 @@ export type { TableauLogic, TableauResult } from './modal/tableau';
 export { decideByTreeModel, encodeTreeModel, treeModelApplies, treeModelShape } from './modal/treemodel';
 export type { TreeModelLogic, TreeModelResult, TreeModelOptions, TreeShape } from './modal/treemodel';
 export { runQmltp, readQmltpProblem, readStatements, confirmVerdict, QMLTP_LOGICS } from './qmltp';
-export type { QmltpLogic, QmltpReport, QmltpCase, QmltpProblem, QmltpStatus, QmltpConfirmation } from './qmltp';
+export type { QmltpLogic, QmltpReport, QmltpCase, QmltpProblem, QmltpStatus, QmltpConfirmation, QmltpSkipped } from './qmltp';
 export type { Belnap, ParaconsistentResult } from './paraconsistent';
 export { checkParaconsistent } from './paraconsistent';
 export type { Default, DefeasibleTheory, DefeasibleResult, DefaultInstance } from './defeasible';

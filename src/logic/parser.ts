@@ -7,9 +7,30 @@
  * right as it can, as FOLIO writes it; a TPTP quantifier (`![X]:`) takes a unit formula, as
  * TPTP defines it. Identifiers bound by an enclosing quantifier are variables; every other
  * identifier in term position is a constant.
+ *
+ * Nesting is bounded by MAX_FORMULA_DEPTH: every walk over a formula in src/logic recurses
+ * once per level, so a bound here is what keeps all of them off the end of the stack.
  */
 import type { Formula, Term } from './ast';
+import { children } from './ast';
 import { FormulaParseError } from './errors';
+
+/**
+ * The deepest formula the parser accepts, counted in levels of the tree it returns: each
+ * connective, negation, modal operator, quantifier, atom and function application is one
+ * level (an atom is 1, `P(f(a))` is 3); parentheses alone are not. Far above any real formula
+ * (the deepest in FOLIO and QMLTP is 112), far below the ~2,000 levels at which a
+ * recursive walk runs out of stack.
+ */
+export const MAX_FORMULA_DEPTH = 500;
+
+/**
+ * How deep the parse itself may nest (parentheses, prefix operators, quantifiers and function
+ * terms, each one level). Twice the tree limit, so that a formula printed fully parenthesised
+ * (print.ts: at most a prefix and a parenthesis per level) parses back; at three or four stack
+ * frames a level, the deepest parse takes under half of Node's default stack (measured).
+ */
+const MAX_PARSE_NESTING = 2 * MAX_FORMULA_DEPTH;
 
 type TokKind =
   | 'lparen' | 'rparen' | 'lbrack' | 'rbrack' | 'comma' | 'colon' | 'dot'
@@ -94,9 +115,21 @@ export function tokenize(text: string): Token[] {
   return toks;
 }
 
+/** Binding strength of the infix connectives, loosest first (`<=` binds as `→`). */
+const LEVEL: Partial<Record<TokKind, number>> & Record<'iff' | 'implies' | 'xor' | 'or' | 'and', number> = {
+  iff: 1,
+  implies: 2,
+  revimplies: 2,
+  xor: 3,
+  or: 4,
+  and: 5,
+};
+
 class Parser {
   private i = 0;
   private readonly bound: string[] = [];
+  /** Open nesting levels (parentheses, prefix operators, quantifiers, function terms). */
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -126,74 +159,94 @@ class Parser {
     return new FormulaParseError(`${reason}, found ${found}`, t.pos, this.text, reason.replace(/^expected /, ''), t.text);
   }
 
+  /**
+   * Opens one nested level of the parse (closed by `this.depth--` after it); refuses past
+   * MAX_PARSE_NESTING. An error abandons the whole parse, so neither this nor `bound` unwinds.
+   */
+  private enter(at: Token): void {
+    if (++this.depth > MAX_PARSE_NESTING) throw tooDeep(at.pos, this.text, 'parse');
+  }
+
   parseTop(): Formula {
     const f = this.formula();
     this.accept('dot');
     if (this.peek().kind !== 'eof') throw this.error('expected end of formula');
+    // Chains of ↔ and ⊕ nest to the left without nesting the parse: measure what was built.
+    if (formulaDepth(f) > MAX_FORMULA_DEPTH) throw tooDeep(0, this.text, 'tree');
     return f;
   }
 
   formula(): Formula {
-    let left = this.implication();
-    while (this.peek().kind === 'iff') {
-      this.next();
-      left = { kind: 'iff', left, right: this.implication() };
-    }
-    return left;
+    return this.infix(LEVEL.iff);
   }
 
-  private implication(): Formula {
-    const left = this.exclusive();
-    const t = this.peek().kind;
-    if (t === 'implies') {
-      this.next();
-      return { kind: 'implies', left, right: this.implication() };
+  /**
+   * Precedence climbing over the infix connectives that bind at `min` or tighter: one frame
+   * per parenthesis rather than one per precedence level, which keeps deep input off the stack.
+   */
+  private infix(min: number): Formula {
+    let left = this.unary();
+    for (;;) {
+      const kind = this.peek().kind;
+      const level = LEVEL[kind];
+      if (level === undefined || level < min) return left;
+      if (kind === 'iff' || kind === 'xor') {
+        // Left-associative: `a ↔ b ↔ c` is `(a ↔ b) ↔ c`.
+        this.next();
+        left = { kind, left, right: this.infix(level + 1) };
+      } else if (kind === 'or' || kind === 'and') {
+        // n-ary: `a ∨ b ∨ c` is one disjunction of three.
+        const args = [left];
+        while (this.accept(kind)) args.push(this.infix(level + 1));
+        left = { kind, args };
+      } else left = this.implicationChain(left);
     }
-    if (t === 'revimplies') {
-      this.next();
-      return { kind: 'implies', left: this.implication(), right: left };
-    }
-    return left;
   }
 
-  private exclusive(): Formula {
-    let left = this.disjunction();
-    while (this.peek().kind === 'xor') {
+  /** `a → b <= c` is `a → (c → b)`: read the chain in a loop, then group it to the right. */
+  private implicationChain(first: Formula): Formula {
+    const operands = [first];
+    const reversed: boolean[] = [];
+    for (let t = this.peek().kind; t === 'implies' || t === 'revimplies'; t = this.peek().kind) {
       this.next();
-      left = { kind: 'xor', left, right: this.disjunction() };
+      reversed.push(t === 'revimplies');
+      operands.push(this.infix(LEVEL.implies + 1));
     }
-    return left;
-  }
-
-  private disjunction(): Formula {
-    const args = [this.conjunction()];
-    while (this.accept('or')) args.push(this.conjunction());
-    return args.length === 1 ? args[0] : { kind: 'or', args };
-  }
-
-  private conjunction(): Formula {
-    const args = [this.unary()];
-    while (this.accept('and')) args.push(this.unary());
-    return args.length === 1 ? args[0] : { kind: 'and', args };
+    let f = operands[operands.length - 1];
+    for (let k = operands.length - 2; k >= 0; k--) {
+      f = reversed[k] ? { kind: 'implies', left: f, right: operands[k] } : { kind: 'implies', left: operands[k], right: f };
+    }
+    return f;
   }
 
   private unary(): Formula {
     const t = this.peek();
     switch (t.kind) {
-      case 'not':
+      case 'not': {
         this.next();
-        return { kind: 'not', arg: this.unary() };
+        this.enter(t);
+        const arg = this.unary();
+        this.depth--;
+        return { kind: 'not', arg };
+      }
       case 'box':
-      case 'dia':
+      case 'dia': {
         this.next();
         this.accept('colon'); // QMLTP writes `#box : p`
-        return { kind: t.kind, arg: this.unary() };
+        this.enter(t);
+        const arg = this.unary();
+        this.depth--;
+        return { kind: t.kind, arg };
+      }
       case 'forall':
       case 'exists':
-        return this.unicodeQuantifier();
       case 'tptpForall':
-      case 'tptpExists':
-        return this.tptpQuantifier();
+      case 'tptpExists': {
+        this.enter(t);
+        const q = t.kind === 'forall' || t.kind === 'exists' ? this.unicodeQuantifier() : this.tptpQuantifier();
+        this.depth--;
+        return q;
+      }
       default:
         return this.primary();
     }
@@ -208,7 +261,10 @@ class Parser {
     while (this.accept('comma'));
     if (bracketed) this.expect('rbrack', "']'");
     if (!this.accept('colon')) this.accept('dot');
-    return this.withBound(vars, () => ({ kind, vars, body: this.formula() }));
+    this.bound.push(...vars);
+    const body = this.formula();
+    this.bound.length -= vars.length;
+    return { kind, vars, body };
   }
 
   private tptpQuantifier(): Formula {
@@ -220,23 +276,19 @@ class Parser {
     while (this.accept('comma'));
     this.expect('rbrack', "']'");
     this.expect('colon', "':'");
-    return this.withBound(vars, () => ({ kind, vars, body: this.unary() }));
-  }
-
-  private withBound(vars: string[], body: () => Formula): Formula {
     this.bound.push(...vars);
-    try {
-      return body();
-    } finally {
-      this.bound.length -= vars.length;
-    }
+    const body = this.unary();
+    this.bound.length -= vars.length;
+    return { kind, vars, body };
   }
 
   private primary(): Formula {
     const t = this.peek();
     if (t.kind === 'lparen') {
       this.next();
+      this.enter(t);
       const f = this.formula();
+      this.depth--;
       this.expect('rparen', "')'");
       return f;
     }
@@ -262,12 +314,15 @@ class Parser {
 
   private term(): Term {
     const t = this.expect('ident', 'a term');
-    if (this.accept('lparen')) {
+    const open = this.accept('lparen');
+    if (open) {
       const args: Term[] = [];
+      this.enter(open);
       if (this.peek().kind !== 'rparen') {
         do args.push(this.term());
         while (this.accept('comma'));
       }
+      this.depth--;
       this.expect('rparen', "')' or ','");
       return { kind: 'app', fn: t.text, args };
     }
@@ -275,7 +330,44 @@ class Parser {
   }
 }
 
-/** Parses one formula; throws FormulaParseError with the position of the first problem. */
+function tooDeep(position: number, text: string, what: 'tree' | 'parse'): FormulaParseError {
+  const reason =
+    what === 'tree'
+      ? `formula nested too deeply: more than ${MAX_FORMULA_DEPTH} levels`
+      : `formula nested too deeply: more than ${MAX_PARSE_NESTING} open parentheses, prefix operators, quantifiers and function terms`;
+  return new FormulaParseError(reason, position, text, `at most ${MAX_FORMULA_DEPTH} levels`, '');
+}
+
+function termDepth(t: Term): number {
+  // Iterative: a term is as deep as its input allows, and this runs before any bound holds.
+  let deepest = 0;
+  const stack: [Term, number][] = [[t, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [u, d] = top;
+    deepest = Math.max(deepest, d);
+    if (u.kind === 'app') for (const a of u.args) stack.push([a, d + 1]);
+  }
+  return deepest;
+}
+
+/** Levels of a formula's tree, terms included (an atom is 1, `P(f(a))` is 3); no recursion. */
+export function formulaDepth(f: Formula): number {
+  let deepest = 0;
+  const stack: [Formula, number][] = [[f, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [g, d] = top;
+    deepest = Math.max(deepest, d);
+    if (g.kind === 'pred') for (const a of g.args) deepest = Math.max(deepest, d + termDepth(a));
+    else if (g.kind === 'eq') deepest = Math.max(deepest, d + termDepth(g.left), d + termDepth(g.right));
+    else for (const ch of children(g)) stack.push([ch, d + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * Parses one formula; throws FormulaParseError with the position of the first problem, and
+ * for a formula nested deeper than MAX_FORMULA_DEPTH.
+ */
 export function parseFormula(text: string): Formula {
   return new Parser(text, tokenize(text)).parseTop();
 }

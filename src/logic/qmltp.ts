@@ -10,16 +10,20 @@
  * is evaluated), by default. The headers decide it: SYM322+1 (a PSAT problem) is marked
  * Non-Theorem in K and Theorem in T; with its axioms global, K has no model of them at all
  * (both solvers prove it unsat), while with them local a K countermodel exists and checks.
+ *
+ * A file that poses no problem — empty, not TPTP, no conjecture, a statement that does not
+ * close or parse, one nested deeper than the parser's limit, or an include() of axioms this
+ * reader does not follow — is reported in `skipped` by name with the reason and never
+ * scored: no verdict, right or wrong, is made up for it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Formula } from './ast';
-import { Top } from './ast';
-import { ProblemFileError } from './errors';
 import type { PremiseMode } from './modal/encode';
 import type { ModalLogic } from './modal/frames';
 import type { ModalResult } from './modal/check';
 import { checkModal } from './modal/check';
+import { FormulaParseError, ProblemFileError } from './errors';
 import { decideByTreeModel, treeModelApplies } from './modal/treemodel';
 import { parseFormula } from './parser';
 import type { SolverName } from './smt/session';
@@ -62,6 +66,11 @@ export function readStatements(text: string): { name: string; role: string; form
   const out: { name: string; role: string; formula: string }[] = [];
   const re = /\b(qmf|fof|tff)\s*\(/g;
   let m: RegExpExecArray | null;
+  // Errors quote the statement's opening and say its line, not the whole text.
+  const fault = (reason: string, at: number): FormulaParseError => {
+    const line = body.slice(0, at).split('\n').length;
+    return new FormulaParseError(`${reason} (line ${line})`, 0, body.slice(at, at + 80).split('\n')[0]);
+  };
   while ((m = re.exec(body))) {
     let depth = 1;
     let i = m.index + m[0].length;
@@ -69,15 +78,19 @@ export function readStatements(text: string): { name: string; role: string; form
       if (body[i] === '(') depth++;
       else if (body[i] === ')') depth--;
     }
-    if (depth !== 0) throw new ProblemFileError(`unbalanced ${m[1]}( statement at offset ${m.index}`);
+    if (depth !== 0) throw fault(`unbalanced ${m[1]}( statement: ${depth} '(' left open`, m.index);
     const [name, role, formula] = splitTopLevel(body.slice(m.index + m[0].length, i - 1));
-    if (formula === undefined) throw new ProblemFileError(`statement at offset ${m.index} has no formula`);
+    if (formula === undefined) throw fault(`${m[1]}( statement has no formula`, m.index);
     out.push({ name: name.trim(), role: role.trim(), formula: formula.trim() });
     re.lastIndex = i;
   }
   return out;
 }
 
+/**
+ * One QMLTP problem file. Throws ProblemFileError, naming the file, when it poses no problem:
+ * a statement that does not close or parse, not exactly one conjecture, or an include().
+ */
 export function readQmltpProblem(file: string): QmltpProblem {
   const text = readFileSync(file, 'utf8');
   const status: QmltpProblem['status'] = {};
@@ -85,15 +98,50 @@ export function readQmltpProblem(file: string): QmltpProblem {
     const m = /^%\s+(K|D|T|S4|S5)\s+((?:(?:Theorem|Non-Theorem|Unsolved)\s+)+)/.exec(line);
     if (m) status[m[1] as QmltpLogic] = m[2].trim().split(/\s+/) as QmltpStatus[];
   }
+  // Axioms an include() would bring in are not read: deciding without them could be wrong.
+  const include = /^[ \t]*include\s*\(\s*'([^']*)'/m.exec(text);
+  if (include) throw new ProblemFileError(file, `include('${include[1]}') is not supported: its axioms would be missing`);
+  let statements;
+  try {
+    statements = readStatements(text);
+  } catch (e) {
+    if (e instanceof FormulaParseError) throw new ProblemFileError(file, e.reason, e);
+    throw e;
+  }
   const axioms: QmltpProblem['axioms'] = [];
-  let conjecture: Formula | null = null;
-  for (const s of readStatements(text)) {
-    const f = parseFormula(s.formula);
-    if (s.role === 'conjecture') conjecture = f;
+  const conjectures: Formula[] = [];
+  for (const s of statements) {
+    let f: Formula;
+    try {
+      f = parseFormula(s.formula);
+    } catch (e) {
+      if (e instanceof FormulaParseError) throw new ProblemFileError(file, `${s.role} ${s.name}: ${e.reason} at position ${e.position}`, e);
+      throw e;
+    }
+    if (s.role === 'conjecture') conjectures.push(f);
     else if (s.role === 'axiom' || s.role === 'hypothesis' || s.role === 'definition' || s.role === 'lemma') axioms.push({ name: s.name, formula: f });
   }
-  // A problem without a conjecture asks whether its axioms are inconsistent: ⊢ ⊥ is never it; use ⊤'s negation.
-  return { name: path.basename(file).replace(/\.p$/, ''), status, axioms, conjecture: conjecture ?? { kind: 'not', arg: Top } };
+  // Without a conjecture there is nothing to call a Theorem or a Non-Theorem.
+  if (conjectures.length === 0) {
+    throw new ProblemFileError(file, statements.length ? `no conjecture among its ${statements.length} statements` : 'no qmf, fof or tff statements (not a TPTP problem)');
+  }
+  if (conjectures.length > 1) throw new ProblemFileError(file, `${conjectures.length} conjectures (a problem has one)`);
+  return { name: path.basename(file).replace(/\.p$/, ''), status, axioms, conjecture: conjectures[0] };
+}
+
+/** A file of the folder that was not decided, and why. */
+export interface QmltpSkipped {
+  problem: string;
+  file: string;
+  reason: string;
+}
+
+/** Reading errors a runner reports per file and goes on from: bad content, or a file it cannot read. */
+function unreadable(e: unknown): string | null {
+  if (e instanceof ProblemFileError) return e.reason;
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `cannot read it: ${(e as Error).message}`;
+  return null;
 }
 
 export interface QmltpCase {
@@ -140,6 +188,8 @@ export interface QmltpReport {
   cases: QmltpCase[];
   /** Decisions for problems whose header says Unsolved. */
   unsolvedDecided: { problem: string; logic: QmltpLogic; got: string }[];
+  /** Files that pose no problem (see readQmltpProblem), by name with the reason; never scored. */
+  skipped: QmltpSkipped[];
   slowest: { problem: string; logic: QmltpLogic; ms: number };
   /** Second-procedure runs on verdicts that contradict a header (their time is not in `slowest`). */
   confirmations: { attempted: number; confirmed: number; ms: number };
@@ -206,6 +256,7 @@ export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<Qm
     logics: {},
     cases: [],
     unsolvedDecided: [],
+    skipped: [],
     slowest: { problem: '', logic: 'K', ms: 0 },
     confirmations: { attempted: 0, confirmed: 0, ms: 0 },
     ms: 0,
@@ -222,7 +273,15 @@ export async function runQmltp(dir: string, opts: QmltpOptions = {}): Promise<Qm
   const withConfirmation = (note: string, c: QmltpConfirmation | undefined): string => (c ? `${note}; ${describe(c)}` : note);
   for (const l of logics) report.logics[l] = { known: 0, agree: 0, undecided: 0 };
   for (const file of files) {
-    const p = readQmltpProblem(path.join(dir, file));
+    let p: QmltpProblem;
+    try {
+      p = readQmltpProblem(path.join(dir, file));
+    } catch (e) {
+      const reason = unreadable(e);
+      if (reason === null) throw e;
+      report.skipped.push({ problem: file.replace(/\.p$/, ''), file, reason });
+      continue;
+    }
     for (const logic of logics) {
       const header = p.status[logic] ?? [];
       const r = await checkModal(p.axioms.map((a) => a.formula), p.conjecture, {

@@ -38,6 +38,10 @@ function printQmltp(r: QmltpReport): void {
       );
     }
   }
+  if (r.skipped.length) {
+    process.stdout.write(`\nskipped ${r.skipped.length} file${r.skipped.length === 1 ? '' : 's'} (not scored):\n`);
+    for (const k of r.skipped) process.stdout.write(`  ${k.file}: ${k.reason}\n`);
+  }
   if (r.unsolvedDecided.length) {
     process.stdout.write(`\ndecided where the header says Unsolved: ${r.unsolvedDecided.map((u) => `${u.problem} ${u.logic} ${u.got}`).join(', ')}\n`);
   }
@@ -51,17 +55,19 @@ export function register(program: Command): void {
     .command('folio')
     .description('decide every example of a FOLIO-format JSONL file from its gold FOL; print agreement with the labels')
     .argument('<file.jsonl>', 'FOLIO-format file (premises-FOL, conclusion-FOL, label)')
-    .option('--json', 'print {total, agree, disagreements: [...]} as JSON')
+    .option('--json', 'print {total, agree, disagreements: [...], repaired: [...], skipped: [...]} as JSON')
     .option('--timeout <ms>', 'per-solver timeout for each check', (v) => parseInteger(v, '--timeout'), 10000)
     .action(async (file: string, f: { json?: boolean; timeout: number }) => {
       if (!existsSync(file)) throw new NotFoundError(`${file}: no such file`);
       try {
         const r = await runFolio(readFolioFile(file), { timeoutMs: f.timeout });
-        if (f.json) printJson({ total: r.total, agree: r.agree, disagreements: r.disagreements, repaired: r.repaired, ms: r.ms });
+        if (f.json) printJson({ total: r.total, agree: r.agree, disagreements: r.disagreements, repaired: r.repaired, skipped: r.skipped, ms: r.ms });
         else {
           process.stdout.write(`solvers: ${solverNote()}\n`);
           process.stdout.write(`agree ${r.agree}/${r.total} (${((100 * r.agree) / Math.max(1, r.total)).toFixed(1)}%)\n`);
           for (const d of r.disagreements) process.stdout.write(`  ${d.id}: label ${d.expected}, got ${d.got}: ${d.reason}\n`);
+          if (r.skipped.length) process.stdout.write(`skipped ${r.skipped.length} (not scored):\n`);
+          for (const k of r.skipped) process.stdout.write(`  line ${k.line ?? '?'}${k.id !== undefined ? ` (id ${k.id})` : ''}: ${k.reason}\n`);
         }
       } finally {
         await shutdownZ3();
@@ -73,7 +79,7 @@ export function register(program: Command): void {
     .description('decide every QMLTP problem (*.p) of a folder in each modal logic; print agreement with the known statuses')
     .argument('<dir>', 'folder of QMLTP problems')
     .option('--logic <L>', `one logic of ${QMLTP_LOGICS.join(', ')} (default: all)`, parseLogic)
-    .option('--json', 'print, per logic, {known, agree, undecided}, and the cases that differ, as JSON')
+    .option('--json', 'print, per logic, {known, agree, undecided}, the cases that differ, and the skipped files, as JSON')
     .option('--timeout <ms>', 'budget for each problem in each logic', (v) => parseInteger(v, '--timeout'), 7000)
     .option('--global-axioms', 'read axioms as true at every world (default: at the conjecture\'s world, as QMLTP\'s statuses need)')
     .action(async (dir: string, f: { logic?: QmltpLogic; json?: boolean; timeout: number; globalAxioms?: boolean }) => {
