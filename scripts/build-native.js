@@ -26,16 +26,22 @@ function has(cmd, args) {
 }
 
 function bundlePath() {
-  // node-llama-cpp's "exports" hides its files from require.resolve: look in the node_modules folders instead
-  for (const dir of require.resolve.paths('node-llama-cpp') || []) {
-    const candidate = path.join(dir, 'node-llama-cpp', 'llama', 'gitRelease.bundle');
-    if (dir.startsWith(root) || dir.startsWith(path.dirname(root))) {
-      if (fs.existsSync(candidate)) return candidate;
-    }
+  // node-llama-cpp's "exports" hides its files from require.resolve, so walk the folders require would search
+  // (this package's own node_modules, then each one above it, where npm hoists a dependency when cogito is
+  // itself installed as one) and take the first copy of the version cogito pins: another project's
+  // node-llama-cpp further up would be another llama.cpp, which the patches are not written for.
+  const pinned = require(path.join(root, 'package.json')).dependencies['node-llama-cpp'];
+  const seen = [];
+  for (const dir of [path.join(root, 'node_modules'), ...(require.resolve.paths('node-llama-cpp') || [])]) {
+    const pkgFile = path.join(dir, 'node-llama-cpp', 'package.json');
+    if (!fs.existsSync(pkgFile)) continue;
+    const { version } = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+    const bundle = path.join(dir, 'node-llama-cpp', 'llama', 'gitRelease.bundle');
+    if (version === pinned && fs.existsSync(bundle)) return bundle;
+    seen.push(`${path.dirname(pkgFile)} (${version})`);
   }
-  const local = path.join(root, 'node_modules', 'node-llama-cpp', 'llama', 'gitRelease.bundle');
-  if (fs.existsSync(local)) return local;
-  die('node-llama-cpp is not installed; it provides the llama.cpp source (run npm install)');
+  die(`node-llama-cpp ${pinned} is not installed; it provides the llama.cpp source (run npm install)` +
+    (seen.length ? `; found only ${seen.join(', ')}` : ''));
 }
 
 function filesUnder(dir) {
