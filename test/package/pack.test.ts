@@ -142,13 +142,19 @@ describe('the packed tarball, installed into a project of its own', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
+  /** Every file below a folder of the source tree, as the tarball names them (native/ has subfolders). */
+  const filesUnder = (dir: string): string[] =>
+    fs.readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+
   test('holds what a user needs and nothing else', () => {
     const files = pack.files.map((f) => f.path);
     const needed = [
       'package.json', 'README.md', 'bin/cogito.js', 'scripts/build-native.js', 'CMakeLists.txt', 'cmake/prepare-llama.cmake',
       'models/default.gguf', 'sidecars/default.gguf', 'sidecars/FORMAT.md', 'sidecars/format.json', 'docs/architecture.md', 'docs/errors.md',
-      ...fs.readdirSync(path.join(ROOT, 'native')).map((f) => `native/${f}`),
-      ...fs.readdirSync(path.join(ROOT, 'llama_patch')).map((f) => `llama_patch/${f}`),
+      ...filesUnder('native'),
+      ...filesUnder('llama_patch'),
       ...Object.values(PACKAGE.exports).flatMap((target) => (typeof target === 'string' ? [target] : [target.types, target.default])).map((t) => t.replace(/^\.\//, '')),
     ];
     expect(needed.filter((f) => !files.includes(f))).toEqual([]);
