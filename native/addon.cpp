@@ -24,6 +24,7 @@ static Napi::Value SystemInfo(const Napi::CallbackInfo & info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+    fix_mmap_threshold();
     install_log_handler();
     llama_backend_init();
     Model::Init(env, exports);

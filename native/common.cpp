@@ -37,6 +37,16 @@ int32_t hardware_threads() {
     return (int32_t) std::max(1u, std::thread::hardware_concurrency());
 }
 
+void fix_mmap_threshold() {
+#if defined(__GLIBC__)
+    // glibc raises its mmap threshold after the first large free, and from then on model, context
+    // and sidecar buffers come from per-thread arenas that keep them resident after they are freed
+    // (RSS stepping up over load/dispose cycles). Fixing the threshold at its default keeps large
+    // buffers mmap'd, so freeing them returns them to the system.
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 void release_freed_memory() {
 #if defined(__GLIBC__)
     // every arena, not only the calling thread's: the memory was freed where it was allocated

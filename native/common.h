@@ -129,6 +129,10 @@ int32_t hardware_threads();
 // spread over the worker threads' arenas grew RSS by tens of MB (test/sidecar/leak.test.ts).
 void release_freed_memory();
 
+// Keeps large allocations mmap'd (glibc only), so freed model and context buffers leave the process;
+// called once when the addon loads.
+void fix_mmap_threshold();
+
 // A fast 64-bit hash (for model fingerprints; not cryptographic).
 struct Hasher {
     uint64_t h = 0x9E3779B97F4A7C15ull;
