@@ -15,6 +15,7 @@ export { jsonSchemaToGrammar, type ConstraintOptions, type JsonSchema } from './
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';
+export { writeGgufStream, type GgufStreamTensor } from './gguf-stream';
 export { validateModelFile, validateModelInfo, type ModelShape } from './validate-model';
 export { SidecarHandle, checkSidecar, type SidecarHandleConfig, type SidecarHandleInfo } from './sidecar-handle';
 export {
@@ -34,3 +35,4 @@ export {
   type TrainerRunOptions,
 } from './training';
 export { defaultModelPath, defaultSidecarPath } from './defaults';
+export { writeAtomically, writeAtomicallySync } from './atomic-write';

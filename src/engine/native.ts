@@ -272,6 +272,13 @@ export interface NativeMakeModelOptions {
   initStd?: number;
 }
 
+/** Where a GGUF's tensor data goes: `dataOffset + tensors[i].offset`, each padded to `alignment`. */
+export interface NativeGgufLayout {
+  dataOffset: number;
+  alignment: number;
+  tensors: { offset: number; size: number }[];
+}
+
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
   createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
@@ -282,6 +289,8 @@ export interface NativeAddon {
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
+  /** Writes a GGUF's header, metadata and tensor table only; the caller appends each tensor's bytes at the places returned. */
+  writeGgufHeader(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type: 'f32' | 'f16' }[]): NativeGgufLayout;
   makeModel(options: NativeMakeModelOptions): Promise<{ path: string; parameters: number }>;
   quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
   openTrainer(options: NativeOpenTrainerOptions): Promise<NativeTrainer>;
