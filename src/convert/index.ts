@@ -4,3 +4,4 @@ export { CheckpointError, TokenizerNotFoundError, UnsupportedArchitectureError }
 export { SUPPORTED_ARCHITECTURES } from './huggingface';
 export { readSafetensorsHeader, type SafetensorsFile, type SafetensorsTensor } from './safetensors';
 export type { ConversionPlan, PlannedTensor, Provenance } from './plan';
+export { describeProvenance, provenanceOf, readProvenance, PROVENANCE_KEYS } from './provenance';

@@ -1,5 +1,6 @@
 import type { GgufKeyValue } from '../engine';
 import type { TensorSource } from './source';
+import { PROVENANCE_KEYS } from './provenance';
 
 /** One tensor of the GGUF to write, and where its data comes from. */
 export interface PlannedTensor {
@@ -69,9 +70,9 @@ export function llamaMetadata(hp: LlamaHyperparameters, provenance: Provenance):
     kv(`${a}.rope.freq_base`, 'f32', hp.ropeFreqBase),
     kv(`${a}.rope.dimension_count`, 'u32', hp.headDim),
     kv(`${a}.vocab_size`, 'u32', hp.vocabSize),
-    kv('cogito.convert.source_format', 'string', provenance.sourceFormat),
-    kv('cogito.convert.architecture', 'string', provenance.architecture),
-    kv('cogito.convert.tokenizer', 'string', provenance.tokenizer),
+    kv(PROVENANCE_KEYS.sourceFormat, 'string', provenance.sourceFormat),
+    kv(PROVENANCE_KEYS.architecture, 'string', provenance.architecture),
+    kv(PROVENANCE_KEYS.tokenizer, 'string', provenance.tokenizer),
   ];
   if (hp.headDim * hp.headCount !== hp.embeddingLength) {
     out.push(kv(`${a}.attention.key_length`, 'u32', hp.headDim), kv(`${a}.attention.value_length`, 'u32', hp.headDim));

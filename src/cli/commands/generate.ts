@@ -30,12 +30,20 @@ interface GenerateFlags {
   reevaluate?: boolean;
   grammar?: string;
   jsonSchema?: string;
+  promptTokens?: number[];
 }
 
 export function parseLayerSelection(value: string): LayerSelection {
   if (value === 'all' || value === 'late') return value;
   // an empty entry (",,", "3,") is a typo, not layer 0
   return value.split(',').map((v) => parseInteger(v.trim(), '--taps'));
+}
+
+/** A prompt given as token ids: "1,403,407" (each a non-negative integer; the model checks its range). */
+export function parsePromptTokens(value: string): number[] {
+  const ids = value.split(',').map((v) => v.trim());
+  if (ids.some((v) => !/^\d+$/.test(v))) throw new InvalidArgumentError(`--prompt-tokens expects comma-separated token ids, got "${value}"`);
+  return ids.map(Number);
 }
 
 /** A cosine similarity below which the sidecar re-encodes: within [0, 1]. */
@@ -49,7 +57,8 @@ export function register(program: Command): void {
   program
     .command('generate')
     .description('continue a prompt with the model (the default model in models/ unless --model is given)')
-    .argument('<prompt>', 'the text to continue')
+    .argument('[prompt]', 'the text to continue (or --prompt-tokens)')
+    .option('--prompt-tokens <ids>', 'the prompt as comma-separated token ids, used as given (no BOS added): 1,403,407', parsePromptTokens)
     .option('-m, --model <path>', 'GGUF model file')
     .option('-n, --max-tokens <n>', 'tokens to generate', (v) => parseInteger(v, '--max-tokens'), 64)
     .option('--temperature <t>', '0 is greedy', (v) => parseNumber(v, '--temperature'), 0)
@@ -71,23 +80,32 @@ export function register(program: Command): void {
     .option('--reevaluate', 're-read the whole prompt in pass 2 instead of reusing the cache (for comparison)')
     .option('--grammar <file>', 'constrain the output to this GBNF grammar (from its rule root)')
     .option('--json-schema <file>', 'constrain the output to JSON that satisfies this JSON Schema')
-    .action(async (prompt: string, flags: GenerateFlags) => {
+    .action(async (text: string | undefined, flags: GenerateFlags) => {
+      if ((text === undefined) === (flags.promptTokens === undefined)) throw new InvalidOptionError('give either a prompt or --prompt-tokens', 'INVALID_ARGUMENT');
       // before the model loads: a bad grammar or schema file is reported at once
       const grammar = readConstraint(flags);
       const model = await loadModel(flags.model ?? defaultModelPath());
       try {
+        let prompt: Prompt = text ?? [];
+        if (flags.promptTokens) {
+          model.checkTokens(flags.promptTokens);
+          prompt = flags.promptTokens;
+        }
         const sampling = {
           maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
           repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop: flags.stop, grammar,
         };
         const sidecar = chooseSidecar(flags);
         const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, prompt, sampling) : await plain(model, flags, prompt, sampling);
-        await print(prompt, stream, !!flags.json, grammar !== undefined);
+        await print(typeof prompt === 'string' ? prompt : model.detokenize(prompt), stream, !!flags.json, grammar !== undefined);
       } finally {
         await model.dispose();
       }
     });
 }
+
+/** Text, or token ids used as they are. */
+type Prompt = string | number[];
 
 type Sampling = { maxTokens: number; temperature: number; topK?: number; topP?: number; minP?: number; repeatPenalty?: number; seed?: number; stop?: string[]; grammar?: string };
 
@@ -132,13 +150,13 @@ function chooseSidecar(flags: GenerateFlags): string | undefined {
   return fs.existsSync(shipped) ? shipped : undefined;
 }
 
-async function plain(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
+async function plain(model: Model, flags: GenerateFlags, prompt: Prompt, sampling: Sampling): Promise<Stream> {
   const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
   const taps = flags.taps ? { layers: parseLayerSelection(flags.taps), mode: 'last' as const } : undefined;
   return ctx.generate(prompt, { ...sampling, taps });
 }
 
-async function twoPass(model: Model, flags: GenerateFlags & { sidecar: string }, prompt: string, sampling: Sampling): Promise<Stream> {
+async function twoPass(model: Model, flags: GenerateFlags & { sidecar: string }, prompt: Prompt, sampling: Sampling): Promise<Stream> {
   if (flags.taps) throw new InvalidOptionError('--taps cannot be combined with --sidecar', 'INVALID_ARGUMENT');
   const pipe = await TwoPass.load(model, flags.sidecar, { force: flags.force, contextSize: flags.contextSize, threads: flags.threads });
   if (pipe.warning) process.stderr.write(`warning: ${pipe.warning}\n`);

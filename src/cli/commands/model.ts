@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidOptionError, makeModel, quantize, readGguf, vocabPath, type QuantizationType } from '../../engine';
+import { describeProvenance, provenanceOf } from '../../convert';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 
@@ -49,6 +50,8 @@ export function register(program: Command): void {
       const info = await readGguf(file, { maxArray: 8 });
       if (f.json) return printJson(info);
       process.stdout.write(`GGUF v${info.version}, ${info.tensors.length} tensors, ${info.fileSize} bytes\n`);
+      const provenance = provenanceOf(info);
+      if (provenance) process.stdout.write(`  ${describeProvenance(provenance)}\n`);
       for (const [k, v] of Object.entries(info.metadata)) {
         const shown = v.length !== undefined ? `[${v.length} values]` : JSON.stringify(v.value);
         process.stdout.write(`  ${k} (${v.type}) = ${shown.length > 120 ? `${shown.slice(0, 117)}...` : shown}\n`);
