@@ -9,6 +9,11 @@ import { samplerConfig, type SamplingOptions } from './sampling';
 import { StopMatcher } from './stop';
 import { resolveLayers, tapModes, toTensors, type TapMode, type TapRequest, type TapTensor } from './taps';
 
+export const KV_CACHE_TYPES = ['f32', 'f16', 'q8_0'] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+/** Bytes per element of each KV cache type, relative to f16's 2 (q8_0: 34 bytes per block of 32). */
+const KV_CACHE_SCALE: Record<KvCacheType, number> = { f32: 2, f16: 1, q8_0: 34 / 64 };
+
 export interface ContextOptions {
   /** Positions the KV cache holds (default 2048, at most the model's training context unless raised explicitly). */
   contextSize?: number;
@@ -21,6 +26,11 @@ export interface ContextOptions {
   threads?: number;
   /** Default sampling seed for this context. */
   seed?: number;
+  /**
+   * Element type of the KV cache (llama.cpp's type_k/type_v; default f16): f32 for precision,
+   * q8_0 for memory (needs head sizes that are multiples of 32; runs with flash attention).
+   */
+  kvCacheType?: KvCacheType;
   /** Where warnings about the options go (threads capped, context beyond training); default process.emitWarning. */
   onWarning?: (message: string) => void;
 }
@@ -136,15 +146,16 @@ export class Context {
     };
     pos(contextSize, 'contextSize');
     pos(batchSize, 'batchSize');
+    const kvCacheType = checkKvCacheType(model, options.kvCacheType);
     const warn = optionWarnings(options.onWarning);
     const threads = resolveThreads(options.threads, model.info.parameterCount, warn);
-    checkMemory(model, contextSize);
+    checkMemory(model, contextSize, KV_CACHE_SCALE[kvCacheType]);
     if (contextSize > model.info.trainContextSize && !warnedBeyondTraining.has(model)) {
       // once per model: a caller that chose a longer context knows after the first time
       warnedBeyondTraining.add(model);
       warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
     }
-    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads }));
+    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads, ...(kvCacheType === 'f16' ? {} : { kvCacheType }) }));
     return new Context(model, handle, handle.size(), options.seed ?? 0);
   }
 
@@ -402,8 +413,22 @@ export class Context {
 const warnedBeyondTraining = new WeakSet<Model>();
 
 /** Refuses a context whose KV cache alone would not fit in the memory there is, before llama.cpp allocates it. */
-function checkMemory(model: Model, contextSize: number): void {
-  const needed = model.kvBytesPerPosition * contextSize;
+/**
+ * The KV cache type, checked where llama.cpp would assert: ggml's row size asserts that a
+ * quantized row (a head) splits into whole blocks of 32.
+ */
+function checkKvCacheType(model: Model, type: KvCacheType | undefined): KvCacheType {
+  const t = type ?? 'f16';
+  if (!(KV_CACHE_TYPES as readonly string[]).includes(t)) throw new InvalidOptionError(`kvCacheType must be one of ${KV_CACHE_TYPES.join(', ')} (got ${JSON.stringify(type)})`, 'INVALID_ARGUMENT');
+  const { k, v } = model.kvHeadSizes;
+  if (t === 'q8_0' && (k % 32 !== 0 || v % 32 !== 0)) {
+    throw new InvalidOptionError(`kvCacheType q8_0 needs head sizes that are multiples of 32 (this model's: keys ${k}, values ${v})`, 'INVALID_ARGUMENT');
+  }
+  return t;
+}
+
+function checkMemory(model: Model, contextSize: number, kvScale = 1): void {
+  const needed = model.kvBytesPerPosition * kvScale * contextSize;
   const available = availableMemoryBytes();
   if (needed > available) {
     const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;

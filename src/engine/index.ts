@@ -1,6 +1,8 @@
 export { loadModel, Model, type ChatMessage, type LoadModelOptions, type ModelInfo, type TokenizeOptions } from './model';
 export {
   Context,
+  KV_CACHE_TYPES,
+  type KvCacheType,
   type ContextOptions,
   type EvaluateOptions,
   type EvaluateResult,

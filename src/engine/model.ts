@@ -53,10 +53,13 @@ export class Model {
   private readonly contexts = new Set<Context>();
   /** @internal bytes of KV cache per context position, for the memory check before a context is made. */
   readonly kvBytesPerPosition: number;
+  /** @internal the key and value head sizes, which a quantized KV cache must split into whole blocks. */
+  readonly kvHeadSizes: { k: number; v: number };
 
-  private constructor(handle: NativeModel, kvBytes: number) {
+  private constructor(handle: NativeModel, kvBytes: number, kvHeadSizes: { k: number; v: number }) {
     this.handle = handle;
     this.kvBytesPerPosition = kvBytes;
+    this.kvHeadSizes = kvHeadSizes;
     const i = handle.info();
     this.info = {
       architecture: i.architecture,
@@ -88,7 +91,7 @@ export class Model {
     // llama.cpp aborts the process on some bad metadata: refuse it with a typed error first
     const shape = await validateModelFile(path);
     const handle = await native(() => addon().loadModel(path, { gpuLayers: options.gpuLayers, useMmap: options.useMmap }, options.onProgress));
-    return new Model(handle, kvBytesPerPosition(shape));
+    return new Model(handle, kvBytesPerPosition(shape), { k: shape.headSizeK, v: shape.headSizeV });
   }
 
   /** @internal the addon handle, for contexts and sidecars. */

@@ -281,7 +281,7 @@ export interface NativeGgufLayout {
 
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
-  createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
+  createContext(model: NativeModel, options: Record<string, number | boolean | string | undefined>): Promise<NativeContext>;
   loadSidecar(path: string): Promise<NativeSidecar>;
   /** Throws INVALID_SIDECAR where loadSidecar would refuse the file these would make. */
   checkSidecar(metadata: GgufKeyValue[], tensors?: { name: string; shape: number[]; data: Float32Array }[]): void;
