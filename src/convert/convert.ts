@@ -6,7 +6,7 @@ import { planLlama2c } from './llama2c';
 import type { ConversionPlan, PlannedTensor, Provenance } from './plan';
 import { permuteRotaryRows, readF32Chunks } from './source';
 
-export const CONVERT_TYPES = ['f32', 'f16', 'q8_0', 'q4_0'] as const;
+export const CONVERT_TYPES = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_k_m', 'q5_k_m', 'q6_k'] as const;
 export type ConvertType = (typeof CONVERT_TYPES)[number];
 
 export interface ConvertOptions {

@@ -292,7 +292,7 @@ export interface NativeAddon {
   /** Writes a GGUF's header, metadata and tensor table only; the caller appends each tensor's bytes at the places returned. */
   writeGgufHeader(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type: 'f32' | 'f16' }[]): NativeGgufLayout;
   makeModel(options: NativeMakeModelOptions): Promise<{ path: string; parameters: number }>;
-  quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
+  quantize(input: string, output: string, type: string, threads?: number, allowRequantize?: boolean): Promise<string>;
   openTrainer(options: NativeOpenTrainerOptions): Promise<NativeTrainer>;
   trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: NativeSidecarRunOptions,
     onProgress?: (p: NativeSidecarProgress) => void): Promise<NativeSidecarRunResult>;

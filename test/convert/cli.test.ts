@@ -58,6 +58,6 @@ test('a bad input: exit 1 with its code, and no output', () => {
     code: 1, out: '',
     err: `cogito: ${path.join(dir, 'config.json')}: unsupported architecture GPT2LMHeadModel (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM) [UNSUPPORTED_ARCHITECTURE]\n`,
   });
-  expect(cogito('convert', tinyStories656k, '-o', out, '--type', 'q3')).toMatchObject({ code: 1, err: 'cogito: --type must be one of f32, f16, q8_0, q4_0 (got "q3") [INVALID_ARGUMENT]\n' });
+  expect(cogito('convert', tinyStories656k, '-o', out, '--type', 'q3')).toMatchObject({ code: 1, err: 'cogito: --type must be one of f32, f16, q8_0, q4_0, q4_k_m, q5_k_m, q6_k (got "q3") [INVALID_ARGUMENT]\n' });
   expect(fs.existsSync(out)).toBe(false);
 });
