@@ -4,7 +4,8 @@
 // run in its own process, for the two real models in ../shared/data/models and for generated
 // Hugging Face folders of about 0.7 and 2.1 GB (written under the temp dir and deleted after), so
 // peak RSS can be seen not to grow with the model; the llama2.c input side by side with llama.cpp's
-// own convert-llama2c-to-ggml built from the bundled source (both f32); and, for the note, the
+// own convert-llama2c-to-ggml built from the bundled source (both f32; stories260K and a generated ~400 MB
+// checkpoint); and, for the note, the
 // first-logit error and greedy agreement of the converted models at f32, f16, q8_0, q4_0 and q4_k_m
 // against the shared references. Writes bench/results/convert.json. Needs `npm run build` and the peer tools.
 // Environment: BENCH_ROUNDS (default 5, for the small models), BENCH_SKIP_LARGE=1 (no generated folders).
@@ -64,7 +65,7 @@ function measure(name, options, rounds) {
   return row;
 }
 
-function llamaCppLlama2c(out, rounds) {
+function llamaCppLlama2c(out, rounds, model = path.join(stories, 'stories260K.bin')) {
   const bin = path.join(root, 'build', 'peers', 'build', 'bin', 'llama-convert-llama2c-to-ggml');
   if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run npm run build:peers`);
   const times = [];
@@ -72,7 +73,7 @@ function llamaCppLlama2c(out, rounds) {
   for (let i = 0; i < rounds; i++) {
     const started = process.hrtime.bigint();
     const r = spawnSync('/usr/bin/time', ['-f', '%M', bin, '--copy-vocab-from-model', path.join(stories, 'tok512.bin'),
-      '--llama2c-model', path.join(stories, 'stories260K.bin'), '--llama2c-output-model', out], { encoding: 'utf8' });
+      '--llama2c-model', model, '--llama2c-output-model', out], { encoding: 'utf8' });
     times.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (r.status !== 0) throw new Error(`convert-llama2c-to-ggml failed: ${r.stderr.slice(-2000)}`);
     peak = Math.max(peak, Number(r.stderr.trim().split('\n').pop()) / 1024);
@@ -80,6 +81,23 @@ function llamaCppLlama2c(out, rounds) {
   const row = { wallSeconds: Number(median(times).toFixed(4)), peakRssMb: Number(peak.toFixed(1)) };
   log(`llama.cpp convert-llama2c-to-ggml: ${row.wallSeconds} s, peak RSS ${row.peakRssMb} MB`);
   return row;
+}
+
+/** A llama2.c checkpoint (legacy layout, shared classifier) with stories260K's 512-token vocabulary, so tok512.bin fits it. */
+function generateLlama2c(file, { dim, hidden, layers, heads, kvHeads, seqLen }) {
+  const vocab = 512;
+  const head = dim / heads;
+  const floats = vocab * dim + layers * dim * 2 + layers * dim * dim * 2 + layers * dim * kvHeads * head * 2 + layers * dim * hidden * 3 + dim + seqLen * head;
+  const header = Buffer.alloc(28);
+  [dim, hidden, layers, heads, kvHeads, vocab, seqLen].forEach((v, i) => header.writeInt32LE(v, 4 * i));
+  const block = Buffer.alloc(16 << 20);
+  let seed = 3;
+  for (let i = 0; i < block.length; i += 4) block.writeFloatLE(((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.04, i);
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, header);
+  for (let left = floats * 4; left > 0; left -= block.length) fs.writeSync(fd, block, 0, Math.min(block.length, left));
+  fs.closeSync(fd);
+  return floats * 4;
 }
 
 // ---- generated Hugging Face folders ------------------------------------------------------------
@@ -192,6 +210,19 @@ async function main() {
     results.llama2c_vs_llama_cpp = Number((results.stories260K.wallSeconds / results.llama_cpp_llama2c.wallSeconds).toFixed(3));
     results.llama2c_vs_llama_cpp_in_process = Number((results.stories260K.seconds / results.llama_cpp_llama2c.wallSeconds).toFixed(3));
     log(`llama2.c: cogito / llama.cpp = ${results.llama2c_vs_llama_cpp} (whole process), ${results.llama2c_vs_llama_cpp_in_process} (conversion alone vs llama.cpp's whole process)`);
+    // the same two converters on a llama2.c checkpoint large enough that process start-up is not the whole story
+    if (process.env.BENCH_SKIP_LARGE !== '1') {
+      const big = path.join(work, 'llama2c-large.bin');
+      const bytes = generateLlama2c(big, { dim: 1024, hidden: 2816, layers: 8, heads: 16, kvHeads: 16, seqLen: 512 });
+      log(`generated ${big}: ${(bytes / 1e6).toFixed(0)} MB`);
+      const ours = measure(`generated llama2.c checkpoint (${(bytes / 1e6).toFixed(0)} MB, f32)`, { ...storiesOptions, input: big, output: path.join(work, 'big.gguf') }, 2);
+      fs.rmSync(path.join(work, 'big.gguf'), { force: true });
+      const theirs = llamaCppLlama2c(path.join(work, 'big-peer.gguf'), 2, big);
+      fs.rmSync(path.join(work, 'big-peer.gguf'), { force: true });
+      fs.rmSync(big, { force: true });
+      results.llama2c_generated = { inputMb: ours.inputMb, cogito: ours, llama_cpp: theirs, ratio: Number((ours.wallSeconds / theirs.wallSeconds).toFixed(3)) };
+      log(`generated llama2.c: cogito / llama.cpp = ${results.llama2c_generated.ratio} (whole process)`);
+    }
     results.tinystories656k = measure('tinystories-656k (safetensors, f32)', { input: tiny, output: path.join(work, 't.gguf') }, ROUNDS);
 
     if (process.env.BENCH_SKIP_LARGE !== '1') {
