@@ -87,9 +87,10 @@ export class ChatSession {
   async *send(content: string, options: ChatSendOptions = {}): AsyncGenerator<GeneratedToken, ChatTurnResult> {
     const user: ChatMessage = { role: 'user', content: checkContent(content, 'the user message') };
     if (this.busy) throw new BusyError('this chat session is already answering a message: one turn at a time', 'BUSY');
-    const { reserveTokens, ...generate } = options;
+    const { reserveTokens, ...rest } = options;
     if (reserveTokens !== undefined && (!Number.isInteger(reserveTokens) || reserveTokens < 0)) throw new InvalidOptionError('reserveTokens must be an integer >= 0', 'INVALID_ARGUMENT');
-    const generateOptions: GenerateOptions = { ...generate, stop: [...this.template.stop, ...(options.stop ?? [])] };
+    if (options.stop !== undefined && !Array.isArray(options.stop)) throw new InvalidOptionError('stop must be an array of strings', 'INVALID_ARGUMENT');
+    const generateOptions: GenerateOptions = { ...rest, stop: [...this.template.stop, ...(options.stop ?? [])] };
     this.busy = true;
     let stream: AsyncGenerator<GeneratedToken, GenerationResult> | null = null;
     let finished = false;

@@ -5,7 +5,8 @@ import {
   BUILTIN_CHAT_TEMPLATES, ChatTemplateError, CogitoError, InvalidOptionError, loadModel, PLAIN_CHAT_TEMPLATE_KEY, readGguf, type Model,
 } from '../../src/engine';
 import { DEFAULT_CHAT_TEMPLATE, formatPrompt } from '../../models/recipe';
-import { llamaSource, repoRoot, smallModel } from '../support/engine';
+import { declareChatTemplate } from '../../models/recipe/metadata';
+import { llamaSource, repoRoot, smallModel, tempDir } from '../support/engine';
 
 const DEFAULT_MODEL = path.join(repoRoot, 'models', 'default.gguf');
 
@@ -73,6 +74,34 @@ describe('the default model declares the format it was trained on', () => {
     expect(template.render([{ role: 'user', content: 'A?' }, { role: 'assistant', content: ' x' }, { role: 'user', content: 'B?' }]))
       .toBe('Question: A?\nAnswer: x\nQuestion: B?\nAnswer:');
     expect(template.stop).toEqual(['\n']);
+  });
+});
+
+describe('the recipe writes the declaration, every tensor byte kept', () => {
+  test('declaring it again on the shipped q8_0 model gives the same file; on an f32 model the tensors stay as they were', async () => {
+    const dir = tempDir('cogito-declare-');
+    try {
+      const copy = path.join(dir, 'default.gguf');
+      fs.copyFileSync(DEFAULT_MODEL, copy);
+      await declareChatTemplate(copy, DEFAULT_CHAT_TEMPLATE, { threads: 1 });
+      expect(fs.readFileSync(copy).equals(fs.readFileSync(DEFAULT_MODEL))).toBe(true);
+
+      const f32 = path.join(dir, 'small.gguf');
+      fs.copyFileSync(await smallModel(), f32);
+      const before = await loadModel(f32);
+      const fingerprint = before.info.fingerprint;
+      await before.dispose();
+      await declareChatTemplate(f32, DEFAULT_CHAT_TEMPLATE);
+      const after = await loadModel(f32);
+      try {
+        expect(after.info.fingerprint).toBe(fingerprint);
+        expect(after.chatTemplate().render([{ role: 'user', content: 'Who?' }])).toBe(formatPrompt('Who?'));
+      } finally {
+        await after.dispose();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
