@@ -27,6 +27,11 @@ export interface ChatSessionOptions {
   /** Earlier turns to continue from: user and assistant messages. */
   history?: readonly ChatMessageInput[];
   overflow?: ChatOverflow;
+  /**
+   * Earlier exchanges (a user message and its reply) kept in each turn's prompt at most; older ones
+   * leave the history. 0 asks every message alone: for a model trained on single questions.
+   */
+  maxTurns?: number;
 }
 
 /** Generation options of one turn; the template's stop strings are added to `stop`. */
@@ -39,7 +44,7 @@ export interface ChatSendOptions extends Omit<GenerateOptions, 'injection' | 'ad
 }
 
 export interface ChatTurnResult extends GenerationResult {
-  /** Messages dropped from the start of the history so that this turn fits (overflow 'drop-oldest'). */
+  /** Messages dropped from the start of the history for this turn: to fit (overflow 'drop-oldest') or beyond maxTurns. */
   droppedMessages: number;
 }
 
@@ -47,6 +52,7 @@ export class ChatSession {
   readonly template: ChatTemplate;
   readonly system: string | undefined;
   private readonly overflow: ChatOverflow;
+  private readonly maxTurns: number;
   private turns: ChatMessage[];
   private busy = false;
 
@@ -58,8 +64,11 @@ export class ChatSession {
     if (typeof generator?.generate !== 'function') throw new InvalidOptionError('a ChatSession needs a generator with generate(tokens, options): a Context', 'INVALID_ARGUMENT');
     const overflow = options.overflow ?? 'error';
     if (overflow !== 'error' && overflow !== 'drop-oldest') throw new InvalidOptionError(`overflow must be "error" or "drop-oldest" (got ${JSON.stringify(overflow)})`, 'INVALID_ARGUMENT');
+    const maxTurns = options.maxTurns ?? Infinity;
+    if (maxTurns !== Infinity && (!Number.isInteger(maxTurns) || maxTurns < 0)) throw new InvalidOptionError(`maxTurns must be an integer >= 0 (got ${String(maxTurns)})`, 'INVALID_ARGUMENT');
     this.template = options.template;
     this.overflow = overflow;
+    this.maxTurns = maxTurns;
     this.system = options.system === undefined ? undefined : checkContent(options.system, 'the system message');
     this.turns = validateChatMessages(options.history ?? []);
     const system = this.turns.findIndex((m) => m.role === 'system');
@@ -96,6 +105,7 @@ export class ChatSession {
     let finished = false;
     try {
       let dropped = 0;
+      while (exchanges(this.turns.slice(dropped)) > this.maxTurns) dropped += droppable(this.turns.slice(dropped));
       let step: IteratorResult<GeneratedToken, GenerationResult>;
       for (;;) {
         const kept = this.turns.slice(dropped);
@@ -158,6 +168,11 @@ export class ChatSession {
     const reserve = options.reserveTokens ?? Math.min(options.maxTokens ?? 0, Math.floor(size / 2));
     return promptLength + reserve <= size;
   }
+}
+
+/** Exchanges in a history: user messages (each with the reply after it). */
+function exchanges(turns: readonly ChatMessage[]): number {
+  return turns.filter((m) => m.role === 'user').length;
 }
 
 /** How many messages the oldest turn takes: a user message and the reply after it. */

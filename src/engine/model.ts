@@ -46,6 +46,8 @@ export interface ChatSessionCreateOptions {
   system?: string;
   history?: readonly ChatMessageInput[];
   overflow?: ChatOverflow;
+  /** Earlier exchanges kept in each prompt at most (see ChatSessionOptions.maxTurns). */
+  maxTurns?: number;
 }
 
 export interface TokenizeOptions {

@@ -147,6 +147,23 @@ test('a conversation that outgrows the context: a clear error by default, the ol
   expect(dropping.history).toEqual([{ role: 'user', content: QUESTIONS[0] }, { role: 'assistant', content: ' Uten' }]);
 });
 
+test('maxTurns keeps that many earlier exchanges; 0 asks every message alone, as the default model was trained', async () => {
+  await ctx.reset();
+  const alone = model.createChatSession(ctx, { maxTurns: 0 });
+  await alone.complete(QUESTIONS[0], { maxTokens: 8 });
+  const second = await alone.complete(QUESTIONS[1], { maxTokens: 8 });
+  expect(second.droppedMessages).toBe(2);
+  expect(second.promptTokens).toBe(model.tokenize(formatPrompt(QUESTIONS[1])).length);
+  const single = await fromScratch(model.tokenize(formatPrompt(QUESTIONS[1])), 8);
+  expect(second.text).toBe(single.text);
+  expect(alone.history).toEqual([{ role: 'user', content: QUESTIONS[1] }, { role: 'assistant', content: second.text }]);
+
+  const one = model.createChatSession(ctx, { maxTurns: 1 });
+  for (const q of QUESTIONS) await one.complete(q, { maxTokens: 8 });
+  expect(one.history.map((m) => m.content).filter((_, i) => i % 2 === 0)).toEqual(QUESTIONS.slice(1));
+  expect(() => model.createChatSession(ctx, { maxTurns: -1 })).toThrow(/maxTurns must be an integer >= 0/);
+});
+
 test('a consumer that stops reading ends the turn: nothing enters the history and the context is free', async () => {
   await ctx.reset();
   const session = model.createChatSession(ctx);

@@ -17,6 +17,7 @@ interface ChatFlags {
   contextSize?: number;
   threads?: number;
   dropOldest?: boolean;
+  maxTurns?: number;
   stats?: boolean;
 }
 
@@ -37,12 +38,13 @@ export function register(program: Command): void {
     .option('-c, --context-size <n>', 'context size (default: what the model was trained on, at most 2048)', (v) => parseInteger(v, '--context-size'))
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--drop-oldest', 'when the conversation outgrows the context, forget its oldest turns instead of stopping')
+    .option('--max-turns <n>', 'earlier exchanges kept in each prompt at most (0: every message alone, as the default model was trained)', (v) => parseInteger(v, '--max-turns'))
     .option('--stats', 'after each reply, print on stderr how many prompt tokens came from the cache and how many were evaluated')
     .action(async (flags: ChatFlags) => {
       const model = await loadModel(flags.model ?? defaultModelPath());
       try {
         const context = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
-        const session = model.createChatSession(context, { template: flags.chatTemplate, system: flags.system, overflow: flags.dropOldest ? 'drop-oldest' : 'error' });
+        const session = model.createChatSession(context, { template: flags.chatTemplate, system: flags.system, overflow: flags.dropOldest ? 'drop-oldest' : 'error', maxTurns: flags.maxTurns });
         const options: ChatSendOptions = {
           maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
           repeatPenalty: flags.repeatPenalty, seed: flags.seed,
