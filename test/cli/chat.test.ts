@@ -40,3 +40,22 @@ test('--system puts its line before the conversation', async () => {
     await model.dispose();
   }
 });
+
+test('generate --chat asks the prompt in the model\'s template: the default model\'s Question/Answer prompt', async () => {
+  const r = spawnSync(process.execPath, [CHILD, 'generate', '--chat', 'What instrument does Lana play?', '--no-sidecar', '--json', '-n', '8', '-t', '1'], { encoding: 'utf8', timeout: 120_000 });
+  expect(r.status).toBe(0);
+  const model = await loadModel(path.join(repoRoot, 'models', 'default.gguf'));
+  try {
+    const ctx = await model.createContext({ threads: 1 });
+    const plain = await ctx.complete('Question: What instrument does Lana play?\nAnswer:', { maxTokens: 8, temperature: 0, stop: ['\n'] });
+    const out = JSON.parse(r.stdout) as { text: string; tokens: { id: number }[] };
+    expect(out.text).toBe(plain.text);
+    expect(out.tokens.map((t) => t.id)).toEqual(plain.tokens.map((t) => t.id));
+    expect(out.text).toBe(' bell');
+  } finally {
+    await model.dispose();
+  }
+  const bad = spawnSync(process.execPath, [CHILD, 'generate', 'x', '--chat-template', 'chatml'], { encoding: 'utf8', timeout: 120_000 });
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toMatch(/--chat-template needs --chat/);
+});
