@@ -30,6 +30,8 @@ interface GenerateFlags {
   reevaluate?: boolean;
   grammar?: string;
   jsonSchema?: string;
+  chat?: boolean;
+  chatTemplate?: string;
   promptTokens?: number[];
 }
 
@@ -80,24 +82,39 @@ export function register(program: Command): void {
     .option('--reevaluate', 're-read the whole prompt in pass 2 instead of reusing the cache (for comparison)')
     .option('--grammar <file>', 'constrain the output to this GBNF grammar (from its rule root)')
     .option('--json-schema <file>', 'constrain the output to JSON that satisfies this JSON Schema')
+    .option('--chat', "ask the prompt as a user message in the model's chat template (the default model's: its Question/Answer format)")
+    .option('--chat-template <template>', 'with --chat, this template: a llama.cpp built-in name, a Jinja template llama.cpp recognises, or a plain template as JSON')
     .action(async (text: string | undefined, flags: GenerateFlags) => {
       if ((text === undefined) === (flags.promptTokens === undefined)) throw new InvalidOptionError('give either a prompt or --prompt-tokens', 'INVALID_ARGUMENT');
+      if (flags.promptTokens && flags.chat) throw new InvalidOptionError('--prompt-tokens are used as given: they cannot be combined with --chat', 'INVALID_ARGUMENT');
       // before the model loads: a bad grammar or schema file is reported at once
       const grammar = readConstraint(flags);
+      if (flags.chatTemplate !== undefined && !flags.chat) throw new InvalidOptionError('--chat-template needs --chat', 'INVALID_ARGUMENT');
       const model = await loadModel(flags.model ?? defaultModelPath());
       try {
-        let prompt: Prompt = text ?? [];
+        let prompt: string;
+        let input: Prompt;
+        let stop = flags.stop;
         if (flags.promptTokens) {
+          // checked before detokenizing: an id outside the vocabulary must not reach llama.cpp
           model.checkTokens(flags.promptTokens);
-          prompt = flags.promptTokens;
+          input = flags.promptTokens;
+          prompt = model.detokenize(input);
+        } else {
+          const message = text as string;
+          // with --chat the model sees the message in its template, and the template's turn end stops it
+          const template = flags.chat ? model.chatTemplate(flags.chatTemplate) : undefined;
+          prompt = template ? template.render([{ role: 'user', content: message }]) : message;
+          input = template ? template.tokenize([{ role: 'user', content: message }]) : message;
+          if (template && template.stop.length > 0) stop = [...template.stop, ...(flags.stop ?? [])];
         }
         const sampling = {
           maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
-          repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop: flags.stop, grammar,
+          repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop, grammar,
         };
         const sidecar = chooseSidecar(flags);
-        const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, prompt, sampling) : await plain(model, flags, prompt, sampling);
-        await print(typeof prompt === 'string' ? prompt : model.detokenize(prompt), stream, !!flags.json, grammar !== undefined);
+        const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, input, sampling) : await plain(model, flags, input, sampling);
+        await print(prompt, stream, !!flags.json, grammar !== undefined);
       } finally {
         await model.dispose();
       }
