@@ -38,6 +38,10 @@ export function planConversion(input: string, tokenizer?: string): ConversionPla
 }
 
 function streamTensor(t: PlannedTensor): GgufStreamTensor {
+  if ('values' in t) {
+    const { values } = t;
+    return { name: t.name, shape: t.shape, type: 'f32', chunks: () => [new Uint8Array(values.buffer, values.byteOffset, values.byteLength)] };
+  }
   const headDim = t.rotaryHeadDim;
   return {
     name: t.name, shape: t.shape, type: 'f32',
@@ -58,7 +62,7 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
   if (!(CONVERT_TYPES as readonly string[]).includes(type)) throw new InvalidOptionError(`type must be one of ${CONVERT_TYPES.join(', ')} (got '${type}')`);
   if (!options.output) throw new InvalidOptionError('an output path is required');
   const plan = planConversion(options.input, options.tokenizer);
-  const bytesRead = plan.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1) * (t.source.dtype === 'F32' ? 4 : 2), 0);
+  const bytesRead = plan.tensors.reduce((n, t) => n + ('source' in t ? t.shape.reduce((a, b) => a * b, 1) * (t.source.dtype === 'F32' ? 4 : 2) : 0), 0);
   const writeF32 = async (file: string): Promise<void> => {
     await writeGgufStream(file, plan.metadata, plan.tensors.map(streamTensor));
     await validateModelFile(file);

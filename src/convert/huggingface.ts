@@ -58,6 +58,39 @@ function positiveNumber(file: string, config: Record<string, unknown>, key: stri
   return v;
 }
 
+/**
+ * Llama 3's RoPE scaling as per-frequency factors (the rope_freqs tensor llama.cpp reads), computed
+ * as llama.cpp's convert_hf_to_gguf computes them: long wavelengths divided by `factor`, short ones
+ * kept, the band between interpolated.
+ */
+function llama3RopeFactors(file: string, s: Record<string, unknown>, theta: number, headDim: number): Float32Array {
+  const num = (key: string, fallback: number): number => {
+    const v = s[key] ?? fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new CheckpointError(file, undefined, `rope_scaling.${key} must be a positive number (it is ${JSON.stringify(v)})`);
+    return v;
+  };
+  const factor = num('factor', 8);
+  const low = num('low_freq_factor', 1);
+  const high = num('high_freq_factor', 4);
+  const oldContext = num('original_max_position_embeddings', 8192);
+  if (high === low) throw new CheckpointError(file, undefined, 'rope_scaling: high_freq_factor equals low_freq_factor');
+  const lowWavelen = oldContext / low;
+  const highWavelen = oldContext / high;
+  const factors = new Float32Array(headDim / 2);
+  for (let i = 0; i < factors.length; i++) {
+    // float32 as torch computes the frequencies
+    const freq = Math.fround(1 / Math.fround(theta ** Math.fround((2 * i) / headDim)));
+    const wavelen = (2 * Math.PI) / freq;
+    if (wavelen < highWavelen) factors[i] = 1;
+    else if (wavelen > lowWavelen) factors[i] = factor;
+    else {
+      const smooth = (oldContext / wavelen - low) / (high - low);
+      factors[i] = 1 / ((1 - smooth) / factor + smooth);
+    }
+  }
+  return factors;
+}
+
 /** The conversion plan of a Hugging Face folder: config.json, safetensors (sharded or not), tokenizer.json. */
 export function planHuggingFace(dir: string): ConversionPlan {
   const configFile = path.join(dir, 'config.json');
@@ -76,13 +109,17 @@ export function planHuggingFace(dir: string): ConversionPlan {
   const layers = positiveInt(configFile, config, 'num_hidden_layers');
   const ff = positiveInt(configFile, config, 'intermediate_size');
   const vocabSize = positiveInt(configFile, config, 'vocab_size');
+  const ropeTheta = positiveNumber(configFile, config, 'rope_theta', 10000);
   let ropeScaleLinear: number | undefined;
+  let ropeFactors: Float32Array | undefined;
   const scaling = config.rope_scaling;
   if (scaling !== null && scaling !== undefined) {
     const s = scaling as Record<string, unknown>;
-    const kind = s.rope_type ?? s.type;
+    const rawKind = s.rope_type ?? s.type;
+    const kind = typeof rawKind === 'string' ? rawKind.toLowerCase() : rawKind;
     if (kind === 'linear' && typeof s.factor === 'number' && s.factor > 0) ropeScaleLinear = s.factor;
-    else if (kind !== 'default') throw new CheckpointError(configFile, undefined, `rope_scaling ${JSON.stringify(scaling)} is not supported (linear only)`);
+    else if (kind === 'llama3' && known.arch === 'llama') ropeFactors = llama3RopeFactors(configFile, s, ropeTheta, headDim);
+    else if (kind !== 'default') throw new CheckpointError(configFile, undefined, `rope_scaling ${JSON.stringify(scaling)} is not supported (linear, and llama3 for llama)`);
   }
 
   // every tensor of every file, by name; a name in two files is a contradiction
@@ -139,6 +176,7 @@ export function planHuggingFace(dir: string): ConversionPlan {
       take(`${p}mlp.up_proj.weight`, `${b}ffn_up.weight`, [ff, hidden]),
     );
   }
+  if (ropeFactors) tensors.push({ name: 'rope_freqs.weight', shape: [ropeFactors.length], values: ropeFactors });
   for (const [name, { file }] of found) {
     if (!used.has(name) && !IGNORED.test(name)) throw new CheckpointError(file, name, `not a tensor of a ${hfArch} with ${layers} layers`);
   }
@@ -150,7 +188,7 @@ export function planHuggingFace(dir: string): ConversionPlan {
     contextLength: positiveInt(configFile, config, 'max_position_embeddings', 2048),
     embeddingLength: hidden, feedForwardLength: ff, blockCount: layers, headCount: heads, headCountKv: kvHeads, headDim,
     rmsEps: positiveNumber(configFile, config, 'rms_norm_eps', 1e-6),
-    ropeFreqBase: positiveNumber(configFile, config, 'rope_theta', 10000),
+    ropeFreqBase: ropeTheta,
     ropeScaleLinear, vocabSize,
   };
   return { metadata: [...llamaMetadata(hp, provenance), ...tokenizer.metadata], tensors, provenance };

@@ -2,8 +2,10 @@ import type { GgufKeyValue } from '../engine';
 import type { TensorSource } from './source';
 import { PROVENANCE_KEYS } from './provenance';
 
-/** One tensor of the GGUF to write, and where its data comes from. */
-export interface PlannedTensor {
+/** One tensor of the GGUF to write, and where its data comes from: a checkpoint, or computed by the converter. */
+export type PlannedTensor = CopiedTensor | ComputedTensor;
+
+export interface CopiedTensor {
   /** llama.cpp's name (token_embd.weight, blk.0.attn_q.weight, …). */
   name: string;
   /** ggml order: the source's row-major shape reversed. */
@@ -11,6 +13,13 @@ export interface PlannedTensor {
   source: TensorSource;
   /** Set for Q and K from a rotate-half checkpoint: rows are permuted within heads of this size. */
   rotaryHeadDim?: number;
+}
+
+/** A small tensor the converter derives from config.json (llama 3's RoPE frequency factors). */
+export interface ComputedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
 }
 
 /** Where a converted model came from, written into its metadata (cogito.convert.*). */

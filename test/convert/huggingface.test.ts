@@ -1,7 +1,8 @@
 /**
  * Hugging Face folders beyond the one shipped: the same real model (tinystories-656k) re-saved
- * sharded, as F16 and BF16, with the other tied-embedding name, as Mistral; a Qwen2 with a GPT-2
- * byte-level vocabulary (llama.cpp's own qwen2 vocabulary and its tokenizer test vectors).
+ * sharded, as F16 and BF16, with the other tied-embedding name, as Mistral, with llama 3's RoPE
+ * scaling; a Qwen2 and a Llama 3 with GPT-2 byte-level vocabularies (llama.cpp's own qwen2 and
+ * llama-bpe vocabularies and their tokenizer test vectors).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -81,6 +82,43 @@ test('MistralForCausalLM converts as llama, like llama.cpp\'s converter', async 
   await sameTensors(baseline, out);
 });
 
+test('llama 3 RoPE scaling becomes llama.cpp\'s rope_freqs factors, and llama.cpp uses them', async () => {
+  const dir = path.join(work, 'llama3-rope');
+  copyFolderFiles(tinyStories656k, dir);
+  fs.copyFileSync(path.join(tinyStories656k, 'model.safetensors'), path.join(dir, 'model.safetensors'));
+  const scaling = { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 256 };
+  editConfig(dir, (c) => {
+    c.rope_scaling = scaling;
+  });
+  const out = path.join(work, 'llama3-rope.gguf');
+  await convertModel({ input: dir, output: out });
+  const factors = new Float32Array(new Uint8Array(readGgufTensor(out, 'rope_freqs.weight')).buffer);
+  // head 16, θ 10000: wavelengths 2π·10000^(i/8) for i < 8, against 256/4 = 64 and 256/1 = 256
+  const expected = Array.from({ length: 8 }, (_, i) => {
+    const wavelen = 2 * Math.PI * 10000 ** (i / 8);
+    if (wavelen < 64) return 1;
+    if (wavelen > 256) return 8;
+    const smooth = (256 / wavelen - 1) / 3;
+    return 1 / ((1 - smooth) / 8 + smooth);
+  });
+  expect(Array.from(factors).map((x) => +x.toFixed(5))).toEqual(expected.map((x) => +x.toFixed(5)));
+  expect(new Set(expected).size).toBeGreaterThan(2);
+  // the factors change what the model computes past the first position
+  const c = referenceCases(tinyStories656k)[0];
+  const logitsOf = async (file: string): Promise<Float32Array> => {
+    const model = await loadModel(file);
+    const ctx = await model.createContext({ contextSize: 64, threads: 1 });
+    try {
+      return (await ctx.evaluate(c.prompt_tokens)).logits;
+    } finally {
+      await ctx.dispose();
+      await model.dispose();
+    }
+  };
+  const [scaled, plain] = [await logitsOf(out), await logitsOf(baseline)];
+  expect(scaled.some((x, i) => Math.abs(x - plain[i]) > 1e-3)).toBe(true);
+});
+
 test.each(['F16', 'BF16'] as const)('%s weights widen to f32 and stay within the rounding of the reference logits', async (dtype) => {
   const dir = path.join(work, dtype);
   copyFolderFiles(tinyStories656k, dir);
@@ -93,70 +131,81 @@ test.each(['F16', 'BF16'] as const)('%s weights widen to f32 and stay within the
   expect(error).toBeGreaterThan(0);
 });
 
-describe('Qwen2ForCausalLM with a GPT-2 byte-level BPE vocabulary', () => {
-  const vocabFile = 'ggml-vocab-qwen2.gguf';
+const QWEN2_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+describe.each([
+  { arch: 'Qwen2ForCausalLM', modelType: 'qwen2', gguf: 'qwen2', vocabFile: 'ggml-vocab-qwen2.gguf', split: QWEN2_SPLIT, pre: 'qwen2', biases: true, ignoreMerges: false },
+  { arch: 'LlamaForCausalLM', modelType: 'llama', gguf: 'llama', vocabFile: 'ggml-vocab-llama-bpe.gguf', split: LLAMA3_SPLIT, pre: 'llama-bpe', biases: false, ignoreMerges: true },
+])('$arch with a GPT-2 byte-level BPE vocabulary ($vocabFile)', ({ arch, modelType, gguf, vocabFile, split, pre, biases, ignoreMerges }) => {
   let out: string;
+  let eos: number;
 
   beforeAll(async () => {
     const vocab = await readGguf(path.join(vocabModelsDir, vocabFile), { maxArray: 1 << 20 });
     const tokens = vocab.metadata['tokenizer.ggml.tokens'].value as string[];
     const types = vocab.metadata['tokenizer.ggml.token_type'].value as number[];
     const merges = vocab.metadata['tokenizer.ggml.merges'].value as string[];
-    const template = vocab.metadata['tokenizer.chat_template'].value as string;
-    const dir = path.join(work, 'qwen2');
+    eos = vocab.metadata['tokenizer.ggml.eos_token_id'].value as number;
+    const dir = path.join(work, gguf);
     fs.mkdirSync(dir);
-    // tokenizer.json as Hugging Face writes Qwen2's: byte-level BPE, its split pattern, added special tokens
+    // tokenizer.json as Hugging Face writes these: byte-level BPE, its split pattern, added special tokens
     const added = tokens.map((content, id) => ({ id, content, special: types[id] === 3 })).filter((_, id) => types[id] === 3 || types[id] === 4);
     const addedIds = new Set(added.map((a) => a.id));
-    const regex = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify({
       version: '1.0', added_tokens: added,
-      normalizer: { type: 'NFC' },
+      normalizer: modelType === 'qwen2' ? { type: 'NFC' } : null,
       pre_tokenizer: { type: 'Sequence', pretokenizers: [
-        { type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false },
+        { type: 'Split', pattern: { Regex: split }, behavior: 'Isolated', invert: false },
         { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
       ] },
       decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
-      model: { type: 'BPE', byte_fallback: false, vocab: Object.fromEntries(tokens.map((t, id) => [t, id]).filter(([, id]) => !addedIds.has(id as number) && types[id as number] === 1)), merges },
+      model: {
+        type: 'BPE', byte_fallback: false, ignore_merges: ignoreMerges,
+        vocab: Object.fromEntries(tokens.map((t, id) => [t, id]).filter(([, id]) => !addedIds.has(id as number) && types[id as number] === 1)),
+        merges,
+      },
     }));
+    const template = '{% for message in messages %}{{ \'<|im_start|>\' + message[\'role\'] + \'\\n\' + message[\'content\'] + \'<|im_end|>\' + \'\\n\' }}{% endfor %}{% if add_generation_prompt %}{{ \'<|im_start|>assistant\\n\' }}{% endif %}';
     fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({
-      add_bos_token: false, bos_token: null, eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', chat_template: template,
+      add_bos_token: false, eos_token: tokens[eos], chat_template: template,
     }));
     const vocabSize = tokens.length;
     const [hidden, heads, kvHeads, headDim, ff] = [16, 2, 1, 8, 32];
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
-      architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: hidden, intermediate_size: ff, num_attention_heads: heads,
+      architectures: [arch], model_type: modelType, hidden_size: hidden, intermediate_size: ff, num_attention_heads: heads,
       num_key_value_heads: kvHeads, num_hidden_layers: 1, vocab_size: vocabSize, max_position_embeddings: 256, rms_norm_eps: 1e-6,
-      rope_theta: 1000000, tie_word_embeddings: true, eos_token_id: 151643, bos_token_id: 151643,
+      rope_theta: 1000000, tie_word_embeddings: true, eos_token_id: eos,
     }));
     let seed = 7;
     const random = (n: number): Float32Array => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.1);
     const t = (name: string, shape: number[]): TestTensor => ({ name, shape, data: random(shape.reduce((a, b) => a * b, 1)) });
+    const a = 'model.layers.0.self_attn.';
     writeSafetensors(path.join(dir, 'model.safetensors'), [
       t('model.embed_tokens.weight', [vocabSize, hidden]), t('model.norm.weight', [hidden]),
       t('model.layers.0.input_layernorm.weight', [hidden]), t('model.layers.0.post_attention_layernorm.weight', [hidden]),
-      t('model.layers.0.self_attn.q_proj.weight', [heads * headDim, hidden]), t('model.layers.0.self_attn.q_proj.bias', [heads * headDim]),
-      t('model.layers.0.self_attn.k_proj.weight', [kvHeads * headDim, hidden]), t('model.layers.0.self_attn.k_proj.bias', [kvHeads * headDim]),
-      t('model.layers.0.self_attn.v_proj.weight', [kvHeads * headDim, hidden]), t('model.layers.0.self_attn.v_proj.bias', [kvHeads * headDim]),
-      t('model.layers.0.self_attn.o_proj.weight', [hidden, heads * headDim]),
+      t(`${a}q_proj.weight`, [heads * headDim, hidden]), t(`${a}k_proj.weight`, [kvHeads * headDim, hidden]),
+      t(`${a}v_proj.weight`, [kvHeads * headDim, hidden]), t(`${a}o_proj.weight`, [hidden, heads * headDim]),
+      ...(biases ? [t(`${a}q_proj.bias`, [heads * headDim]), t(`${a}k_proj.bias`, [kvHeads * headDim]), t(`${a}v_proj.bias`, [kvHeads * headDim])] : []),
       t('model.layers.0.mlp.gate_proj.weight', [ff, hidden]), t('model.layers.0.mlp.up_proj.weight', [ff, hidden]), t('model.layers.0.mlp.down_proj.weight', [hidden, ff]),
     ], 'BF16');
-    out = path.join(work, 'qwen2.gguf');
+    out = path.join(work, `${gguf}.gguf`);
     await convertModel({ input: dir, output: out });
   });
 
-  test('converts to llama.cpp\'s qwen2 with biases, its vocabulary, merges, pre-tokenizer and chat template', async () => {
+  test('converts to llama.cpp\'s architecture, its vocabulary, merges, pre-tokenizer, special tokens and chat template', async () => {
     await validateModelFile(out);
     const info = await readGguf(out, { maxArray: 4 });
     const m = info.metadata;
-    expect([m['general.architecture'].value, m['tokenizer.ggml.model'].value, m['tokenizer.ggml.pre'].value]).toEqual(['qwen2', 'gpt2', 'qwen2']);
+    expect([m['general.architecture'].value, m['tokenizer.ggml.model'].value, m['tokenizer.ggml.pre'].value]).toEqual([gguf, 'gpt2', pre]);
     expect(m['cogito.convert.tokenizer'].value).toBe('gpt2-bpe');
     expect(m['tokenizer.chat_template'].value).toContain('<|im_start|>');
-    expect(m['tokenizer.ggml.eos_token_id'].value).toBe(151643);
-    expect(info.tensors.map((t) => t.name)).toEqual(expect.arrayContaining(['blk.0.attn_q.bias', 'blk.0.attn_k.bias', 'blk.0.attn_v.bias']));
+    expect(m['tokenizer.ggml.eos_token_id'].value).toBe(eos);
+    const names = info.tensors.map((x) => x.name);
+    for (const bias of ['blk.0.attn_q.bias', 'blk.0.attn_k.bias', 'blk.0.attn_v.bias']) expect({ bias, present: names.includes(bias) }).toEqual({ bias, present: biases });
   });
 
-  test('tokenizes llama.cpp\'s qwen2 test vectors exactly', async () => {
+  test('tokenizes llama.cpp\'s test vectors for this vocabulary exactly', async () => {
     const model = await loadModel(out);
     try {
       const cases = readVocabVectors(vocabFile);
