@@ -224,7 +224,8 @@ export class SequencePool {
 
   /** @internal forgets a sequence's cache from `pos` on. */
   forget(slot: Slot, pos: number): void {
-    if (slot.cached.length > pos) nativeSync(() => this.native.removeFrom(pos, slot.id));
+    // always: after a failed decode the cache may hold cells the bookkeeping never saw
+    nativeSync(() => this.native.removeFrom(pos, slot.id));
     slot.cached = slot.cached.slice(0, pos);
   }
 

@@ -234,9 +234,9 @@ describe('a sequence pool on the default model', () => {
     same(await running, alone[0]);
     s.release();
     for (const sequences of [0, 65, 1.5, NaN]) {
-      expect(await codeOf(model.createSequencePool({ sequences, contextSize: 64 }))).toBe('INVALID_ARGUMENT');
+      expect(await codeOf(model.createSequencePool({ sequences, contextSize: 64, ...quiet }))).toBe('INVALID_ARGUMENT');
     }
-    expect(await codeOf(model.createSequencePool({ sequences: 4, contextSize: 64, batchSize: 2 }))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(model.createSequencePool({ sequences: 4, contextSize: 64, batchSize: 2, ...quiet }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(model.createSequencePool({ sequences: 2, contextSize: 0 }))).toBe('INVALID_ARGUMENT');
   });
 
