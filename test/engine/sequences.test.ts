@@ -320,6 +320,22 @@ describe('a sequence pool on a model with random weights', () => {
     for (const s of seqs) s.release();
   });
 
+  test('a grammar dead end fails its own sequence only; the others and the loop run on', async () => {
+    await ctx.reset();
+    const alone = await ctx.complete('Hello', { maxTokens: 24, topLogprobs: 2 });
+    const [a, b] = [pool.acquire(), pool.acquire()];
+    // a NUL no token can spell (as in grammar.test.ts), after one token the grammar allows
+    const [dead, other] = await Promise.allSettled([a.complete('Hello', { grammar: 'root ::= "a" [\\x00]', maxTokens: 4 }), b.complete('Hello', { maxTokens: 24, topLogprobs: 2 })]);
+    expect(dead.status).toBe('rejected');
+    expect((dead as PromiseRejectedResult).reason).toMatchObject({ code: 'GRAMMAR_DEAD_END' });
+    expect(other.status).toBe('fulfilled');
+    same((other as PromiseFulfilledResult<GenerationResult>).value, alone);
+    // the failed sequence serves the next request
+    same(await a.complete('Hello', { maxTokens: 24, topLogprobs: 2 }), alone);
+    a.release();
+    b.release();
+  });
+
   test('a long prompt read in chunks beside a generating sequence (batchSize 8)', async () => {
     const chunked = await model.createSequencePool({ sequences: 2, contextSize: 256, batchSize: 8 });
     const long = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen';
