@@ -69,7 +69,7 @@ async function main() {
   const pool = await model.createSequencePool({ sequences: N, contextSize: PROMPT + GEN + 8, threads });
   const one = [];
   const many = [];
-  await run(pool, 1, -1); // warm-up
+  await run(pool, 1, reps); // warm-up, with a prompt of its own
   for (let r = 0; r < reps; r++) {
     one.push(await run(pool, 1, r));
     many.push(await run(pool, N, r));

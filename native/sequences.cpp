@@ -64,7 +64,7 @@ class TickWorker : public PromiseWorker {
             StepResult r;
             r.seq = s.seq;
             try {
-                if (!c->has_logits[s.seq]) throw CodedError("INVALID_STATE", "sequence " + std::to_string(s.seq) + " has no logits to sample from: evaluate its prompt first");
+                if (!c->has_logits[s.seq] || (int32_t) c->seq_logits[s.seq].size() != n_vocab) throw CodedError("INVALID_STATE", "sequence " + std::to_string(s.seq) + " has no logits to sample from: evaluate its prompt first");
                 c->has_logits[s.seq] = false;
                 r.sampled = sample_token(c->samplers[s.seq], vocab, c->seq_logits[s.seq].data(), s.top_n);
                 if (s.decode && !r.sampled.eog) add(r.sampled.token, s.pos, s.seq, true);
