@@ -249,7 +249,8 @@ export class SequencePool {
 
   private kick(): void {
     if (this.loop) return;
-    this.loop = this.run().finally(() => {
+    // from a microtask: generations submitted in the same turn of the event loop join the first tick
+    this.loop = Promise.resolve().then(() => this.run()).finally(() => {
       this.loop = null;
       // work queued after the loop decided there was none
       if (this.handle && (this.jobs.length > 0 || this.pendingEdits.length > 0)) this.kick();
