@@ -71,7 +71,7 @@ export interface GenerationResult {
   text: string;
   tokens: GeneratedToken[];
   promptTokens: number;
-  /** Prompt tokens whose keys and values came from the cache (a shared prefix) and were not evaluated. */
+  /** Prompt tokens whose keys and values came from the cache (a prefix shared with what was evaluated before); the rest were evaluated. */
   cachedPromptTokens: number;
   stopReason: StopReason;
   taps?: TapTensor[];
@@ -197,7 +197,7 @@ export class Context {
         nativeSync(() => this.native.setInjection(injection.sidecar.handle, injection.tokens, injectFrom, injection.agc));
         if (injection.reevaluate) this.forgetFrom(0);
       }
-      const { logits: lastLogits, kept: cachedPromptTokens } = await this.ingest(promptTokens);
+      const { logits: lastLogits, reused: cachedPromptTokens } = await this.ingest(promptTokens);
       const promptLogits = options.promptLogits ? lastLogits.slice() : undefined;
       if (tapMode === 'last') taps = this.collectTaps(options.taps, tapMode);
       if (options.taps && tapMode === 'mean') this.configureTaps(options.taps, 'mean');
@@ -338,16 +338,16 @@ export class Context {
 
   /**
    * Evaluates what the cache lacks of `tokens`, reusing the prefix it shares with what was evaluated
-   * before; returns the last token's logits and how many tokens came from the cache.
+   * before; returns the last token's logits and how many tokens were reused.
    */
-  private async ingest(tokens: number[]): Promise<{ logits: Float32Array; kept: number }> {
+  private async ingest(tokens: number[]): Promise<{ logits: Float32Array; reused: number }> {
     const keep = reusablePrefix(this.cached, tokens);
     this.native.removeFrom(keep);
     this.cached = this.cached.slice(0, keep);
     const logits = await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
     this.cached = [...tokens];
     if (!logits) throw new InternalError('the last prompt token produced no logits');
-    return { logits, kept: keep };
+    return { logits, reused: keep };
   }
 
   private configureTaps(request: TapRequest | undefined, mode: TapMode): void {

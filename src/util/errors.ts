@@ -35,6 +35,7 @@ export const ERROR_CATEGORIES = {
   INVALID_ARGUMENT: 'usage',
   OUT_OF_RANGE: 'usage',
   UNSUPPORTED_FORMULA: 'usage',
+  INVALID_CHAT_MESSAGE: 'usage',
   // files and records handed in
   BAD_GGUF: 'invalid-input',
   BAD_MODEL: 'invalid-input',
