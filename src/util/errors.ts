@@ -71,6 +71,7 @@ export const ERROR_CATEGORIES = {
   INSUFFICIENT_MEMORY: 'conflict',
   DISPOSED: 'conflict',
   BUSY: 'conflict',
+  NO_FREE_SEQUENCE: 'conflict',
   INVALID_STATE: 'conflict',
   VKS_TIER_RULE: 'conflict',
   VKS_BUSY: 'conflict',
