@@ -36,7 +36,7 @@ function nativeCodes(): Set<string> {
       else if (/\.(cpp|h)$/.test(e.name)) {
         for (const line of readFileSync(p, 'utf8').split('\n')) {
           if (!/make_error|throw_error|\bcode\b/.test(line)) continue;
-          for (const m of line.matchAll(/"([A-Z][A-Z_]{2,})"/g)) codes.add(m[1]);
+          for (const m of line.matchAll(/"([A-Z][A-Z_]+)"/g)) codes.add(m[1]);
         }
       }
     }
@@ -58,9 +58,9 @@ function sourceCodes(): Set<string> {
       else if (e.name.endsWith('.ts') && p !== join(REPO, 'src', 'util', 'errors.ts')) {
         const text = readFileSync(p, 'utf8');
         // two readings of a call's last argument, lazy and paren-balanced, for messages that hold ';' or calls
-        for (const m of text.matchAll(/(?:super|Error)\([^;]*?,\s*'([A-Z][A-Z_]{2,})',?\s*\)/g)) codes.add(m[1]);
-        for (const m of text.matchAll(/(?:super|Error)\((?:[^()]|\([^()]*\))*?,\s*'([A-Z][A-Z_]{2,})',?\s*\)/g)) codes.add(m[1]);
-        for (const m of text.matchAll(/code(?:: ErrorCode)? = '([A-Z][A-Z_]{2,})'/g)) codes.add(m[1]);
+        for (const m of text.matchAll(/(?:super|Error)\([^;]*?,\s*'([A-Z][A-Z_]+)',?\s*\)/g)) codes.add(m[1]);
+        for (const m of text.matchAll(/(?:super|Error)\((?:[^()]|\([^()]*\))*?,\s*'([A-Z][A-Z_]+)',?\s*\)/g)) codes.add(m[1]);
+        for (const m of text.matchAll(/code(?:: ErrorCode)? = '([A-Z][A-Z_]+)'/g)) codes.add(m[1]);
       }
     }
   };

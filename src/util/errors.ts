@@ -87,6 +87,7 @@ export const ERROR_CATEGORIES = {
   TRAIN_OPEN: 'failed',
   QUANTIZE: 'failed',
   MAKE_MODEL: 'failed',
+  IO: 'failed',
   TOKENIZE: 'failed',
   GRAMMAR_DEAD_END: 'failed',
   SOLVER: 'failed',

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { loadModel, quantize, readGguf, readGgufTensor, writeGguf } from '../../src/engine';
+import * as fs from 'node:fs';
+import { CogitoError, errorCategory, loadModel, quantize, readGguf, readGgufTensor, writeGguf } from '../../src/engine';
 import { tempDir, testModel } from '../support/engine';
 
 describe('GGUF through ggml\'s gguf API', () => {
@@ -20,6 +21,20 @@ describe('GGUF through ggml\'s gguf API', () => {
     expect(info.tensors).toMatchObject([{ name: 'w', type: 'f32', shape: [3, 2] }]);
     const raw = readGgufTensor(file, 'w');
     expect(Array.from(new Float32Array(raw.buffer, raw.byteOffset, 6))).toEqual(Array.from(weights));
+  });
+
+  it('a GGUF the addon cannot write is a registered IO failure, and no file is left', () => {
+    const dir = path.join(tempDir(), 'missing-folder');
+    let thrown: unknown;
+    try {
+      writeGguf(path.join(dir, 'w.gguf'), [], [{ name: 'w', shape: [2], data: new Float32Array(2) }]);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(CogitoError);
+    // native/gguf_io.cpp's code, in ERROR_CATEGORIES: the CLI exits with the 'failed' status
+    expect({ code: (thrown as CogitoError).code, category: errorCategory(thrown) }).toEqual({ code: 'IO', category: 'failed' });
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   it('quantizes a generated model to Q8_0 and Q4_0 with llama.cpp\'s quantizer', async () => {
