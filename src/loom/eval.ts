@@ -20,6 +20,13 @@ export interface EvalOptions {
   dataset?: string;
   /** Sidecar file (default: the run's exported sidecar.gguf, else its checkpoint). */
   sidecar?: string;
+  /**
+   * Evaluate on this base instead of the run's (a quantization of it, say). The sidecar must still
+   * bind to it (src/sidecar/bind.ts): other weights of the same shape need `force`.
+   */
+  model?: string;
+  /** Run the sidecar on a base with another fingerprint; the binding warning goes into the report. */
+  force?: boolean;
   maxTokens?: number;
   checker?: string;
   threads?: number;
@@ -37,14 +44,16 @@ export async function evaluate(options: EvalOptions): Promise<WrittenReport> {
   const checker: AnswerChecker = checkerSpec ? loadChecker(checkerSpec) : exactMatch;
   const maxTokens = options.maxTokens ?? (typeof settings.maxTokens === 'number' ? settings.maxTokens : 16);
   const items = await questions(options, manifest.dataset.path, manifest.splits.test.length > 0 ? manifest.splits.test : manifest.splits.val);
-  const model = await loadModel(manifest.model.path);
+  const modelFile = options.model ?? manifest.model.path;
+  const model = await loadModel(modelFile);
   let m = startStage(manifest, 'eval');
   await writeManifest(options.runDir, m);
   try {
-    assertSameModel(manifest, model.info.fingerprint, manifest.model.path);
+    // another base is the caller's choice; the sidecar's own binding check judges it below
+    if (options.model === undefined) assertSameModel(manifest, model.info.fingerprint, manifest.model.path);
     const sidecarFile = options.sidecar ?? (await firstExisting([path.join(options.runDir, EXPORT_FILE), checkpointPath(options.runDir)]));
     await using ctx = await model.createContext({ threads: options.threads });
-    await using pipe = await TwoPass.load(model, sidecarFile, { threads: options.threads });
+    await using pipe = await TwoPass.load(model, sidecarFile, { threads: options.threads, force: options.force });
     const refusal = pipe.config.refusal.trim();
     const records: EvalRecord[] = [];
     for (const [i, item] of items.entries()) {
@@ -66,9 +75,10 @@ export async function evaluate(options: EvalOptions): Promise<WrittenReport> {
       options.onProgress?.(i + 1, items.length);
     }
     const written = await writeReport(options.outDir ?? options.runDir, records, {
-      model: manifest.model.path,
-      fingerprint: manifest.model.fingerprint,
+      model: modelFile,
+      fingerprint: model.info.fingerprint,
       sidecar: sidecarFile,
+      ...(pipe.warning !== null ? { binding: pipe.warning } : {}),
       dataset: options.dataset ?? manifest.dataset.path,
     });
     const r = written.report;

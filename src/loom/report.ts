@@ -30,6 +30,8 @@ export interface ReportMeta {
   fingerprint?: string;
   sidecar?: string;
   dataset?: string;
+  /** The binding warning when `force` ran the sidecar on a base it was not trained for. */
+  binding?: string;
   /** ISO timestamp; defaults to now. */
   createdAt?: string;
 }
@@ -171,6 +173,7 @@ export function renderMarkdown(r: EvalReport, pngName: string = REPORT_PNG): str
     ['fingerprint', r.meta.fingerprint],
     ['sidecar', r.meta.sidecar],
     ['dataset', r.meta.dataset],
+    ['binding', r.meta.binding],
     ['date', r.meta.createdAt],
   ];
   for (const [k, v] of meta) if (v !== undefined) lines.push(`- ${k}: \`${v}\``);

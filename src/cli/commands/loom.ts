@@ -78,13 +78,16 @@ export function register(program: Command): void {
     .requiredOption('--run-dir <dir>', 'a run directory after train (and export)')
     .option('--dataset <file>', 'evaluate on these questions instead of the run\'s validation split')
     .option('--sidecar <file>', 'the sidecar to judge (default: the run\'s sidecar.gguf or checkpoint)')
+    .option('--model <file>', 'evaluate on this base instead of the run\'s (e.g. a quantization of it)')
+    .option('--force', 'run the sidecar on a base with another fingerprint (same shapes, other weights)')
     .option('--out-dir <dir>', 'where the report goes (default: the run directory)')
     .option('--max-tokens <n>', 'answer length limit', (v) => parseInteger(v, '--max-tokens'))
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--json', 'print report.json')
-    .action(async (f: { runDir: string; dataset?: string; sidecar?: string; outDir?: string; maxTokens?: number; threads?: number; json?: boolean }) => {
+    .action(async (f: { runDir: string; dataset?: string; sidecar?: string; model?: string; force?: boolean; outDir?: string; maxTokens?: number; threads?: number; json?: boolean }) => {
       const bar = progressBar('eval');
       const { report, files } = await evaluate({ ...f, onProgress: (done, total) => bar(done, total) });
+      if (report.meta.binding !== undefined) process.stderr.write(`warning: ${report.meta.binding}\n`);
       if (f.json) printJson(report);
       else {
         const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
