@@ -85,7 +85,8 @@ function buildApp(options: ServerOptions, service: ModelService, metrics: Server
   };
   const app = Fastify(fastifyOptions);
 
-  // clients that post JSON without saying so (curl -d sends a form content type) are read as JSON, as Ollama does
+  // clients that post JSON without saying so (curl -d sends a form content type, fetch text/plain) are read as JSON, as Ollama does
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   const expected = options.apiKey === undefined ? null : digest(options.apiKey);
