@@ -343,6 +343,9 @@ export class ModelService {
   private promptTokens(loaded: Loaded, prompt: string, parseSpecial: boolean): number[] {
     if (prompt.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
     const tokens = loaded.model.tokenize(prompt, { addSpecial: true, parseSpecial });
+    // a template that writes the BOS text itself would otherwise start the prompt with two
+    const bos = loaded.model.info.bosToken;
+    if (parseSpecial && tokens.length > 1 && tokens[0] === bos && tokens[1] === bos) tokens.shift();
     if (tokens.length > loaded.contextSize) throw overflow(tokens.length, loaded.contextSize, 'the prompt');
     return tokens;
   }
