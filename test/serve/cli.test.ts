@@ -25,8 +25,8 @@ function ready(child: ChildProcess, log: string[]): Promise<string> {
   });
 }
 
-test('SIGTERM during a streamed generation: the request completes, then the process exits 0', async () => {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-sidecar', '--context-size', '1024', '--quiet'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+test('SIGTERM during a streamed generation: the request completes, then the process exits 0; requests are logged as JSON lines', async () => {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-sidecar', '--context-size', '1024'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
@@ -49,7 +49,12 @@ test('SIGTERM during a streamed generation: the request completes, then the proc
     expect(last).toMatchObject({ done: true, done_reason: 'length', eval_count: 400 });
     expect(parts.length).toBeGreaterThan(100);
     expect(await exited).toBe(0);
-    expect(log.join('')).toContain('cogito serve: SIGTERM: finishing the requests in flight, then exiting');
+    const stderr = log.join('');
+    expect(stderr).toContain('cogito serve: SIGTERM: finishing the requests in flight, then exiting');
+    // pino's request logs: the request and its completion, as JSON lines
+    const entries = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; req?: { url: string }; res?: { statusCode: number } });
+    expect(entries.find((e) => e.msg === 'incoming request')?.req?.url).toBe('/api/generate');
+    expect(entries.find((e) => e.msg === 'request completed')?.res?.statusCode).toBe(200);
   } finally {
     child.kill('SIGKILL');
   }
