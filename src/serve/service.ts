@@ -167,6 +167,7 @@ export class ModelService {
   readonly name: string;
 
   private constructor(private readonly options: ServiceOptions) {
+    checkServiceOptions(options);
     this.name = options.modelName ?? modelNameOf(options.modelPath);
     this.ready = this.load().catch((err: unknown) => {
       this.current = 'failed';
@@ -269,12 +270,6 @@ export class ModelService {
     const o = this.options;
     const parallel = o.parallel ?? 1;
     const queue = o.queue ?? 16;
-    const positive = (v: number | undefined, name: string, min: number) => {
-      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InvalidOptionError(`${name} must be an integer >= ${min} (got ${v})`, 'INVALID_ARGUMENT');
-    };
-    positive(parallel, 'parallel', 1);
-    positive(queue, 'queue', 0);
-    positive(o.contextSize, 'contextSize', 1);
     const start = now();
     const model = await loadModel(o.modelPath);
     try {
@@ -421,6 +416,18 @@ export class ModelService {
     this.options.observer?.completion(c);
     return c;
   }
+}
+
+/** Checks the options that need no model, so a bad one fails start() at once. */
+function checkServiceOptions(o: ServiceOptions): void {
+  const atLeast = (v: number | undefined, name: string, min: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InvalidOptionError(`${name} must be an integer >= ${min} (got ${v})`, 'INVALID_ARGUMENT');
+  };
+  if (typeof o.modelPath !== 'string' || o.modelPath.length === 0) throw new InvalidOptionError('a model path is required', 'INVALID_ARGUMENT');
+  atLeast(o.parallel, 'parallel', 1);
+  atLeast(o.queue, 'queue', 0);
+  atLeast(o.contextSize, 'contextSize', 1);
+  atLeast(o.threads, 'threads', 1);
 }
 
 function overflow(tokens: number, contextSize: number, what: string): ContextOverflowError {
