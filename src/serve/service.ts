@@ -98,6 +98,8 @@ export interface Completion {
   text: string;
   tokens: CompletionToken[];
   promptTokens: number;
+  /** Prompt tokens found in the slot's cache, not evaluated again (once the engine reports it: GenerationResult.cachedPromptTokens). */
+  cachedPromptTokens?: number;
   finish: FinishReason;
   /** Nanoseconds: waiting for a slot, reading the prompt (with pass 1), generating, and all of it. */
   timings: { queuedNs: number; promptNs: number; generationNs: number; totalNs: number };
@@ -388,6 +390,7 @@ export class ModelService {
         text: result.text,
         tokens: result.tokens.map(completionToken),
         promptTokens: prompt.length,
+        ...cachedOf(result),
         finish: signal?.refused ? 'refused' : finishOf(result.stopReason),
         timings: { queuedNs: elapsedNs(start, acquired), promptNs: elapsedNs(acquired, firstAt), generationNs: elapsedNs(firstAt, end), totalNs: elapsedNs(start, end) },
         ...(signal ? { cogito: signal } : {}),
@@ -463,6 +466,12 @@ function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOption
 function completionToken(t: GeneratedToken): CompletionToken {
   const top = (t as GeneratedToken & { top?: TopLogprob[] }).top;
   return { id: t.id, text: t.text, logprob: t.logprob, ...(top ? { top } : {}) };
+}
+
+/** The engine's count of prompt tokens reused from the cache, where it reports one. */
+function cachedOf(result: GenerationResult): { cachedPromptTokens?: number } {
+  const cached = (result as GenerationResult & { cachedPromptTokens?: number }).cachedPromptTokens;
+  return typeof cached === 'number' ? { cachedPromptTokens: cached } : {};
 }
 
 function finishOf(reason: StopReason): FinishReason {
