@@ -249,8 +249,8 @@ export class ModelService {
   }
 
   /**
-   * Stops taking requests, waits for those in flight to finish (a drain), then frees the model.
-   * Requests still queued when the drain ends are refused with NotReadyError.
+   * Stops taking requests, waits for those in flight to finish (a drain; queued ones are in flight
+   * too, and are served), then frees the model.
    */
   async close(): Promise<void> {
     if (this.current === 'closed' || this.current === 'closing') return;
