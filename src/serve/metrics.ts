@@ -32,8 +32,8 @@ export class ServerMetrics {
 
   completion(c: Completion): void {
     this.tokensIn.inc(c.promptTokens);
-    this.tokensOut.inc(c.tokens.length);
-    if (c.tokens.length > 0 && c.timings.generationNs > 0) this.tokensPerSecond.set(c.tokens.length / (c.timings.generationNs / 1e9));
+    this.tokensOut.inc(c.generatedTokens);
+    if (c.generatedTokens > 0 && c.timings.generationNs > 0) this.tokensPerSecond.set(c.generatedTokens / (c.timings.generationNs / 1e9));
     if (c.finish === 'refused') this.refusals.inc();
   }
 

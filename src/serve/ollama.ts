@@ -230,7 +230,7 @@ function finalFields(c: Completion) {
     load_duration: 0,
     prompt_eval_count: c.promptTokens,
     prompt_eval_duration: c.timings.promptNs,
-    eval_count: c.tokens.length,
+    eval_count: c.generatedTokens,
     eval_duration: c.timings.generationNs,
     ...(c.cogito ? { cogito: c.cogito } : {}),
   };

@@ -97,7 +97,13 @@ export type FinishReason = 'stop' | 'length' | 'refused';
 
 export interface Completion {
   text: string;
+  /**
+   * The answer token by token: their texts concatenate exactly to `text` (the last may be cut
+   * where a stop string began). Empty for the sidecar's refusal, which the model did not generate.
+   */
   tokens: CompletionToken[];
+  /** Tokens the model generated, those a stop string cut off included (Ollama's eval_count). */
+  generatedTokens: number;
   promptTokens: number;
   /** Prompt tokens found in the slot's cache, not evaluated again (once the engine reports it: GenerationResult.cachedPromptTokens). */
   cachedPromptTokens?: number;
@@ -386,6 +392,7 @@ export class ModelService {
         options.onText?.(token.text, token);
       }
       const result = r.value;
+      completeText(result, tokens, options.onText);
       const end = now();
       firstAt ??= end;
       if ('decision' in result) {
@@ -394,7 +401,8 @@ export class ModelService {
       }
       return this.observed({
         text: result.text,
-        tokens: result.tokens.map(completionToken),
+        tokens,
+        generatedTokens: result.tokens.length,
         promptTokens: prompt.length,
         ...cachedOf(result),
         finish: signal?.refused ? 'refused' : finishOf(result.stopReason),
@@ -414,6 +422,7 @@ export class ModelService {
     return this.observed({
       text,
       tokens: [],
+      generatedTokens: 0,
       promptTokens,
       finish: 'refused',
       timings: { queuedNs: elapsedNs(start, acquired), promptNs: elapsedNs(acquired, end), generationNs: 0, totalNs: elapsedNs(start, end) },
@@ -491,6 +500,30 @@ function nestingDepth(value: unknown): number {
     for (const child of Object.values(v)) stack.push([child, depth + 1]);
   }
   return max;
+}
+
+/**
+ * Sends what the stream held back and the result still has: text before a stop string that began
+ * inside a token (the engine yields only tokens that cannot be part of a stop), or a UTF-8 tail
+ * decoded at the end. Afterwards the tokens' texts concatenate exactly to `result.text`.
+ */
+function completeText(result: GenerationResult, tokens: CompletionToken[], onText: CompletionOptions['onText']): void {
+  const sent = tokens.map((t) => t.text).join('');
+  if (result.text.length <= sent.length || !result.text.startsWith(sent)) return;
+  let rest = result.text.slice(sent.length);
+  for (const t of result.tokens.slice(tokens.length)) {
+    if (rest.length === 0) break;
+    // the generated tokens spell out a continuation of which the result's text is a prefix
+    const token = { ...completionToken(t), text: rest.slice(0, t.text.length) };
+    rest = rest.slice(token.text.length);
+    tokens.push(token);
+    onText?.(token.text, token);
+  }
+  if (rest.length > 0 && tokens.length > 0) {
+    // a tail the decoder gave at the end belongs to the last token
+    tokens[tokens.length - 1] = { ...tokens[tokens.length - 1], text: tokens[tokens.length - 1].text + rest };
+    onText?.(rest, null);
+  }
 }
 
 /** A generated token as the APIs report it; `top` only when the engine gave it (GenerateOptions.topLogprobs). */

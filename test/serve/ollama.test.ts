@@ -135,6 +135,20 @@ test('options: num_predict cuts the answer ("length"), a stop string ends it bef
   expect((await sampled()).response).toBe((await sampled()).response);
 });
 
+test('a stop string that begins inside a token: the text before it is sent, streamed or not, and the logprobs still spell it', async () => {
+  // " Ridilia" is one token of this vocabulary: the stop "ili" cuts it
+  const question = 'Question: Name the capital city of Ethovin.\nAnswer:';
+  const whole = await s.ollama.generate({ model: 'default', prompt: question, stream: false });
+  expect(whole).toMatchObject({ response: ' Ridilia', eval_count: 1 });
+  const cut = await s.ollama.generate({ model: 'default', prompt: question, stream: false, logprobs: true, options: { stop: ['ili'] } });
+  expect(cut).toMatchObject({ response: ' Rid', done_reason: 'stop', eval_count: 1 });
+  expect(cut.logprobs!.map((l) => l.token).join('')).toBe(' Rid');
+  const chunks: GenerateResponse[] = [];
+  for await (const part of await s.ollama.generate({ model: 'default', prompt: question, stream: true, logprobs: true, options: { stop: ['ili'] } })) chunks.push(part);
+  expect(chunks.map(text).join('')).toBe(' Rid');
+  expect(chunks.flatMap((c) => c.logprobs ?? []).map((l) => l.token).join('')).toBe(' Rid');
+});
+
 test('format: a JSON Schema is obeyed (checked with ajv), and "json" gives JSON', async () => {
   const schema = { type: 'object', properties: { answer: { type: 'string', enum: ['yes', 'no'] } }, required: ['answer'], additionalProperties: false };
   const r = (await s.ollama.generate({ model: 'default', prompt: KNOWN, stream: false, format: schema })) as WithCogito<GenerateResponse>;
