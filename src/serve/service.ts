@@ -29,6 +29,7 @@ import { AbortError, ContextOverflowError, InvalidJsonSchemaError, InvalidOption
 import { jsonSchemaToGrammar, type JsonSchema } from '../engine/grammar';
 import type { ChatMessageInput } from '../engine/chat-template';
 import { loadModel, type Model } from '../engine/model';
+import { defaultThreads } from '../engine/resources';
 import { samplerConfig, type SamplingOptions } from '../engine/sampling';
 import { TwoPass, type TwoPassResult } from '../sidecar/twopass';
 import { renderChat, resolveChatTemplate, type ServedChatTemplate } from './chat';
@@ -156,6 +157,8 @@ interface Loaded {
   sidecar: TwoPass | null;
   chatTemplate: ServedChatTemplate;
   contextSize: number;
+  /** CPU threads of each slot's context. */
+  threads: number;
   description: ModelDescription;
 }
 
@@ -249,7 +252,7 @@ export class ModelService {
       });
       const lease = await loaded.pool.acquire(options.signal);
       try {
-        const vectors = await loaded.model.embedBatch(sequences, { normalize: options.normalize, threads: this.options.threads });
+        const vectors = await loaded.model.embedBatch(sequences, { normalize: options.normalize, threads: loaded.threads });
         const promptTokens = sequences.reduce((n, s) => n + s.length, 0);
         this.options.observer?.embedding(promptTokens);
         return { vectors, promptTokens, totalNs: elapsedNs(start) };
@@ -289,10 +292,12 @@ export class ModelService {
       // a --chat-template llama.cpp cannot use fails here, before the server reports ready
       const chatTemplate = resolveChatTemplate(model, o.chatTemplate);
       const contextSize = o.contextSize ?? Math.min(2048, model.info.trainContextSize);
-      const sidecar = o.sidecarPath ? await TwoPass.load(model, o.sidecarPath, { force: o.forceSidecar, contextSize, threads: o.threads }) : null;
+      // the slots decode at the same time: by default they share the CPUs one context would take
+      const threads = o.threads ?? Math.max(1, Math.floor(defaultThreads(model.info.parameterCount) / parallel));
+      const sidecar = o.sidecarPath ? await TwoPass.load(model, o.sidecarPath, { force: o.forceSidecar, contextSize, threads }) : null;
       if (sidecar?.warning) o.onWarning?.(sidecar.warning);
       try {
-        const pool = await SlotPool.create(model, { slots: parallel, queue, contextSize, threads: o.threads, onWarning: o.onWarning });
+        const pool = await SlotPool.create(model, { slots: parallel, queue, contextSize, threads, onWarning: o.onWarning });
         const stat = fs.statSync(o.modelPath);
         const info = model.info;
         this.loaded = {
@@ -301,6 +306,7 @@ export class ModelService {
           sidecar,
           chatTemplate,
           contextSize,
+          threads,
           description: {
             name: this.name,
             path: path.resolve(o.modelPath),

@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--queue <n>', 'requests that may wait for a slot; more are answered 429', (v) => parseInteger(v, '--queue'), 16)
     .option('--api-key <key>', 'require "Authorization: Bearer <key>" on every route but /health (or set COGITO_API_KEY)')
     .option('--chat-template <template>', "chat template (Jinja, or a llama.cpp name such as chatml) instead of the model's own")
-    .option('-t, --threads <n>', 'CPU threads per slot', (v) => parseInteger(v, '--threads'))
+    .option('-t, --threads <n>', 'CPU threads per slot (default: what one context would take, shared among the slots)', (v) => parseInteger(v, '--threads'))
     .option('-c, --context-size <n>', "positions per slot (default: the model's training context, at most 2048)", (v) => parseInteger(v, '--context-size'))
     .option('--body-limit <bytes>', 'largest request body; larger ones are answered 413', (v) => parseInteger(v, '--body-limit'))
     .option('-q, --quiet', 'no request logs on stderr')
