@@ -24,7 +24,10 @@ export {
   type GeneratedToken,
   type GenerationResult,
   type StopReason,
+  type TopToken,
 } from './context';
+export { MAX_SEQUENCES, Sequence, SequencePool, type SequencePoolOptions } from './sequences';
+export { MAX_TOP_LOGPROBS } from './emission';
 export type { SamplingOptions } from './sampling';
 export type { EmbedOptions, EmbeddingInput, EmbeddingNormalization, EmbeddingPooling, ModelEmbedOptions } from './embeddings';
 export { jsonSchemaToGrammar, type ConstraintOptions, type JsonSchema } from './grammar';

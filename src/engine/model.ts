@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { ChatSession, type ChatGenerator, type ChatOverflow } from './chat';
 import { ChatTemplate, PLAIN_CHAT_TEMPLATE_KEY, type ChatMessageInput, type ChatTemplateSpec } from './chat-template';
 import { Context, type ContextOptions } from './context';
+import { SequencePool, type SequencePoolOptions } from './sequences';
 import { embedWithModel, type EmbeddingInput, type ModelEmbedOptions } from './embeddings';
 import { DisposedError, InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
 import { readGguf, type GgufMetadataEntry } from './gguf';
@@ -60,7 +61,8 @@ export interface TokenizeOptions {
 export class Model {
   readonly info: ModelInfo;
   private handle: NativeModel | null;
-  private readonly contexts = new Set<Context>();
+  /** Contexts and sequence pools still open: disposed with the model. */
+  private readonly contexts = new Set<Context | SequencePool>();
   /** @internal bytes of KV cache per context position, for the memory check before a context is made. */
   readonly kvBytesPerPosition: number;
   /** @internal the file's cogito.chat_template entry (a plain prompt format it declares), as load read it. */
@@ -121,6 +123,18 @@ export class Model {
     this.contexts.add(ctx);
     ctx.onDispose(() => this.contexts.delete(ctx));
     return ctx;
+  }
+
+  /**
+   * A pool of `sequences` sequences over one context, decoded together (continuous batching): each
+   * `pool.acquire()` gives a Sequence with the generate/complete of a Context. `contextSize` is the
+   * positions of each sequence (default min(2048, the training context)).
+   */
+  async createSequencePool(options: SequencePoolOptions): Promise<SequencePool> {
+    const pool = await SequencePool.create(this, options);
+    this.contexts.add(pool);
+    pool.onDispose(() => this.contexts.delete(pool));
+    return pool;
   }
 
   /** Embeds one input on a temporary context sized to it (see Context.embed). */

@@ -40,7 +40,29 @@ export interface NativeStep {
   entropy: number;
   piece: Buffer;
   eog: boolean;
+  /** With a top-logprobs count: the most likely tokens of the raw distribution, best first. */
+  top?: { id: number; logprob: number; piece: Buffer }[];
 }
+
+/** One sequence's step in a tick: sample its next token and, with `decode`, evaluate it at `pos`. */
+export interface NativeTickStep {
+  seq: number;
+  pos: number;
+  decode: boolean;
+  /** Alternatives to report (0..20). */
+  top: number;
+}
+
+/** A chunk of one sequence's prompt, evaluated at `pos`; `logits` on its last token (the prompt's end). */
+export interface NativeTickPrompt {
+  seq: number;
+  pos: number;
+  tokens: Int32Array;
+  logits: boolean;
+}
+
+/** One step's outcome: the sampled token, or that sequence's own failure (the others are unaffected). */
+export type NativeTickResult = (NativeStep & { seq: number; error?: undefined }) | { seq: number; error: Error };
 
 export interface NativeTap {
   layer: number;
@@ -52,17 +74,26 @@ export interface NativeTap {
 
 export interface NativeContext {
   decode(tokens: Int32Array, startPos: number, logits: 0 | 1 | 2): Promise<Float32Array | null>;
-  step(pos: number, decodeNext: boolean): Promise<NativeStep>;
-  removeFrom(pos: number): void;
+  step(pos: number, decodeNext: boolean, topLogprobs?: number): Promise<NativeStep>;
+  /**
+   * Continuous batching (native/sequences.cpp): samples each step's sequence from its logits row,
+   * then decodes the sampled tokens and the prompt chunks as one batch. One result per step, in order.
+   */
+  tick(steps: NativeTickStep[], prompts: NativeTickPrompt[]): Promise<NativeTickResult[]>;
+  /** Forgets sequence `seq`'s (default 0) cache from `pos` on. */
+  removeFrom(pos: number, seq?: number): void;
   /** INVALID_GRAMMAR when `grammar` (GBNF, from rule `grammarRoot`, default "root") does not parse. */
-  setSampler(options: Record<string, number | string | undefined>, history?: Int32Array): void;
+  setSampler(options: Record<string, number | string | undefined>, history?: Int32Array, seq?: number): void;
   setTaps(layers: Int32Array, modes: { last?: boolean; all?: boolean; mean?: boolean }): void;
   resetTaps(): void;
   readTaps(): NativeTap[];
   setInjection(sidecar: NativeSidecar, tokens: Float32Array, startPos: number, agc: { floor?: number; tau?: number } | null): void;
   setInjectionTokens(tokens: Float32Array): void;
   clearInjection(): void;
+  /** Positions per sequence. */
   size(): number;
+  /** Tokens one decode (one tick) may hold. */
+  batchSize(): number;
   dispose(): void;
 }
 

@@ -69,6 +69,7 @@ export const ERROR_CATEGORIES = {
   INSUFFICIENT_MEMORY: 'conflict',
   DISPOSED: 'conflict',
   BUSY: 'conflict',
+  NO_FREE_SEQUENCE: 'conflict',
   INVALID_STATE: 'conflict',
   VKS_TIER_RULE: 'conflict',
   VKS_BUSY: 'conflict',
