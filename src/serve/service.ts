@@ -24,7 +24,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GenerateOptions, GeneratedToken, GenerationResult, StopReason } from '../engine/context';
+import type { GenerateOptions, GenerationResult, StopReason } from '../engine/context';
+import type { GeneratedToken, TopToken } from '../engine/emission';
 import { AbortError, ContextOverflowError, InvalidJsonSchemaError, InvalidOptionError } from '../engine/errors';
 import { jsonSchemaToGrammar, type JsonSchema } from '../engine/grammar';
 import type { ChatMessageInput } from '../engine/chat-template';
@@ -64,24 +65,20 @@ export interface CompletionOptions extends SamplingOptions {
   stop?: string[];
   /** Constrain the output to JSON: `true` any JSON value, an object a JSON Schema. */
   json?: JsonSchema;
-  /** Alternatives per token to report (only once the engine reports them; see TopLogprob). */
+  /** The most likely alternatives to report with each token (0–20). */
   topLogprobs?: number;
   signal?: AbortSignal;
   /** Each piece of the answer as it is produced; `token` is null for text the model did not generate. */
   onText?: (text: string, token: CompletionToken | null) => void;
 }
 
-export interface TopLogprob {
-  id: number;
-  text: string;
-  logprob: number;
-}
+export type TopLogprob = TopToken;
 
 export interface CompletionToken {
   id: number;
   text: string;
   logprob: number;
-  /** The most likely tokens at this position, when the engine reports them (GenerateOptions.topLogprobs). */
+  /** With `topLogprobs`: the most likely tokens at this position, best first. */
   top?: TopLogprob[];
 }
 
@@ -106,8 +103,8 @@ export interface Completion {
   /** Tokens the model generated, those a stop string cut off included (Ollama's eval_count). */
   generatedTokens: number;
   promptTokens: number;
-  /** Prompt tokens found in the slot's cache, not evaluated again (once the engine reports it: GenerationResult.cachedPromptTokens). */
-  cachedPromptTokens?: number;
+  /** Prompt tokens found in the slot's cache, not evaluated again. */
+  cachedPromptTokens: number;
   finish: FinishReason;
   /** Nanoseconds: waiting for a slot, reading the prompt (with pass 1), generating, and all of it. */
   timings: { queuedNs: number; promptNs: number; generationNs: number; totalNs: number };
@@ -250,7 +247,7 @@ export class ModelService {
         if (!options.truncate) throw overflow(tokens.length, loaded.contextSize, `input ${i}`);
         return tokens.slice(0, loaded.contextSize);
       });
-      const lease = await loaded.pool.acquire(options.signal);
+      const lease = await loaded.pool.acquire(undefined, options.signal);
       try {
         const vectors = await loaded.model.embedBatch(sequences, { normalize: options.normalize, threads: loaded.threads });
         const promptTokens = sequences.reduce((n, s) => n + s.length, 0);
@@ -368,7 +365,8 @@ export class ModelService {
   private async generate(loaded: Loaded, prompt: number[], options: CompletionOptions): Promise<Completion> {
     const start = now();
     const { generateOptions, constrained } = checkedOptions(options);
-    const lease = await loaded.pool.acquire(options.signal);
+    // the free slot whose cache already holds most of this prompt
+    const lease = await loaded.pool.acquire(prompt, options.signal);
     const acquired = now();
     try {
       const sidecar = loaded.sidecar;
@@ -410,7 +408,7 @@ export class ModelService {
         tokens,
         generatedTokens: result.tokens.length,
         promptTokens: prompt.length,
-        ...cachedOf(result),
+        cachedPromptTokens: result.cachedPromptTokens,
         finish: signal?.refused ? 'refused' : finishOf(result.stopReason),
         timings: { queuedNs: elapsedNs(start, acquired), promptNs: elapsedNs(acquired, firstAt), generationNs: elapsedNs(firstAt, end), totalNs: elapsedNs(start, end) },
         ...(signal ? { cogito: signal } : {}),
@@ -430,6 +428,7 @@ export class ModelService {
       tokens: [],
       generatedTokens: 0,
       promptTokens,
+      cachedPromptTokens: 0,
       finish: 'refused',
       timings: { queuedNs: elapsedNs(start, acquired), promptNs: elapsedNs(acquired, end), generationNs: 0, totalNs: elapsedNs(start, end) },
       cogito: signal,
@@ -466,7 +465,7 @@ function overflow(tokens: number, contextSize: number, what: string): ContextOve
  * The engine's options for a request, every value checked now (before a slot is taken or a
  * response begun): the sampler's ranges, max tokens, stop strings, and the JSON Schema converted.
  */
-function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOptions & { topLogprobs?: number }; constrained: boolean } {
+function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOptions; constrained: boolean } {
   const sampling: SamplingOptions = { temperature: o.temperature, topK: o.topK, topP: o.topP, minP: o.minP, repeatPenalty: o.repeatPenalty, repeatLastN: o.repeatLastN, seed: o.seed };
   samplerConfig(sampling, 0);
   const maxTokens = o.maxTokens ?? 128;
@@ -480,7 +479,7 @@ function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOption
     throw new InvalidJsonSchemaError(`the JSON Schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`, 'INVALID_JSON_SCHEMA');
   }
   const grammar = o.json === undefined ? undefined : jsonSchemaToGrammar(o.json);
-  const generateOptions: GenerateOptions & { topLogprobs?: number } = {
+  const generateOptions: GenerateOptions = {
     ...sampling,
     maxTokens,
     stop: o.stop?.filter((s) => s.length > 0),
@@ -532,16 +531,9 @@ function completeText(result: GenerationResult, tokens: CompletionToken[], onTex
   }
 }
 
-/** A generated token as the APIs report it; `top` only when the engine gave it (GenerateOptions.topLogprobs). */
+/** A generated token as the APIs report it; `top` when topLogprobs asked for it. */
 function completionToken(t: GeneratedToken): CompletionToken {
-  const top = (t as GeneratedToken & { top?: TopLogprob[] }).top;
-  return { id: t.id, text: t.text, logprob: t.logprob, ...(top ? { top } : {}) };
-}
-
-/** The engine's count of prompt tokens reused from the cache, where it reports one. */
-function cachedOf(result: GenerationResult): { cachedPromptTokens?: number } {
-  const cached = (result as GenerationResult & { cachedPromptTokens?: number }).cachedPromptTokens;
-  return typeof cached === 'number' ? { cachedPromptTokens: cached } : {};
+  return { id: t.id, text: t.text, logprob: t.logprob, ...(t.top ? { top: t.top } : {}) };
 }
 
 function finishOf(reason: StopReason): FinishReason {

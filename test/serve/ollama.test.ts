@@ -105,11 +105,19 @@ test('chat renders the conversation in the format the default model was trained 
   expect(parts[parts.length - 1]).toMatchObject({ done: true, done_reason: 'stop', eval_count: r.eval_count });
 });
 
-test('logprobs: one per generated token, concatenating to the answer', async () => {
+test('logprobs: one per generated token, concatenating to the answer, with the top alternatives asked for', async () => {
   const r = await s.ollama.generate({ model: 'default', prompt: KNOWN, stream: false, logprobs: true, top_logprobs: 3 });
   expect(r.logprobs!.length).toBe(r.eval_count);
   expect(r.logprobs!.map((l) => l.token).join('')).toBe(r.response);
-  for (const l of r.logprobs!) expect(l.logprob).toBeLessThanOrEqual(0);
+  for (const l of r.logprobs!) {
+    expect(l.logprob).toBeLessThanOrEqual(0);
+    // the three most likely tokens, best first; greedy decoding chose the first
+    expect(l.top_logprobs).toHaveLength(3);
+    const top = l.top_logprobs!;
+    expect(top[0]).toEqual({ token: l.token, logprob: l.logprob });
+    expect(top[0].logprob).toBeGreaterThanOrEqual(top[1].logprob);
+    expect(top[1].logprob).toBeGreaterThanOrEqual(top[2].logprob);
+  }
   const streamed: string[] = [];
   for await (const part of await s.ollama.generate({ model: 'default', prompt: KNOWN, logprobs: true, stream: true })) for (const l of part.logprobs ?? []) streamed.push(l.token);
   expect(streamed.join('')).toBe(r.response);
