@@ -187,6 +187,13 @@ Napi::Value CreateContext(const Napi::CallbackInfo & info) {
     if (o.Has("flashAttention") && o.Get("flashAttention").IsBoolean()) {
         p.flash_attn_type = o.Get("flashAttention").As<Napi::Boolean>() ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
     }
+    // kvCacheType (checked in src/engine/context.ts): llama.cpp's type_k/type_v; a quantized V cache needs flash attention
+    if (o.Has("kvCacheType") && o.Get("kvCacheType").IsString()) {
+        std::string kv = o.Get("kvCacheType").As<Napi::String>();
+        if (kv == "f32") p.type_k = p.type_v = GGML_TYPE_F32;
+        else if (kv == "q8_0") { p.type_k = p.type_v = GGML_TYPE_Q8_0; p.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED; }
+        else if (kv != "f16") throw_error(env, "INVALID_ARGUMENT", "kvCacheType must be f32, f16 or q8_0");
+    }
     return (new CreateWorker(env, model_obj, model, p, (int32_t) seq_size))->queue();
 }
 

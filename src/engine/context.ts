@@ -9,6 +9,11 @@ import { samplerConfig, type SamplingOptions } from './sampling';
 import { TokenEmitter, topLogprobsOption, type GeneratedToken } from './emission';
 import { resolveLayers, tapModes, toTensors, type TapMode, type TapRequest, type TapTensor } from './taps';
 
+export const KV_CACHE_TYPES = ['f32', 'f16', 'q8_0'] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+/** Bytes per element of each KV cache type, relative to f16's 2 (q8_0: 34 bytes per block of 32). */
+const KV_CACHE_SCALE: Record<KvCacheType, number> = { f32: 2, f16: 1, q8_0: 34 / 64 };
+
 export interface ContextOptions {
   /** Positions the KV cache holds (default 2048, at most the model's training context unless raised explicitly). */
   contextSize?: number;
@@ -21,6 +26,11 @@ export interface ContextOptions {
   threads?: number;
   /** Default sampling seed for this context. */
   seed?: number;
+  /**
+   * Element type of the KV cache (llama.cpp's type_k/type_v; default f16): f32 for precision,
+   * q8_0 for memory (needs head sizes that are multiples of 32; runs with flash attention).
+   */
+  kvCacheType?: KvCacheType;
   /** Where warnings about the options go (threads capped, context beyond training); default process.emitWarning. */
   onWarning?: (message: string) => void;
 }
@@ -124,8 +134,8 @@ export class Context {
 
   /** @internal use model.createContext() */
   static async create(model: Model, options: ContextOptions): Promise<Context> {
-    const { contextSize, batchSize, threads } = contextParams(model, options, 1);
-    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads }));
+    const { contextSize, batchSize, threads, kvCacheType } = contextParams(model, options, 1);
+    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads, ...kvCacheOption(kvCacheType) }));
     return new Context(model, handle, handle.size(), options.seed ?? 0);
   }
 
@@ -382,7 +392,7 @@ export function reusablePrefix(cached: readonly number[], tokens: readonly numbe
  * @internal Checks a context's sizes and resolves its threads, before native code sees them:
  * `contextSize` is per sequence, and the KV cache of all `sequences` must fit in memory.
  */
-export function contextParams(model: Model, options: ContextOptions, sequences: number): { contextSize: number; batchSize: number; threads: number } {
+export function contextParams(model: Model, options: ContextOptions, sequences: number): { contextSize: number; batchSize: number; threads: number; kvCacheType: KvCacheType } {
   const contextSize = options.contextSize ?? Math.min(2048, model.info.trainContextSize);
   const batchSize = options.batchSize ?? 512;
   const pos = (v: number | undefined, name: string) => {
@@ -392,25 +402,45 @@ export function contextParams(model: Model, options: ContextOptions, sequences: 
   pos(contextSize, 'contextSize');
   pos(batchSize, 'batchSize');
   if (contextSize * sequences > 0x7fffffff) throw new InvalidOptionError(`contextSize × sequences must stay below 2^31 (got ${contextSize} × ${sequences})`, 'INVALID_ARGUMENT');
+  const kvCacheType = checkKvCacheType(model, options.kvCacheType);
   const warn = optionWarnings(options.onWarning);
   const threads = resolveThreads(options.threads, model.info.parameterCount, warn);
-  checkMemory(model, contextSize * sequences, sequences === 1 ? `contextSize ${contextSize}` : `${sequences} sequences × contextSize ${contextSize}`);
+  checkMemory(model, contextSize * sequences, sequences === 1 ? `contextSize ${contextSize}` : `${sequences} sequences × contextSize ${contextSize}`, KV_CACHE_SCALE[kvCacheType]);
   if (contextSize > model.info.trainContextSize && !warnedBeyondTraining.has(model)) {
     // once per model: a caller that chose a longer context knows after the first time
     warnedBeyondTraining.add(model);
     warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
   }
-  return { contextSize, batchSize, threads };
+  return { contextSize, batchSize, threads, kvCacheType };
+}
+
+/**
+ * The KV cache type, checked where llama.cpp would assert: ggml's row size asserts that a
+ * quantized row (a head) splits into whole blocks of 32.
+ */
+function checkKvCacheType(model: Model, type: KvCacheType | undefined): KvCacheType {
+  const t = type ?? 'f16';
+  if (!(KV_CACHE_TYPES as readonly string[]).includes(t)) throw new InvalidOptionError(`kvCacheType must be one of ${KV_CACHE_TYPES.join(', ')} (got ${JSON.stringify(type)})`, 'INVALID_ARGUMENT');
+  const { k, v } = model.kvHeadSizes;
+  if (t === 'q8_0' && (k % 32 !== 0 || v % 32 !== 0)) {
+    throw new InvalidOptionError(`kvCacheType q8_0 needs head sizes that are multiples of 32 (this model's: keys ${k}, values ${v})`, 'INVALID_ARGUMENT');
+  }
+  return t;
+}
+
+/** The addon's option for a KV cache type: none for llama.cpp's default, f16. */
+export function kvCacheOption(type: KvCacheType): { kvCacheType?: KvCacheType } {
+  return type === 'f16' ? {} : { kvCacheType: type };
 }
 
 /** Refuses a context whose KV cache alone would not fit in the memory there is, before llama.cpp allocates it. */
-function checkMemory(model: Model, positions: number, what: string): void {
-  const needed = model.kvBytesPerPosition * positions;
+function checkMemory(model: Model, positions: number, what: string, kvScale = 1): void {
+  const needed = model.kvBytesPerPosition * kvScale * positions;
   const available = availableMemoryBytes();
   if (needed > available) {
     const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
     throw new InvalidOptionError(
-      `${what} needs about ${gb(needed)} of KV cache (${positions} positions × ${model.kvBytesPerPosition} bytes over ${model.info.layerCount} layers) but ${gb(available)} of memory is available`,
+      `${what} needs about ${gb(needed)} of KV cache (${positions} positions × ${Math.round(model.kvBytesPerPosition * kvScale)} bytes over ${model.info.layerCount} layers) but ${gb(available)} of memory is available`,
       'INSUFFICIENT_MEMORY',
     );
   }

@@ -17,6 +17,8 @@ export {
 export { ChatSession, type ChatGenerator, type ChatOverflow, type ChatSendOptions, type ChatSessionOptions, type ChatTurnResult } from './chat';
 export {
   Context,
+  KV_CACHE_TYPES,
+  type KvCacheType,
   type ContextOptions,
   type EvaluateOptions,
   type EvaluateResult,
@@ -34,6 +36,7 @@ export { jsonSchemaToGrammar, type ConstraintOptions, type JsonSchema } from './
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';
+export { writeGgufStream, type GgufStreamTensor } from './gguf-stream';
 export { validateModelFile, validateModelInfo, type ModelShape } from './validate-model';
 export { SidecarHandle, checkSidecar, type SidecarHandleConfig, type SidecarHandleInfo } from './sidecar-handle';
 export {
@@ -53,3 +56,4 @@ export {
   type TrainerRunOptions,
 } from './training';
 export { defaultModelPath, defaultSidecarPath } from './defaults';
+export { writeAtomically, writeAtomicallySync } from './atomic-write';

@@ -67,11 +67,14 @@ export class Model {
   readonly kvBytesPerPosition: number;
   /** @internal the file's cogito.chat_template entry (a plain prompt format it declares), as load read it. */
   readonly declaredChatTemplate: GgufMetadataEntry | undefined;
+  /** @internal the key and value head sizes, which a quantized KV cache must split into whole blocks. */
+  readonly kvHeadSizes: { k: number; v: number };
 
-  private constructor(handle: NativeModel, kvBytes: number, declaredChatTemplate: GgufMetadataEntry | undefined) {
+  private constructor(handle: NativeModel, kvBytes: number, declaredChatTemplate: GgufMetadataEntry | undefined, kvHeadSizes: { k: number; v: number }) {
     this.handle = handle;
     this.kvBytesPerPosition = kvBytes;
     this.declaredChatTemplate = declaredChatTemplate;
+    this.kvHeadSizes = kvHeadSizes;
     const i = handle.info();
     this.info = {
       architecture: i.architecture,
@@ -105,7 +108,7 @@ export class Model {
     const gguf = await readGguf(path, { maxArray: LLAMA_MAX_LAYERS });
     const shape = validateModelInfo(gguf, path);
     const handle = await native(() => addon().loadModel(path, { gpuLayers: options.gpuLayers, useMmap: options.useMmap }, options.onProgress));
-    return new Model(handle, kvBytesPerPosition(shape), gguf.metadata[PLAIN_CHAT_TEMPLATE_KEY]);
+    return new Model(handle, kvBytesPerPosition(shape), gguf.metadata[PLAIN_CHAT_TEMPLATE_KEY], { k: shape.headSizeK, v: shape.headSizeV });
   }
 
   /** @internal the addon handle, for contexts and sidecars. */

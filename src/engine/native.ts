@@ -303,9 +303,16 @@ export interface NativeMakeModelOptions {
   initStd?: number;
 }
 
+/** Where a GGUF's tensor data goes: `dataOffset + tensors[i].offset`, each padded to `alignment`. */
+export interface NativeGgufLayout {
+  dataOffset: number;
+  alignment: number;
+  tensors: { offset: number; size: number }[];
+}
+
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
-  createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
+  createContext(model: NativeModel, options: Record<string, number | boolean | string | undefined>): Promise<NativeContext>;
   loadSidecar(path: string): Promise<NativeSidecar>;
   /** Throws INVALID_SIDECAR where loadSidecar would refuse the file these would make. */
   checkSidecar(metadata: GgufKeyValue[], tensors?: { name: string; shape: number[]; data: Float32Array }[]): void;
@@ -313,8 +320,10 @@ export interface NativeAddon {
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
+  /** Writes a GGUF's header, metadata and tensor table only; the caller appends each tensor's bytes at the places returned. */
+  writeGgufHeader(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type: 'f32' | 'f16' }[]): NativeGgufLayout;
   makeModel(options: NativeMakeModelOptions): Promise<{ path: string; parameters: number }>;
-  quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
+  quantize(input: string, output: string, type: string, threads?: number, allowRequantize?: boolean): Promise<string>;
   openTrainer(options: NativeOpenTrainerOptions): Promise<NativeTrainer>;
   trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: NativeSidecarRunOptions,
     onProgress?: (p: NativeSidecarProgress) => void): Promise<NativeSidecarRunResult>;

@@ -6,7 +6,7 @@
  * client's cost per token. The native side (native/sequences.cpp) runs one tick; the policy (who
  * goes in which tick, how prompts are chunked, when a sequence ends) lives here.
  */
-import { contextParams, reusablePrefix, type ContextOptions, type GenerateOptions, type GenerationResult, type StopReason } from './context';
+import { contextParams, kvCacheOption, reusablePrefix, type ContextOptions, type GenerateOptions, type GenerationResult, type StopReason } from './context';
 import { TokenEmitter, topLogprobsOption, type GeneratedToken } from './emission';
 import { AbortError, BusyError, ContextOverflowError, DisposedError, InternalError, InvalidOptionError, fromNative, native, nativeSync, throwIfAborted } from './errors';
 import { constraintGrammar } from './grammar';
@@ -122,10 +122,10 @@ export class SequencePool {
     if (!Number.isInteger(sequences) || sequences < 1 || sequences > MAX_SEQUENCES) {
       throw new InvalidOptionError(`sequences must be an integer in [1, ${MAX_SEQUENCES}] (got ${String(sequences)})`, 'INVALID_ARGUMENT');
     }
-    const { contextSize, batchSize, threads } = contextParams(model, options, sequences);
+    const { contextSize, batchSize, threads, kvCacheType } = contextParams(model, options, sequences);
     // every generating sequence puts one token in each tick's batch
     if (batchSize < sequences) throw new InvalidOptionError(`batchSize (${batchSize}) must be at least the number of sequences (${sequences})`, 'INVALID_ARGUMENT');
-    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads, sequences }));
+    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads, sequences, ...kvCacheOption(kvCacheType) }));
     return new SequencePool(model, handle, handle.size(), handle.batchSize(), options.seed ?? 0, sequences);
   }
 

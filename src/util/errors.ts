@@ -54,12 +54,15 @@ export const ERROR_CATEGORIES = {
   CHAT_TEMPLATE: 'invalid-input',
   INVALID_GRAMMAR: 'invalid-input',
   INVALID_JSON_SCHEMA: 'invalid-input',
+  INVALID_CHECKPOINT: 'invalid-input',
+  UNSUPPORTED_ARCHITECTURE: 'invalid-input',
   // lookups
   ENOENT: 'not-found',
   NOT_FOUND: 'not-found',
   SIDECAR_NOT_FOUND: 'not-found',
   MANIFEST_NOT_FOUND: 'not-found',
   VKS_NOT_FOUND: 'not-found',
+  TOKENIZER_NOT_FOUND: 'not-found',
   // state
   SIDECAR_MISMATCH: 'conflict',
   RUN_MODEL_MISMATCH: 'conflict',
