@@ -21,9 +21,20 @@ const autocannon = require('autocannon') as (options: Record<string, unknown>) =
 
 let s: RunningServer;
 beforeAll(async () => {
-  s = await startServer({ parallel: 4, queue: 16 });
+  s = await startServer({ parallel: 4, queue: 16, contextSize: 64, onWarning: () => undefined });
 });
 afterAll(() => s?.close());
+
+test("a conversation's next turn goes to the slot that holds its history: only the new tokens are read", async () => {
+  const service = s.server.service;
+  const turn1 = [{ role: 'user', content: 'What country is Tuten from?' }];
+  const first = await service.chat(turn1);
+  expect(first.text).toBe(' Uten');
+  const second = await service.chat([...turn1, { role: 'assistant', content: first.text }, { role: 'user', content: 'What does Tuten do for a living?' }]);
+  // four slots, three of them empty: the one that read the first turn is chosen, its cache reused
+  expect(second.cachedPromptTokens).toBeGreaterThanOrEqual(first.promptTokens);
+  expect(second.promptTokens).toBeGreaterThan(second.cachedPromptTokens);
+});
 
 test('16 clients at once through 4 slots: each gets the answer it gets alone', async () => {
   const questions = readFileSync(join(repoRoot, 'models', 'default.heldout.jsonl'), 'utf8').trim().split('\n').slice(0, 16)
