@@ -141,9 +141,11 @@ function completionBody(id, prompt, maxTokens) {
 
 /** `prompts.length` clients at once against one server; the figures of that level. */
 async function runLevel(server, id, prompts, genTokens) {
+  const cpuBefore = server.cpuSeconds();
   const start = performance.now();
   const results = await Promise.all(prompts.map((p) => streamCompletion(server.port, completionBody(id, p, genTokens))));
   const end = Math.max(...results.map((r) => r.endedAt));
+  const cpuUsed = cpuBefore === null ? null : server.cpuSeconds() - cpuBefore;
   const firstTokens = results.map((r) => r.tokenTimes[0] ?? r.endedAt);
   const tokens = results.map((r) => r.usage?.completion_tokens ?? r.tokenTimes.length);
   const total = tokens.reduce((a, b) => a + b, 0);
@@ -154,6 +156,8 @@ async function runLevel(server, id, prompts, genTokens) {
     throughput_tps: total / ((end - start) / 1000),
     // the decoding part alone: tokens after each client's first, from the first first token on
     decode_tps: (total - results.length) / ((end - Math.min(...firstTokens)) / 1000),
+    // the server's CPU time per generated token (prompt included): steadier than wall time on a busy host
+    cpu_ms_per_token: cpuUsed === null ? null : (cpuUsed * 1000) / total,
     ttft_ms: ttft.map((t) => Number(t.toFixed(1))),
     ttft_median_ms: median(ttft),
     completion_tokens: tokens,
@@ -170,19 +174,22 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** The settings llama-server chose and printed at start-up, which cogito's server must match. */
-function llamaServerSettings(logText) {
-  const grab = (re) => logText.match(re)?.[1] ?? null;
+/**
+ * What llama-server ran with: its start-up line (slots, context per slot, unified KV), /props,
+ * and the defaults of this source that it does not print at its default verbosity (from
+ * common/common.h and src/llama-context.cpp), which cogito's server must match to compare fairly.
+ */
+async function llamaServerSettings(server) {
+  const props = await requestJson(server.port, 'GET', '/props');
   return {
-    n_ctx: grab(/llama_context: n_ctx\s+=\s+(\d+)/),
-    n_ctx_seq: grab(/llama_context: n_ctx_seq\s+=\s+(\d+)/),
-    n_batch: grab(/llama_context: n_batch\s+=\s+(\d+)/),
-    n_ubatch: grab(/llama_context: n_ubatch\s+=\s+(\d+)/),
-    flash_attn: grab(/llama_context: flash_attn\s+=\s+(\S+)/),
-    kv_unified: grab(/llama_context: kv_unified\s+=\s+(\S+)/),
-    n_seq_max: grab(/llama_context: n_seq_max\s+=\s+(\d+)/),
-    slots: grab(/initializing, (n_slots = \d+, n_ctx_slot = \d+, kv_unified = '\w+')/),
-    prompt_cache: grab(/(prompt cache is enabled[^\n]*)/),
+    startup: server.log().match(/initializing, (n_slots = \d+, n_ctx_slot = \d+, kv_unified = '\w+')/)?.[1] ?? null,
+    n_ctx_per_slot: props.body?.default_generation_settings?.n_ctx ?? null,
+    total_slots: props.body?.total_slots ?? null,
+    build_info: props.body?.build_info ?? null,
+    source_defaults: {
+      n_batch: 2048, n_ubatch: 512, flash_attn: 'auto, which resolves to on for the CPU backend', cont_batching: true,
+      cache_prompt: true, cache_ram_mib: 8192, cache_idle_slots: true, slot_prompt_similarity: 0.1, kv_unified: 'off when -np is given',
+    },
   };
 }
 
@@ -192,6 +199,7 @@ function summarise(runs) {
     throughput_tps: Math.max(...pick('throughput_tps')),
     decode_tps: Math.max(...pick('decode_tps')),
     ttft_median_ms: Math.min(...pick('ttft_median_ms')),
+    cpu_ms_per_token: pick('cpu_ms_per_token').includes(null) ? null : Math.min(...pick('cpu_ms_per_token')),
     throughput_tps_median: median(pick('throughput_tps')),
     ttft_median_ms_median: median(pick('ttft_median_ms')),
   };
@@ -214,6 +222,11 @@ async function main() {
     machine: machine(), cpu: cpu(), load_before: load(),
   };
   log(`load before: ${results.load_before.uptime}`);
+  if (results.load_before.loadavg[0] > os.cpus().length && o.threads > 1) {
+    // ggml's threads spin at barriers: with the cores oversubscribed a decode step waits for
+    // descheduled threads, and llama-bench here fell 10x (16.5 tokens/s at -t 1, 1.4 at -t 2)
+    log(`warning: load ${results.load_before.loadavg[0]} on ${os.cpus().length} cores with ${o.threads} threads per server: figures will be far below the machine's; --threads 1 holds up better`);
+  }
   const servers = [];
   try {
     log(`starting llama-server (${o.parallel} slots x ${o.slotContext} context, ${o.threads} threads)`);
@@ -226,7 +239,7 @@ async function main() {
     }
     const ids = await Promise.all(servers.map(modelId));
     results.commands = Object.fromEntries(names.map((n, i) => [n, servers[i].command.join(' ')]));
-    results.llama_server_settings = llamaServerSettings(servers[0].log());
+    results.llama_server_settings = await llamaServerSettings(servers[0]);
 
     log(`making ${o.rounds * o.clients.reduce((a, b) => a + b, 0)} prompts of ${o.promptTokens} tokens`);
     const prompts = [];
@@ -254,7 +267,7 @@ async function main() {
           texts[i] = run.texts;
           delete run.texts;
           runs[names[i]][n].push(run);
-          log(`  ${run.throughput_tps.toFixed(1)} tokens/s, ttft median ${run.ttft_median_ms.toFixed(0)} ms, tokens ${[...new Set(run.completion_tokens)].join('/')}`);
+          log(`  ${run.throughput_tps.toFixed(1)} tokens/s, ttft median ${run.ttft_median_ms.toFixed(0)} ms, cpu ${run.cpu_ms_per_token?.toFixed(1)} ms/token, tokens ${[...new Set(run.completion_tokens)].join('/')}`);
         }
         for (let k = 0; k < n; k++) identical[n].same += texts[0][k] === texts[1][k] ? 1 : 0;
         identical[n].of += n;
@@ -269,6 +282,7 @@ async function main() {
       results[`throughput_vs_llama_server_${c}`] = best[b][c].throughput_tps / best[a][c].throughput_tps;
       results[`decode_vs_llama_server_${c}`] = best[b][c].decode_tps / best[a][c].decode_tps;
       results[`ttft_vs_llama_server_${c}`] = best[b][c].ttft_median_ms / best[a][c].ttft_median_ms;
+      results[`cpu_per_token_vs_llama_server_${c}`] = best[a][c].cpu_ms_per_token ? best[b][c].cpu_ms_per_token / best[a][c].cpu_ms_per_token : null;
     }
     if (best[b][1] && best[b][4]) {
       results.batched_gen_speedup_4 = best[b][4].throughput_tps / best[b][1].throughput_tps;
@@ -294,6 +308,7 @@ async function main() {
     for (const c of o.clients) {
       console.log(`${c} client${c > 1 ? 's' : ' '}: tokens/s ${a} ${f(best[a][c].throughput_tps)}  ${b} ${f(best[b][c].throughput_tps)}`
         + `  (decode ${f(best[a][c].decode_tps)} / ${f(best[b][c].decode_tps)})  ttft ms ${f(best[a][c].ttft_median_ms)} / ${f(best[b][c].ttft_median_ms)}`
+        + `  cpu ms/token ${f(best[a][c].cpu_ms_per_token ?? NaN)} / ${f(best[b][c].cpu_ms_per_token ?? NaN)}`
         + `  ratio ${results[`throughput_vs_llama_server_${c}`].toFixed(3)}, ttft ${results[`ttft_vs_llama_server_${c}`].toFixed(3)}`);
     }
     if (results.batched_gen_speedup_4) console.log(`batched_gen_speedup_4 ${results.batched_gen_speedup_4.toFixed(2)} (${a}: ${results.llama_server_batched_gen_speedup_4.toFixed(2)})`);

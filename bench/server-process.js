@@ -2,7 +2,7 @@
 // Starts a model server as a child process on a free loopback port, waits until /health says it
 // is ready, keeps its output in a log file, and stops it.
 
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -22,6 +22,25 @@ function freePort() {
 
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, from /proc; null where there
+ * is no /proc. Unlike wall time it hardly moves when other work shares the cores, as long as the
+ * server's threads do not spin waiting for each other (one thread each).
+ */
+function cpuSeconds(pid) {
+  let stat;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // the fields after the command name, which is in parentheses and may hold spaces
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 /**
@@ -52,6 +71,7 @@ async function startServer({ name, command, args, cwd, logFile, readyTimeoutMs =
   return {
     name, port, logFile, command: [command, ...argv],
     log: () => fs.readFileSync(logFile, 'utf8'),
+    cpuSeconds: () => cpuSeconds(child.pid),
     /** SIGTERM, then SIGKILL if it has not exited after 10 s. */
     async stop() {
       if (exited) return;
