@@ -10,7 +10,7 @@
 //   node bench/serve.js                 cogito serve against llama-server (needs `npm run build`)
 //   node bench/serve.js --self-check    llama-server against a second llama-server: checks the
 //                                       harness (ratios ~1.0, token counts), no cogito needed
-// Options (or environment): --rounds (BENCH_ROUNDS, 3), --clients (BENCH_CLIENTS, 1,4,8),
+// Options (or environment): --rounds (BENCH_ROUNDS, 2), --clients (BENCH_CLIENTS, 1,4,8),
 // --gen-tokens (BENCH_GEN_TOKENS, 64), --prompt-tokens (BENCH_PROMPT_TOKENS, 128),
 // --slot-context (BENCH_SLOT_CONTEXT, 512), --parallel (BENCH_PARALLEL, the most clients),
 // --threads (BENCH_THREADS, all cores), --quant (BENCH_QUANT, q8_0), --out (a results file).
@@ -38,7 +38,7 @@ function options() {
   const { values } = parseArgs({
     options: {
       'self-check': { type: 'boolean', default: false },
-      rounds: { type: 'string', default: env.BENCH_ROUNDS || '3' },
+      rounds: { type: 'string', default: env.BENCH_ROUNDS || '2' },
       clients: { type: 'string', default: env.BENCH_CLIENTS || '1,4,8' },
       'gen-tokens': { type: 'string', default: env.BENCH_GEN_TOKENS || '64' },
       'prompt-tokens': { type: 'string', default: env.BENCH_PROMPT_TOKENS || '128' },
@@ -154,8 +154,9 @@ async function runLevel(server, id, prompts, genTokens) {
     wall_s: (end - start) / 1000,
     // what a user of the server sees: every generated token over the whole wall time
     throughput_tps: total / ((end - start) / 1000),
-    // the decoding part alone: tokens after each client's first, from the first first token on
-    decode_tps: (total - results.length) / ((end - Math.min(...firstTokens)) / 1000),
+    // generation alone, all clients at once: the tokens that arrived while every client was past
+    // its prompt and none had finished (prompts join a running batch, so earlier spans mix them in)
+    decode_tps: jointDecodeRate(results),
     // the server's CPU time per generated token (prompt included): steadier than wall time on a busy host
     cpu_ms_per_token: cpuUsed === null ? null : (cpuUsed * 1000) / total,
     ttft_ms: ttft.map((t) => Number(t.toFixed(1))),
@@ -166,6 +167,15 @@ async function runLevel(server, id, prompts, genTokens) {
     finish_reasons: results.map((r) => r.finishReason),
     texts: results.map((r) => r.text),
   };
+}
+
+/** Tokens per second over the span in which every stream had its first token and none its last. */
+function jointDecodeRate(results) {
+  const from = Math.max(...results.map((r) => r.tokenTimes[0]));
+  const to = Math.min(...results.map((r) => r.tokenTimes[r.tokenTimes.length - 1]));
+  const tokens = results.reduce((n, r) => n + r.tokenTimes.filter((t) => t > from && t <= to).length, 0);
+  // too short a span (a client finished before another began) measures nothing
+  return to > from && tokens >= 2 * results.length ? tokens / ((to - from) / 1000) : null;
 }
 
 function median(xs) {
@@ -197,7 +207,7 @@ function summarise(runs) {
   const pick = (k) => runs.map((r) => r[k]);
   return {
     throughput_tps: Math.max(...pick('throughput_tps')),
-    decode_tps: Math.max(...pick('decode_tps')),
+    decode_tps: pick('decode_tps').some((x) => x !== null) ? Math.max(...pick('decode_tps').filter((x) => x !== null)) : null,
     ttft_median_ms: Math.min(...pick('ttft_median_ms')),
     cpu_ms_per_token: pick('cpu_ms_per_token').includes(null) ? null : Math.min(...pick('cpu_ms_per_token')),
     throughput_tps_median: median(pick('throughput_tps')),
@@ -280,15 +290,17 @@ async function main() {
     const best = Object.fromEntries(names.map((nm) => [nm, Object.fromEntries(o.clients.map((c) => [c, summarise(runs[nm][c])]))]));
     for (const c of o.clients) {
       results[`throughput_vs_llama_server_${c}`] = best[b][c].throughput_tps / best[a][c].throughput_tps;
-      results[`decode_vs_llama_server_${c}`] = best[b][c].decode_tps / best[a][c].decode_tps;
+      results[`decode_vs_llama_server_${c}`] = best[a][c].decode_tps && best[b][c].decode_tps ? best[b][c].decode_tps / best[a][c].decode_tps : null;
       results[`ttft_vs_llama_server_${c}`] = best[b][c].ttft_median_ms / best[a][c].ttft_median_ms;
       results[`cpu_per_token_vs_llama_server_${c}`] = best[a][c].cpu_ms_per_token ? best[b][c].cpu_ms_per_token / best[a][c].cpu_ms_per_token : null;
     }
     if (best[b][1] && best[b][4]) {
-      results.batched_gen_speedup_4 = best[b][4].throughput_tps / best[b][1].throughput_tps;
-      results.batched_decode_speedup_4 = best[b][4].decode_tps / best[b][1].decode_tps;
-      results.llama_server_batched_gen_speedup_4 = best[a][4].throughput_tps / best[a][1].throughput_tps;
-      results.llama_server_batched_decode_speedup_4 = best[a][4].decode_tps / best[a][1].decode_tps;
+      // generation: 4 sequences decoding together over one alone; and the same end to end
+      const speedup = (x, k) => (x[4][k] && x[1][k] ? x[4][k] / x[1][k] : null);
+      results.batched_gen_speedup_4 = speedup(best[b], 'decode_tps');
+      results.batched_throughput_speedup_4 = speedup(best[b], 'throughput_tps');
+      results.llama_server_batched_gen_speedup_4 = speedup(best[a], 'decode_tps');
+      results.llama_server_batched_throughput_speedup_4 = speedup(best[a], 'throughput_tps');
     }
     // both must have generated (and read) the same number of tokens, or the ratios compare unlike work
     const all = (nm, k) => o.clients.flatMap((c) => runs[nm][c].flatMap((r) => r[k]));
@@ -307,11 +319,11 @@ async function main() {
     const f = (x) => x.toFixed(1);
     for (const c of o.clients) {
       console.log(`${c} client${c > 1 ? 's' : ' '}: tokens/s ${a} ${f(best[a][c].throughput_tps)}  ${b} ${f(best[b][c].throughput_tps)}`
-        + `  (decode ${f(best[a][c].decode_tps)} / ${f(best[b][c].decode_tps)})  ttft ms ${f(best[a][c].ttft_median_ms)} / ${f(best[b][c].ttft_median_ms)}`
+        + `  (decode ${f(best[a][c].decode_tps ?? NaN)} / ${f(best[b][c].decode_tps ?? NaN)})  ttft ms ${f(best[a][c].ttft_median_ms)} / ${f(best[b][c].ttft_median_ms)}`
         + `  cpu ms/token ${f(best[a][c].cpu_ms_per_token ?? NaN)} / ${f(best[b][c].cpu_ms_per_token ?? NaN)}`
         + `  ratio ${results[`throughput_vs_llama_server_${c}`].toFixed(3)}, ttft ${results[`ttft_vs_llama_server_${c}`].toFixed(3)}`);
     }
-    if (results.batched_gen_speedup_4) console.log(`batched_gen_speedup_4 ${results.batched_gen_speedup_4.toFixed(2)} (${a}: ${results.llama_server_batched_gen_speedup_4.toFixed(2)})`);
+    if (results.batched_gen_speedup_4) console.log(`batched_gen_speedup_4 ${results.batched_gen_speedup_4.toFixed(2)} (${a}: ${results.llama_server_batched_gen_speedup_4?.toFixed(2)})`);
     console.log(`token counts ${JSON.stringify(results.token_counts)}; every request ${o.genTokens} generated, same prompts: ${results.same_token_counts}`);
     console.log(`identical outputs ${o.clients.map((c) => `${c}: ${identical[c].same}/${identical[c].of}`).join(', ')}`);
     console.log(`load before: ${results.load_before.loadavg.join(' ')}  after: ${results.load_after.loadavg.join(' ')}`);
