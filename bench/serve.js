@@ -248,7 +248,8 @@ async function main() {
       servers.push(await startServer({ name: 'cogito serve', command: process.execPath, args: cogitoServeArgs(model, o), cwd: root, logFile: path.join(logs, 'cogito-serve.log') }));
     }
     const ids = await Promise.all(servers.map(modelId));
-    results.commands = Object.fromEntries(names.map((n, i) => [n, servers[i].command.join(' ')]));
+    const relative = (arg) => (arg.startsWith(root + path.sep) ? path.relative(root, arg) : arg);
+    results.commands = Object.fromEntries(names.map((n, i) => [n, servers[i].command.map(relative).join(' ')]));
     results.llama_server_settings = await llamaServerSettings(servers[0]);
 
     log(`making ${o.rounds * o.clients.reduce((a, b) => a + b, 0)} prompts of ${o.promptTokens} tokens`);

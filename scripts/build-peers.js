@@ -5,8 +5,8 @@
 // results is caught. Skips the build when the binaries are already there for this source.
 //
 //   node scripts/build-peers.js           the tools the tests need (npm test's pretest)
-//   node scripts/build-peers.js --server  llama-server too, for bench/serve.js only: it is the
-//                                         slowest target, so CI's pretest does not build it
+//   node scripts/build-peers.js --server  llama-server, for bench/serve.js only: the slowest
+//                                         target, so CI's pretest does not build it
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -73,7 +73,6 @@ function configure(options) {
 function main() {
   const server = process.argv.includes('--server');
   const wanted = server ? serverTargets : targets;
-  fs.mkdirSync(peers, { recursive: true });
   run('cmake', [`-DBUNDLE=${bundlePath()}`, `-DDEST=${src}`, '-P', path.join(root, 'cmake', 'prepare-llama.cmake')]);
   const bins = wanted.map((t) => path.join(out, 'bin', t));
   const stamp = path.join(out, server ? 'server.stamp' : 'peers.stamp');
