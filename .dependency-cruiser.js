@@ -4,7 +4,7 @@
 //
 //   util ← engine ← sidecar ← loom
 //   util ← logic, vks, corpus ← claims ← cascade (also on sidecar) ← meta (also on loom)
-//   serve on engine, sidecar and cascade; cli and src/index.ts on everything.
+//   convert on engine; serve on engine, sidecar and cascade; cli and src/index.ts on everything.
 
 /** What each folder may import besides itself: its whole foundation, not only the layer under it. */
 const ALLOWED = {
@@ -19,6 +19,7 @@ const ALLOWED = {
   cascade: ['util', 'engine', 'sidecar', 'logic', 'vks', 'corpus', 'claims'],
   meta: ['util', 'engine', 'sidecar', 'loom', 'logic', 'vks', 'corpus', 'claims', 'cascade'],
   serve: ['util', 'engine', 'sidecar', 'logic', 'vks', 'corpus', 'claims', 'cascade'],
+  convert: ['util', 'engine'],
 };
 
 const layerRules = Object.entries(ALLOWED).map(([layer, below]) => ({

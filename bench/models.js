@@ -6,11 +6,11 @@ const path = require('node:path');
 
 const work = path.join(__dirname, 'work');
 
-/** { q8_0, q4_0 } paths, made with cogito's own makeModel + quantize when missing. */
-async function benchModels(cogito, log) {
+/** { q8_0, q4_0 } paths (or only the `types` asked for), made with cogito's own makeModel + quantize when missing. */
+async function benchModels(cogito, log, types = ['q8_0', 'q4_0']) {
   fs.mkdirSync(work, { recursive: true });
   const f32 = path.join(work, 'bench-0.5b-f32.gguf');
-  const out = { q8_0: path.join(work, 'bench-0.5b-q8_0.gguf'), q4_0: path.join(work, 'bench-0.5b-q4_0.gguf') };
+  const out = Object.fromEntries(types.map((type) => [type, path.join(work, `bench-0.5b-${type}.gguf`)]));
   if (Object.values(out).every((p) => fs.existsSync(p))) return out;
   if (!fs.existsSync(f32)) {
     log('making a ~0.5B llama model (1024 wide, 24 layers, 4096 feed-forward)');

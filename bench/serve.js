@@ -25,6 +25,7 @@ const { load, machine, cpu, peerBinary } = require('./host');
 const { loadSource } = require('./load-source');
 const { streamCompletion, requestJson } = require('./sse-client');
 const { startServer } = require('./server-process');
+const { median } = require('./stats');
 
 const root = path.resolve(__dirname, '..');
 const cogitoBin = path.join(root, 'bin', 'cogito.js');
@@ -176,12 +177,6 @@ function jointDecodeRate(results) {
   const tokens = results.reduce((n, r) => n + r.tokenTimes.filter((t) => t > from && t <= to).length, 0);
   // too short a span (a client finished before another began) measures nothing
   return to > from && tokens >= 2 * results.length ? tokens / ((to - from) / 1000) : null;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

@@ -16,6 +16,7 @@ Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
     Napi::Function fn = DefineClass(env, "Context", {
         InstanceMethod("decode", &Context::Decode),
         InstanceMethod("step", &Context::Step),
+        InstanceMethod("tick", &Context::Tick),
         InstanceMethod("removeFrom", &Context::RemoveFrom),
         InstanceMethod("setSampler", &Context::SetSampler),
         InstanceMethod("setTaps", &Context::SetTaps),
@@ -25,6 +26,7 @@ Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
         InstanceMethod("setInjectionTokens", &Context::SetInjectionTokens),
         InstanceMethod("clearInjection", &Context::ClearInjection),
         InstanceMethod("size", &Context::Size),
+        InstanceMethod("batchSize", &Context::BatchSize),
         InstanceMethod("dispose", &Context::Dispose),
     });
     constructor = Napi::Persistent(fn);
@@ -41,8 +43,7 @@ Context::~Context() { free_all(); }
 void Context::free_all() {
     const bool had_context = ctx != nullptr;
     release_sidecar();
-    if (sampler) { llama_sampler_free(sampler); sampler = nullptr; }
-    if (grammar) { llama_sampler_free(grammar); grammar = nullptr; }
+    for (SamplerState & s : samplers) s.reset();
     if (ctx) { llama_free(ctx); ctx = nullptr; }
     if (threadpool) { ggml_threadpool_free(threadpool); threadpool = nullptr; }
     if (!model_ref.IsEmpty()) model_ref.Reset();
@@ -84,23 +85,29 @@ llama_context * Context::get(Napi::Env env) {
     return ctx;
 }
 
-// Claims the context for one async operation; released when the operation settles.
-struct BusyGuard {
-    Context * c;
-    static void claim(Napi::Env env, Context * c) {
-        bool expected = false;
-        if (!c->busy.compare_exchange_strong(expected, true)) {
-            throw_error(env, "BUSY", "the context is already running an operation; await it first");
-        }
+void claim_busy(Napi::Env env, Context * c) {
+    bool expected = false;
+    if (!c->busy.compare_exchange_strong(expected, true)) {
+        throw_error(env, "BUSY", "the context is already running an operation; await it first");
     }
-};
+}
+
+int32_t seq_arg(const Napi::CallbackInfo & info, size_t index, const Context * c) {
+    if (info.Length() <= index || info[index].IsUndefined()) return 0;
+    if (!info[index].IsNumber()) throw_error(info.Env(), "INVALID_ARGUMENT", "a sequence id must be a number");
+    const double v = info[index].As<Napi::Number>().DoubleValue();
+    if (!(v >= 0 && v < c->n_seq) || v != (double) (int32_t) v) {
+        throw_error(info.Env(), "INVALID_ARGUMENT", "sequence " + std::to_string(v) + " does not exist (the context has " + std::to_string(c->n_seq) + ")");
+    }
+    return (int32_t) v;
+}
 
 // ---- creation ---------------------------------------------------------------------------------
 
 class CreateWorker : public PromiseWorker {
   public:
-    CreateWorker(Napi::Env env, Napi::Object model_obj, llama_model * model, llama_context_params p)
-        : PromiseWorker(env, "CONTEXT"), model(model), params(p) {
+    CreateWorker(Napi::Env env, Napi::Object model_obj, llama_model * model, llama_context_params p, int32_t seq_size)
+        : PromiseWorker(env, "CONTEXT"), model(model), params(p), seq_size(seq_size) {
         model_ref = Napi::Persistent(model_obj);
     }
     ~CreateWorker() override {
@@ -130,6 +137,12 @@ class CreateWorker : public PromiseWorker {
         c->model = model;
         c->model_ref = std::move(model_ref);
         c->n_batch = (int32_t) llama_n_batch(ctx); // llama.cpp clamps it to the context size
+        c->n_seq = (int32_t) params.n_seq_max;
+        // one sequence keeps the whole (padded) context, as before; a pool's sequences get what was asked
+        c->seq_size = c->n_seq == 1 ? (int32_t) llama_n_ctx(ctx) : std::min(seq_size, (int32_t) llama_n_ctx_seq(ctx));
+        c->samplers = std::vector<SamplerState>((size_t) c->n_seq);
+        c->seq_logits.assign((size_t) c->n_seq, {});
+        c->has_logits.assign((size_t) c->n_seq, false);
         ctx = nullptr;
         return obj;
     }
@@ -137,6 +150,7 @@ class CreateWorker : public PromiseWorker {
     Napi::ObjectReference model_ref;
     llama_model * model;
     llama_context_params params;
+    int32_t seq_size;
     llama_context * ctx = nullptr;
     ggml_threadpool_t threadpool = nullptr;
 };
@@ -150,18 +164,37 @@ Napi::Value CreateContext(const Napi::CallbackInfo & info) {
     auto num = [&](const char * k, int64_t def) -> int64_t {
         return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().Int64Value() : def;
     };
+    const int64_t seq_size = num("contextSize", 2048);
+    const int64_t n_seq = num("sequences", 1);
+    if (n_seq < 1 || n_seq > 256) throw_error(env, "INVALID_ARGUMENT", "sequences must be an integer in [1, 256]");
+    if (seq_size < 1 || seq_size * n_seq > 0x7fffffff) throw_error(env, "INVALID_ARGUMENT", "contextSize × sequences must be in [1, 2^31)");
     llama_context_params p = llama_context_default_params();
-    p.n_ctx = (uint32_t) num("contextSize", 2048);
+    p.n_ctx = (uint32_t) (seq_size * n_seq);
     p.n_batch = (uint32_t) num("batchSize", 512);
     p.n_ubatch = p.n_batch;
-    p.n_seq_max = 1;
+    p.n_seq_max = (uint32_t) n_seq;
+    // Several sequences share one unified KV buffer, as llama-server does by default (-np auto):
+    // llama.cpp then decodes a batch that mixes sequences at different stages as one ubatch
+    // (split_simple), where separate per-sequence streams split it into one ubatch per run of
+    // consecutive seq ids and equal lengths (split_equal), i.e. more graph evaluations per tick. Each
+    // sequence's size is enforced here (positions < contextSize, checked in tick), so together they
+    // never need more than the n_ctx = contextSize × sequences cells the buffer holds. The cost:
+    // attention spans the used cells of every sequence (masked), small beside the weights for short contexts.
+    p.kv_unified = n_seq > 1;
     p.n_threads = (int32_t) num("threads", hardware_threads());
     p.n_threads_batch = p.n_threads;
     p.no_perf = true;
     if (o.Has("flashAttention") && o.Get("flashAttention").IsBoolean()) {
         p.flash_attn_type = o.Get("flashAttention").As<Napi::Boolean>() ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
     }
-    return (new CreateWorker(env, model_obj, model, p))->queue();
+    // kvCacheType (checked in src/engine/context.ts): llama.cpp's type_k/type_v; a quantized V cache needs flash attention
+    if (o.Has("kvCacheType") && o.Get("kvCacheType").IsString()) {
+        std::string kv = o.Get("kvCacheType").As<Napi::String>();
+        if (kv == "f32") p.type_k = p.type_v = GGML_TYPE_F32;
+        else if (kv == "q8_0") { p.type_k = p.type_v = GGML_TYPE_Q8_0; p.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED; }
+        else if (kv != "f16") throw_error(env, "INVALID_ARGUMENT", "kvCacheType must be f32, f16 or q8_0");
+    }
+    return (new CreateWorker(env, model_obj, model, p, (int32_t) seq_size))->queue();
 }
 
 // ---- evaluation ---------------------------------------------------------------------------------
@@ -181,8 +214,8 @@ class DecodeWorker : public PromiseWorker {
         for (int32_t t : tokens) {
             if (t < 0 || t >= n_vocab) throw CodedError("INVALID_ARGUMENT", "token id " + std::to_string(t) + " is outside the vocabulary");
         }
-        if (start + n > (int32_t) llama_n_ctx(c->ctx)) {
-            throw CodedError("CONTEXT_OVERFLOW", "the input needs " + std::to_string(start + n) + " positions but the context holds " + std::to_string(llama_n_ctx(c->ctx)));
+        if (start < 0 || start + n > c->seq_size) {
+            throw CodedError("CONTEXT_OVERFLOW", "the input needs " + std::to_string(start + n) + " positions but the context holds " + std::to_string(c->seq_size));
         }
         llama_batch batch = llama_batch_init(c->n_batch, 0, 1);
         if (mode == 2) logits.resize((size_t) n * n_vocab);
@@ -239,48 +272,29 @@ Napi::Value Context::Decode(const Napi::CallbackInfo & info) {
     Napi::Int32Array toks = info[0].As<Napi::Int32Array>();
     int32_t start = info[1].As<Napi::Number>().Int32Value();
     int mode = info[2].As<Napi::Number>().Int32Value();
-    BusyGuard::claim(env, this);
+    claim_busy(env, this);
     return (new DecodeWorker(env, this, toks, start, mode))->queue();
 }
 
-// step(pos, decodeNext) -> Promise<{token, logprob, entropy, piece, eog}>
+// step(pos, decodeNext, topLogprobs?) -> Promise<{token, logprob, entropy, piece, eog, top?}>
 // Samples the next token from the current logits and, unless it ends the generation, evaluates it.
 class StepWorker : public PromiseWorker {
   public:
-    StepWorker(Napi::Env env, Context * c, int32_t pos, bool decode_next)
-        : PromiseWorker(env, "DECODE"), c(c), pos(pos), decode_next(decode_next) {
+    StepWorker(Napi::Env env, Context * c, int32_t pos, bool decode_next, int32_t top_n)
+        : PromiseWorker(env, "DECODE"), c(c), pos(pos), decode_next(decode_next), top_n(top_n) {
         ref = Napi::Persistent(c->Value());
     }
 
   private:
     void run() override {
-        const llama_vocab * vocab = llama_model_get_vocab(c->model);
-        const int32_t n_vocab = llama_vocab_n_tokens(vocab);
         const float * logits = llama_get_logits_ith(c->ctx, -1);
         if (!logits) throw std::runtime_error("no logits to sample from: evaluate a prompt first");
-        // log-probability and entropy of the model's own distribution, before any sampler shaping
-        double mx = -INFINITY;
-        for (int32_t i = 0; i < n_vocab; ++i) mx = std::max(mx, (double) logits[i]);
-        double z = 0.0, zl = 0.0;
-        for (int32_t i = 0; i < n_vocab; ++i) {
-            double e = std::exp((double) logits[i] - mx);
-            z += e;
-            zl += e * logits[i];
-        }
-        const double log_z = mx + std::log(z);
-        token = c->grammar ? sample_constrained(logits, n_vocab) : llama_sampler_sample(c->sampler, c->ctx, -1);
-        logprob = logits[token] - log_z;
-        entropy = log_z - zl / z;
-        eog = llama_vocab_is_eog(vocab, token);
-        char buf[256];
-        int32_t n = llama_token_to_piece(vocab, token, buf, sizeof(buf), 0, false);
-        if (n < 0) { piece.resize(-n); llama_token_to_piece(vocab, token, piece.data(), -n, 0, false); }
-        else piece.assign(buf, buf + n);
-        if (decode_next && !eog) {
-            if (pos >= (int32_t) llama_n_ctx(c->ctx)) throw CodedError("CONTEXT_OVERFLOW", "the context is full");
+        sampled = sample_token(c->samplers[0], llama_model_get_vocab(c->model), logits, top_n);
+        if (decode_next && !sampled.eog) {
+            if (pos >= c->seq_size) throw CodedError("CONTEXT_OVERFLOW", "the context is full");
             llama_batch batch = llama_batch_init(1, 0, 1);
             batch.n_tokens = 1;
-            batch.token[0] = token;
+            batch.token[0] = sampled.token;
             batch.pos[0] = pos;
             batch.n_seq_id[0] = 1;
             batch.seq_id[0][0] = 0;
@@ -291,128 +305,51 @@ class StepWorker : public PromiseWorker {
         }
     }
 
-    // llama.cpp's own order (common_sampler_sample): the chain picks from the whole distribution and
-    // the grammar checks that one token; only when it refuses does the whole vocabulary go through
-    // the grammar, and the chain picks again among the tokens left. Greedy picks the token the
-    // grammar-first order would; sampling draws from the same constrained distribution (up to how
-    // top-k/top-p/min-p truncate), and a 32k vocabulary is not masked at every step. The grammar and
-    // the chain both accept the token. Only a token the grammar allows is ever accepted, so llama.cpp's
-    // abort on an end of generation the grammar cannot end at is out of reach; when no token is
-    // allowed, this fails with GRAMMAR_DEAD_END instead.
-    llama_token sample_constrained(const float * logits, int32_t n_vocab) {
-        std::vector<llama_token_data> cur(n_vocab);
-        auto fill = [&]() {
-            for (llama_token i = 0; i < n_vocab; ++i) cur[i] = llama_token_data{i, logits[i], 0.0f};
-            return llama_token_data_array{cur.data(), cur.size(), -1, false};
-        };
-        auto chosen = [](const llama_token_data_array & a) {
-            if (a.selected < 0 || a.selected >= (int64_t) a.size) throw std::runtime_error("the sampler selected no token");
-            return a.data[a.selected].id;
-        };
-        llama_token_data_array cur_p = fill();
-        llama_sampler_apply(c->sampler, &cur_p);
-        llama_token t = chosen(cur_p);
-        llama_token_data single = {t, 1.0f, 0.0f};
-        llama_token_data_array single_p = {&single, 1, -1, false};
-        llama_sampler_apply(c->grammar, &single_p);
-        if (!(single.logit > -INFINITY)) {
-            cur_p = fill();
-            llama_sampler_apply(c->grammar, &cur_p);
-            bool any = false;
-            for (size_t i = 0; i < cur_p.size && !any; ++i) any = cur_p.data[i].logit > -INFINITY;
-            if (!any) throw CodedError("GRAMMAR_DEAD_END", "no token of the model's vocabulary continues the grammar");
-            llama_sampler_apply(c->sampler, &cur_p);
-            t = chosen(cur_p);
-        }
-        llama_sampler_accept(c->grammar, t);
-        llama_sampler_accept(c->sampler, t);
-        return t;
-    }
-
     void finish() override { c->busy = false; }
-    Napi::Value resolve(Napi::Env env) override {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("token", token);
-        o.Set("logprob", logprob);
-        o.Set("entropy", entropy);
-        o.Set("piece", Napi::Buffer<char>::Copy(env, piece.data(), piece.size()));
-        o.Set("eog", eog);
-        return o;
-    }
+    Napi::Value resolve(Napi::Env env) override { return sampled_to_js(env, sampled); }
 
     Napi::ObjectReference ref;
     Context * c;
     int32_t pos;
     bool decode_next;
-    llama_token token = 0;
-    double logprob = 0, entropy = 0;
-    bool eog = false;
-    std::vector<char> piece;
+    int32_t top_n;
+    SampledToken sampled;
 };
 
 Napi::Value Context::Step(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     get(env);
-    if (!sampler) throw_error(env, "INVALID_STATE", "no sampler set: call setSampler first");
+    if (!samplers[0].ready()) throw_error(env, "INVALID_STATE", "no sampler set: call setSampler first");
     int32_t pos = info[0].As<Napi::Number>().Int32Value();
     bool decode_next = info[1].As<Napi::Boolean>();
-    BusyGuard::claim(env, this);
-    return (new StepWorker(env, this, pos, decode_next))->queue();
+    const int32_t top_n = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
+    if (top_n < 0 || top_n > MAX_TOP_LOGPROBS) throw_error(env, "INVALID_ARGUMENT", "topLogprobs must be in [0, " + std::to_string(MAX_TOP_LOGPROBS) + "]");
+    claim_busy(env, this);
+    return (new StepWorker(env, this, pos, decode_next, top_n))->queue();
 }
 
-// removeFrom(pos): forget the KV cache from this position on (prefix reuse)
+// removeFrom(pos, seq = 0): forget one sequence's KV cache from this position on (prefix reuse)
 Napi::Value Context::RemoveFrom(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     llama_context * c = get(env);
     if (busy) throw_error(env, "BUSY", "the context is running an operation");
-    int32_t pos = info[0].As<Napi::Number>().Int32Value();
-    llama_memory_seq_rm(llama_get_memory(c), 0, pos, -1);
+    if (!info[0].IsNumber()) throw_error(env, "INVALID_ARGUMENT", "removeFrom: the position must be a number");
+    const int32_t pos = std::max(0, info[0].As<Napi::Number>().Int32Value());
+    const int32_t seq = seq_arg(info, 1, this);
+    llama_memory_seq_rm(llama_get_memory(c), seq, pos, -1);
+    has_logits[seq] = false;
     return env.Undefined();
 }
 
-// setSampler({temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, grammar?, grammarRoot?}, history?)
+// setSampler({temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, grammar?, grammarRoot?}, history?, seq = 0)
 // grammar: GBNF text that constrains every generated token (INVALID_GRAMMAR when it does not parse)
 Napi::Value Context::SetSampler(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     get(env);
     if (busy) throw_error(env, "BUSY", "the context is running an operation");
-    Napi::Object o = info[0].As<Napi::Object>();
-    // the previous generation's grammar state is never carried over, even when the new one fails
-    if (grammar) { llama_sampler_free(grammar); grammar = nullptr; }
-    if (o.Has("grammar") && !o.Get("grammar").IsUndefined()) {
-        if (!o.Get("grammar").IsString()) throw_error(env, "INVALID_ARGUMENT", "grammar must be a string of GBNF");
-        const std::string root = o.Has("grammarRoot") && o.Get("grammarRoot").IsString() ? o.Get("grammarRoot").As<Napi::String>().Utf8Value() : "root";
-        grammar = make_grammar_sampler(env, llama_model_get_vocab(model), o.Get("grammar").As<Napi::String>().Utf8Value(), root);
-    }
-    auto num = [&](const char * k, double def) -> double {
-        return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().DoubleValue() : def;
-    };
-    const double temp = num("temperature", 0.0);
-    const int32_t top_k = (int32_t) num("topK", 40);
-    const double top_p = num("topP", 0.95);
-    const double min_p = num("minP", 0.05);
-    const double repeat = num("repeatPenalty", 1.0);
-    const int32_t last_n = (int32_t) num("repeatLastN", 64);
-    const uint32_t seed = (uint32_t) num("seed", 0);
-    if (sampler) llama_sampler_free(sampler);
-    llama_sampler_chain_params sp = llama_sampler_chain_default_params();
-    sp.no_perf = true;
-    sampler = llama_sampler_chain_init(sp);
-    if (repeat != 1.0) llama_sampler_chain_add(sampler, llama_sampler_init_penalties(llama_vocab_n_tokens(llama_model_get_vocab(model)), last_n, (float) repeat, 0.0f, 0.0f));
-    if (temp <= 0.0) {
-        llama_sampler_chain_add(sampler, llama_sampler_init_greedy());
-    } else {
-        if (top_k > 0) llama_sampler_chain_add(sampler, llama_sampler_init_top_k(top_k));
-        if (top_p < 1.0) llama_sampler_chain_add(sampler, llama_sampler_init_top_p((float) top_p, 1));
-        if (min_p > 0.0) llama_sampler_chain_add(sampler, llama_sampler_init_min_p((float) min_p, 1));
-        llama_sampler_chain_add(sampler, llama_sampler_init_temp((float) temp));
-        llama_sampler_chain_add(sampler, llama_sampler_init_dist(seed));
-    }
-    // penalties look at the prompt too
-    if (info[1].IsTypedArray()) {
-        Napi::Int32Array hist = info[1].As<Napi::Int32Array>();
-        for (size_t i = 0; i < hist.ElementLength(); ++i) llama_sampler_accept(sampler, hist[i]);
-    }
+    if (!info[0].IsObject()) throw_error(env, "INVALID_ARGUMENT", "setSampler: options must be an object");
+    const int32_t seq = seq_arg(info, 2, this);
+    samplers[seq].configure(env, model, info[0].As<Napi::Object>(), info[1]);
     return env.Undefined();
 }
 
@@ -536,7 +473,13 @@ Napi::Value Context::ClearInjection(const Napi::CallbackInfo & info) {
 }
 
 Napi::Value Context::Size(const Napi::CallbackInfo & info) {
-    return Napi::Number::New(info.Env(), llama_n_ctx(get(info.Env())));
+    get(info.Env());
+    return Napi::Number::New(info.Env(), seq_size);
+}
+
+Napi::Value Context::BatchSize(const Napi::CallbackInfo & info) {
+    get(info.Env());
+    return Napi::Number::New(info.Env(), n_batch);
 }
 
 Napi::Value Context::Dispose(const Napi::CallbackInfo & info) {

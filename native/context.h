@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "llama.h"
+#include "sampling.h"
 #include "sidecar.h"
 #include "taps.h"
 
@@ -24,10 +25,15 @@ class Context : public Napi::ObjectWrap<Context> {
     llama_model * model = nullptr;
     ggml_threadpool_t threadpool = nullptr; // owned: the same worker threads whichever libuv thread calls
     Napi::ObjectReference model_ref; // keeps the model alive while the context lives
-    llama_sampler * sampler = nullptr;
-    // the grammar sampler, when the output is constrained: outside the chain, so the prompt history
-    // the chain's penalties accept never reaches it (see StepWorker)
-    llama_sampler * grammar = nullptr;
+    // Sequences: 1 for a plain context; a pool's context decodes up to n_seq at once (seq ids 0..n_seq-1).
+    int32_t n_seq = 1;
+    // positions each sequence may hold (the requested size: llama.cpp pads n_ctx to 256)
+    int32_t seq_size = 0;
+    // one sampler per sequence, indexed by seq id
+    std::vector<SamplerState> samplers;
+    // for tick(): each sequence's logits row from the last decode that asked for it, until sampled
+    std::vector<std::vector<float>> seq_logits;
+    std::vector<bool> has_logits;
     TapRecorder taps;
     Injector inj;
     Napi::ObjectReference sidecar_ref; // keeps the injected sidecar alive
@@ -43,6 +49,7 @@ class Context : public Napi::ObjectWrap<Context> {
   private:
     Napi::Value Decode(const Napi::CallbackInfo & info);
     Napi::Value Step(const Napi::CallbackInfo & info);
+    Napi::Value Tick(const Napi::CallbackInfo & info); // native/sequences.cpp
     Napi::Value RemoveFrom(const Napi::CallbackInfo & info);
     Napi::Value SetSampler(const Napi::CallbackInfo & info);
     Napi::Value SetTaps(const Napi::CallbackInfo & info);
@@ -52,10 +59,16 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::Value SetInjectionTokens(const Napi::CallbackInfo & info);
     Napi::Value ClearInjection(const Napi::CallbackInfo & info);
     Napi::Value Size(const Napi::CallbackInfo & info);
+    Napi::Value BatchSize(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
 };
 
-// createContext(model, {contextSize, batchSize, threads, seed, flashAttention}) -> Promise<Context>
+// Claims the context for one async operation (BUSY when another one runs); released in the worker's finish().
+void claim_busy(Napi::Env env, Context * c);
+// The sequence id argument at `index` (default 0), checked against the context's sequences.
+int32_t seq_arg(const Napi::CallbackInfo & info, size_t index, const Context * c);
+
+// createContext(model, {contextSize (per sequence), batchSize, threads, sequences, flashAttention}) -> Promise<Context>
 Napi::Value CreateContext(const Napi::CallbackInfo & info);
 
 } // namespace cogito

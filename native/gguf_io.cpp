@@ -323,10 +323,68 @@ static Napi::Value WriteGguf(const Napi::CallbackInfo & info) {
     return env.Undefined();
 }
 
+// Writes only a GGUF's header, metadata and tensor table (ggml's documented "meta first, then
+// append the data" path), so a converter can stream each tensor's bytes in after it without
+// holding the model in memory. tensors: [{name, shape, type: 'f32' | 'f16'}]. Returns where each
+// tensor's data goes: {dataOffset, alignment, tensors: [{offset, size}]} (offset from dataOffset).
+// Everything gguf_add_tensor would abort on (a duplicate or overlong name, a bad shape) is refused first.
+static Napi::Value WriteGgufHeader(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray()) {
+        throw_error(env, "INVALID_ARGUMENT", "writeGgufHeader(path, metadata[], tensors[])");
+    }
+    std::string path = info[0].As<Napi::String>();
+    Napi::Array kvs = info[1].As<Napi::Array>();
+    Napi::Array tensors = info[2].As<Napi::Array>();
+
+    gguf_ptr gctx(gguf_init_empty());
+    for (uint32_t i = 0; i < kvs.Length(); ++i) {
+        Napi::Object kv = kvs.Get(i).As<Napi::Object>();
+        gguf_set_kv_js(env, gctx.get(), kv.Get("key").As<Napi::String>(), kv.Get("type").As<Napi::String>(), kv.Get("value"));
+    }
+    ggml_init_params ip = { /*.mem_size =*/ ggml_tensor_overhead() * (tensors.Length() + 1), /*.mem_buffer =*/ nullptr, /*.no_alloc =*/ true };
+    ggml_ptr mctx(ggml_init(ip));
+    for (uint32_t i = 0; i < tensors.Length(); ++i) {
+        Napi::Object t = tensors.Get(i).As<Napi::Object>();
+        std::string name = t.Get("name").As<Napi::String>();
+        if (name.empty() || name.size() >= GGML_MAX_NAME) throw_error(env, "INVALID_ARGUMENT", "tensor name '" + name + "': 1 to " + std::to_string(GGML_MAX_NAME - 1) + " bytes");
+        if (gguf_find_tensor(gctx.get(), name.c_str()) >= 0) throw_error(env, "INVALID_ARGUMENT", "duplicate tensor name '" + name + "'");
+        Napi::Array shape = t.Get("shape").As<Napi::Array>();
+        std::string type = t.Get("type").IsString() ? t.Get("type").As<Napi::String>().Utf8Value() : "f32";
+        if (type != "f32" && type != "f16") throw_error(env, "INVALID_ARGUMENT", "tensor '" + name + "': type must be f32 or f16");
+        if (shape.Length() < 1 || shape.Length() > GGML_MAX_DIMS) throw_error(env, "INVALID_ARGUMENT", "tensor '" + name + "': 1 to 4 dimensions");
+        int64_t ne[GGML_MAX_DIMS] = {1, 1, 1, 1};
+        for (uint32_t d = 0; d < shape.Length(); ++d) {
+            double v = shape.Get(d).As<Napi::Number>().DoubleValue();
+            if (!(v >= 1 && v <= 9007199254740991.0) || v != (double) (int64_t) v) throw_error(env, "INVALID_ARGUMENT", "tensor '" + name + "': dimensions must be positive integers");
+            ne[d] = (int64_t) v;
+        }
+        if (ne[0] > INT64_MAX / ne[1] || ne[0] * ne[1] > INT64_MAX / ne[2] / ne[3] / 4) throw_error(env, "INVALID_ARGUMENT", "tensor '" + name + "': too large");
+        ggml_tensor * tensor = ggml_new_tensor(mctx.get(), type == "f16" ? GGML_TYPE_F16 : GGML_TYPE_F32, (int) shape.Length(), ne);
+        ggml_set_name(tensor, name.c_str());
+        gguf_add_tensor(gctx.get(), tensor);
+    }
+    if (!gguf_write_to_file(gctx.get(), path.c_str(), /*only_meta =*/ true)) throw_error(env, "MAKE_MODEL", "could not write " + path);
+
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("dataOffset", Napi::Number::New(env, (double) gguf_get_meta_size(gctx.get())));
+    out.Set("alignment", Napi::Number::New(env, (double) gguf_get_alignment(gctx.get())));
+    Napi::Array places = Napi::Array::New(env, tensors.Length());
+    for (int64_t i = 0; i < gguf_get_n_tensors(gctx.get()); ++i) {
+        Napi::Object p = Napi::Object::New(env);
+        p.Set("offset", Napi::Number::New(env, (double) gguf_get_tensor_offset(gctx.get(), i)));
+        p.Set("size", Napi::Number::New(env, (double) gguf_get_tensor_size(gctx.get(), i)));
+        places.Set((uint32_t) i, p);
+    }
+    out.Set("tensors", places);
+    return out;
+}
+
 void init_gguf_io(Napi::Env env, Napi::Object exports) {
     exports.Set("readGguf", Napi::Function::New(env, ReadGguf));
     exports.Set("readGgufTensor", Napi::Function::New(env, ReadGgufTensor));
     exports.Set("writeGguf", Napi::Function::New(env, WriteGguf));
+    exports.Set("writeGgufHeader", Napi::Function::New(env, WriteGgufHeader));
     init_model_gen(env, exports);
     init_quantize(env, exports);
 }

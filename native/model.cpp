@@ -1,4 +1,7 @@
 #include "model.h"
+
+#include <algorithm>
+#include <stdexcept>
 #include "common.h"
 #include "gguf_io.h"
 
@@ -74,13 +77,22 @@ Napi::Value Model::Tokenize(const Napi::CallbackInfo & info) {
     std::string text = info[0].As<Napi::String>();
     bool add_special = info[1].As<Napi::Boolean>();
     bool parse_special = info[2].As<Napi::Boolean>();
-    int32_t n = -llama_tokenize(vocab(), text.data(), (int32_t) text.size(), nullptr, 0, add_special, parse_special);
-    if (n < 0) n = 0; // an empty input returns 0
-    Napi::Int32Array out = Napi::Int32Array::New(env, n);
-    if (n > 0) {
-        int32_t got = llama_tokenize(vocab(), text.data(), (int32_t) text.size(), out.Data(), n, add_special, parse_special);
-        if (got < 0) throw_error(env, "TOKENIZE", "tokenization failed");
+    // llama.cpp's SPM byte fallback looks a byte's token up with unordered_map::at: a vocabulary
+    // without <0xXX> tokens (tinystories-656k's, converted) throws std::out_of_range on a character it
+    // cannot spell, which would end the process if it left this function
+    std::vector<llama_token> tokens;
+    try {
+        int32_t n = -llama_tokenize(vocab(), text.data(), (int32_t) text.size(), nullptr, 0, add_special, parse_special);
+        if (n < 0) n = 0; // an empty input returns 0
+        tokens.resize(n);
+        if (n > 0 && llama_tokenize(vocab(), text.data(), (int32_t) text.size(), tokens.data(), n, add_special, parse_special) < 0) {
+            throw_error(env, "TOKENIZE", "tokenization failed");
+        }
+    } catch (const std::out_of_range &) {
+        throw_error(env, "TOKENIZE", "the vocabulary cannot spell this text: a character is not in it and it has no byte token to fall back on");
     }
+    Napi::Int32Array out = Napi::Int32Array::New(env, tokens.size());
+    std::copy(tokens.begin(), tokens.end(), out.Data());
     return out;
 }
 

@@ -1,3 +1,4 @@
-// The cogito library: the engine over the native addon, and the layers above it.
+// The cogito library: the engine over the native addon, the layers above it, and the converter for models trained elsewhere.
 export * from './engine';
 export * from './sidecar';
+export * from './convert';

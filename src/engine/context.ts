@@ -6,8 +6,13 @@ import type { Model } from './model';
 import { availableMemoryBytes, optionWarnings, resolveThreads } from './resources';
 import { constraintGrammar, type ConstraintOptions } from './grammar';
 import { samplerConfig, type SamplingOptions } from './sampling';
-import { StopMatcher } from './stop';
+import { TokenEmitter, topLogprobsOption, type GeneratedToken } from './emission';
 import { resolveLayers, tapModes, toTensors, type TapMode, type TapRequest, type TapTensor } from './taps';
+
+export const KV_CACHE_TYPES = ['f32', 'f16', 'q8_0'] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+/** Bytes per element of each KV cache type, relative to f16's 2 (q8_0: 34 bytes per block of 32). */
+const KV_CACHE_SCALE: Record<KvCacheType, number> = { f32: 2, f16: 1, q8_0: 34 / 64 };
 
 export interface ContextOptions {
   /** Positions the KV cache holds (default 2048, at most the model's training context unless raised explicitly). */
@@ -21,6 +26,11 @@ export interface ContextOptions {
   threads?: number;
   /** Default sampling seed for this context. */
   seed?: number;
+  /**
+   * Element type of the KV cache (llama.cpp's type_k/type_v; default f16): f32 for precision,
+   * q8_0 for memory (needs head sizes that are multiples of 32; runs with flash attention).
+   */
+  kvCacheType?: KvCacheType;
   /** Where warnings about the options go (threads capped, context beyond training); default process.emitWarning. */
   onWarning?: (message: string) => void;
 }
@@ -41,6 +51,8 @@ export interface GenerateOptions extends SamplingOptions, ConstraintOptions {
   taps?: TapRequest;
   /** Add BOS when tokenizing a string prompt (default true). */
   addSpecial?: boolean;
+  /** Report this many of the most likely tokens (0..20, default 0) with each generated token (`GeneratedToken.top`). */
+  topLogprobs?: number;
   /** Return the logits of the last prompt token, the distribution the first token is drawn from (default false). */
   promptLogits?: boolean;
   /** @internal a sidecar's cross-attention for this generation (see src/sidecar/twopass.ts). */
@@ -61,15 +73,7 @@ export interface Injection {
   watch?: { layers: number[]; onStates(states: TapTensor[]): Promise<Float32Array | null> };
 }
 
-export interface GeneratedToken {
-  id: number;
-  /** The text this token completes; empty while a UTF-8 character is still incomplete. */
-  text: string;
-  /** Log-probability of this token under the model's full next-token distribution. */
-  logprob: number;
-  /** Entropy (nats) of the full next-token distribution this token was drawn from. */
-  entropy: number;
-}
+export type { GeneratedToken, TopToken } from './emission';
 
 export type StopReason = 'eog' | 'maxTokens' | 'stop' | 'contextFull';
 
@@ -77,6 +81,8 @@ export interface GenerationResult {
   text: string;
   tokens: GeneratedToken[];
   promptTokens: number;
+  /** Prompt tokens whose keys and values came from the cache (a prefix shared with what was evaluated before); the rest were evaluated. */
+  cachedPromptTokens: number;
   stopReason: StopReason;
   taps?: TapTensor[];
   /** With `promptLogits`: the logits at the last prompt token, `vocabularySize` values. */
@@ -128,23 +134,8 @@ export class Context {
 
   /** @internal use model.createContext() */
   static async create(model: Model, options: ContextOptions): Promise<Context> {
-    const contextSize = options.contextSize ?? Math.min(2048, model.info.trainContextSize);
-    const batchSize = options.batchSize ?? 512;
-    const pos = (v: number | undefined, name: string) => {
-      // llama.cpp takes these as 32-bit integers: a larger value would wrap (2**32 became 256)
-      if (v !== undefined && (!Number.isInteger(v) || v <= 0 || v > 0x7fffffff)) throw new InvalidOptionError(`${name} must be a positive integer below 2^31 (got ${v})`, 'INVALID_ARGUMENT');
-    };
-    pos(contextSize, 'contextSize');
-    pos(batchSize, 'batchSize');
-    const warn = optionWarnings(options.onWarning);
-    const threads = resolveThreads(options.threads, model.info.parameterCount, warn);
-    checkMemory(model, contextSize);
-    if (contextSize > model.info.trainContextSize && !warnedBeyondTraining.has(model)) {
-      // once per model: a caller that chose a longer context knows after the first time
-      warnedBeyondTraining.add(model);
-      warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
-    }
-    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads }));
+    const { contextSize, batchSize, threads, kvCacheType } = contextParams(model, options, 1);
+    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads, ...kvCacheOption(kvCacheType) }));
     return new Context(model, handle, handle.size(), options.seed ?? 0);
   }
 
@@ -190,6 +181,7 @@ export class Context {
     if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidOptionError('maxTokens must be an integer >= 0', 'INVALID_ARGUMENT');
     const sampler = samplerConfig(options, this.seed);
     const grammar = constraintGrammar(options);
+    const topLogprobs = topLogprobsOption(options.topLogprobs);
     const promptTokens = typeof prompt === 'string' ? this.model.tokenize(prompt, { addSpecial: options.addSpecial ?? true }) : [...prompt];
     if (promptTokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
     this.model.checkTokens(promptTokens);
@@ -200,10 +192,7 @@ export class Context {
     throwIfAborted(options.signal);
 
     const release = await this.mutex.lock();
-    const generated: GeneratedToken[] = [];
-    const decoder = new TextDecoder('utf-8', { fatal: false });
-    const stops = new StopMatcher(options.stop ?? []);
-    let emitted = 0;
+    const emitter = new TokenEmitter(options.stop ?? []);
     let stopReason: StopReason = 'maxTokens';
     let taps: TapTensor[] | undefined;
     try {
@@ -218,7 +207,7 @@ export class Context {
         nativeSync(() => this.native.setInjection(injection.sidecar.handle, injection.tokens, injectFrom, injection.agc));
         if (injection.reevaluate) this.forgetFrom(0);
       }
-      const lastLogits = await this.ingest(promptTokens);
+      const { logits: lastLogits, reused: cachedPromptTokens } = await this.ingest(promptTokens);
       const promptLogits = options.promptLogits ? lastLogits.slice() : undefined;
       if (tapMode === 'last') taps = this.collectTaps(options.taps, tapMode);
       if (options.taps && tapMode === 'mean') this.configureTaps(options.taps, 'mean');
@@ -235,7 +224,7 @@ export class Context {
         }
         // the final token needs no evaluation unless its hidden state is tapped
         const decodeNext = (i < maxTokens - 1 || wantsMean) && pos < this.size;
-        const step = await native(() => this.native.step(pos, decodeNext));
+        const step = await native(() => this.native.step(pos, decodeNext, topLogprobs));
         if (step.eog) {
           stopReason = 'eog';
           break;
@@ -248,27 +237,16 @@ export class Context {
             if (tokens) nativeSync(() => this.native.setInjectionTokens(tokens));
           }
         }
-        const text = decoder.decode(step.piece, { stream: true });
-        const token: GeneratedToken = { id: step.token, text, logprob: step.logprob, entropy: step.entropy };
-        generated.push(token);
-        if (stops.push(text)) {
+        if (emitter.push(step)) {
           stopReason = 'stop';
           break;
         }
-        // emit what can no longer turn out to be part of a stop sequence
-        const safe = stops.safeLength();
-        while (emitted < generated.length && prefixLength(generated, emitted + 1) <= safe) {
-          yield generated[emitted++];
-        }
+        yield* emitter.ready();
       }
-      if (stopReason !== 'stop') {
-        const tail = decoder.decode();
-        if (tail && generated.length > 0) generated[generated.length - 1].text += tail;
-        while (emitted < generated.length) yield generated[emitted++];
-      }
+      yield* emitter.finish(stopReason === 'stop');
       if (wantsMean) taps = this.collectTaps(options.taps, 'mean');
-      const text = stopReason === 'stop' ? stops.truncated() : generated.map((t) => t.text).join('');
-      return { text, tokens: generated, promptTokens: promptTokens.length, stopReason, taps, ...(promptLogits ? { promptLogits } : {}) };
+      const text = emitter.text(stopReason === 'stop');
+      return { text, tokens: emitter.tokens, promptTokens: promptTokens.length, cachedPromptTokens, stopReason, taps, ...(promptLogits ? { promptLogits } : {}) };
     } catch (err) {
       // the cache may hold a partial evaluation: start over next time
       this.cached = [];
@@ -306,7 +284,7 @@ export class Context {
     try {
       this.checkFits(tokens.length, 0);
       this.configureTaps(taps, 'last');
-      const logits = await this.ingest([...tokens]);
+      const { logits } = await this.ingest([...tokens]);
       return { taps: this.collectTaps(taps, 'last') ?? [], logits: logits.slice() };
     } catch (err) {
       this.cached = [];
@@ -368,19 +346,18 @@ export class Context {
     this.cached = this.cached.slice(0, pos);
   }
 
-  /** Evaluates a prompt, reusing the cached prefix it shares with what was evaluated before. */
-  /** Evaluates what the cache lacks of `tokens`; returns the last token's logits. */
-  private async ingest(tokens: number[]): Promise<Float32Array> {
-    let keep = 0;
-    while (keep < this.cached.length && keep < tokens.length && this.cached[keep] === tokens[keep]) keep++;
-    // at least the last prompt token is evaluated, to produce its logits
-    keep = Math.min(keep, tokens.length - 1);
+  /**
+   * Evaluates what the cache lacks of `tokens`, reusing the prefix it shares with what was evaluated
+   * before; returns the last token's logits and how many tokens were reused.
+   */
+  private async ingest(tokens: number[]): Promise<{ logits: Float32Array; reused: number }> {
+    const keep = reusablePrefix(this.cached, tokens);
     this.native.removeFrom(keep);
     this.cached = this.cached.slice(0, keep);
     const logits = await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
     this.cached = [...tokens];
     if (!logits) throw new InternalError('the last prompt token produced no logits');
-    return logits;
+    return { logits, reused: keep };
   }
 
   private configureTaps(request: TapRequest | undefined, mode: TapMode): void {
@@ -401,21 +378,70 @@ export class Context {
 
 const warnedBeyondTraining = new WeakSet<Model>();
 
+/**
+ * How many cached tokens a prompt can keep: the prefix it shares with them, less one when that is
+ * the whole prompt (its last token is always evaluated, to produce the logits the first token is drawn from).
+ */
+export function reusablePrefix(cached: readonly number[], tokens: readonly number[]): number {
+  let keep = 0;
+  while (keep < cached.length && keep < tokens.length && cached[keep] === tokens[keep]) keep++;
+  return Math.min(keep, tokens.length - 1);
+}
+
+/**
+ * @internal Checks a context's sizes and resolves its threads, before native code sees them:
+ * `contextSize` is per sequence, and the KV cache of all `sequences` must fit in memory.
+ */
+export function contextParams(model: Model, options: ContextOptions, sequences: number): { contextSize: number; batchSize: number; threads: number; kvCacheType: KvCacheType } {
+  const contextSize = options.contextSize ?? Math.min(2048, model.info.trainContextSize);
+  const batchSize = options.batchSize ?? 512;
+  const pos = (v: number | undefined, name: string) => {
+    // llama.cpp takes these as 32-bit integers: a larger value would wrap (2**32 became 256)
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0 || v > 0x7fffffff)) throw new InvalidOptionError(`${name} must be a positive integer below 2^31 (got ${v})`, 'INVALID_ARGUMENT');
+  };
+  pos(contextSize, 'contextSize');
+  pos(batchSize, 'batchSize');
+  if (contextSize * sequences > 0x7fffffff) throw new InvalidOptionError(`contextSize × sequences must stay below 2^31 (got ${contextSize} × ${sequences})`, 'INVALID_ARGUMENT');
+  const kvCacheType = checkKvCacheType(model, options.kvCacheType);
+  const warn = optionWarnings(options.onWarning);
+  const threads = resolveThreads(options.threads, model.info.parameterCount, warn);
+  checkMemory(model, contextSize * sequences, sequences === 1 ? `contextSize ${contextSize}` : `${sequences} sequences × contextSize ${contextSize}`, KV_CACHE_SCALE[kvCacheType]);
+  if (contextSize > model.info.trainContextSize && !warnedBeyondTraining.has(model)) {
+    // once per model: a caller that chose a longer context knows after the first time
+    warnedBeyondTraining.add(model);
+    warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
+  }
+  return { contextSize, batchSize, threads, kvCacheType };
+}
+
+/**
+ * The KV cache type, checked where llama.cpp would assert: ggml's row size asserts that a
+ * quantized row (a head) splits into whole blocks of 32.
+ */
+function checkKvCacheType(model: Model, type: KvCacheType | undefined): KvCacheType {
+  const t = type ?? 'f16';
+  if (!(KV_CACHE_TYPES as readonly string[]).includes(t)) throw new InvalidOptionError(`kvCacheType must be one of ${KV_CACHE_TYPES.join(', ')} (got ${JSON.stringify(type)})`, 'INVALID_ARGUMENT');
+  const { k, v } = model.kvHeadSizes;
+  if (t === 'q8_0' && (k % 32 !== 0 || v % 32 !== 0)) {
+    throw new InvalidOptionError(`kvCacheType q8_0 needs head sizes that are multiples of 32 (this model's: keys ${k}, values ${v})`, 'INVALID_ARGUMENT');
+  }
+  return t;
+}
+
+/** The addon's option for a KV cache type: none for llama.cpp's default, f16. */
+export function kvCacheOption(type: KvCacheType): { kvCacheType?: KvCacheType } {
+  return type === 'f16' ? {} : { kvCacheType: type };
+}
+
 /** Refuses a context whose KV cache alone would not fit in the memory there is, before llama.cpp allocates it. */
-function checkMemory(model: Model, contextSize: number): void {
-  const needed = model.kvBytesPerPosition * contextSize;
+function checkMemory(model: Model, positions: number, what: string, kvScale = 1): void {
+  const needed = model.kvBytesPerPosition * kvScale * positions;
   const available = availableMemoryBytes();
   if (needed > available) {
     const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
     throw new InvalidOptionError(
-      `contextSize ${contextSize} needs about ${gb(needed)} of KV cache (${contextSize} positions × ${model.kvBytesPerPosition} bytes over ${model.info.layerCount} layers) but ${gb(available)} of memory is available`,
+      `${what} needs about ${gb(needed)} of KV cache (${positions} positions × ${Math.round(model.kvBytesPerPosition * kvScale)} bytes over ${model.info.layerCount} layers) but ${gb(available)} of memory is available`,
       'INSUFFICIENT_MEMORY',
     );
   }
-}
-
-function prefixLength(tokens: GeneratedToken[], n: number): number {
-  let len = 0;
-  for (let i = 0; i < n; i++) len += tokens[i].text.length;
-  return len;
 }

@@ -114,20 +114,24 @@ export async function makeModel(options: MakeModelOptions): Promise<{ path: stri
   });
 }
 
-export type QuantizationType = 'q8_0' | 'q4_0' | 'f16';
+export const QUANTIZATION_TYPES = ['q8_0', 'q4_0', 'f16', 'q4_k_m', 'q5_k_m', 'q6_k'] as const;
+export type QuantizationType = (typeof QUANTIZATION_TYPES)[number];
 
 /**
  * Quantizes a model with llama.cpp's quantizer. The output is written beside its final name and
  * renamed, so `output` may be `input` itself (the input stays mapped and whole until the end).
+ * llama.cpp refuses to quantize an already quantized model unless `allowRequantize` (the result
+ * carries both roundings). The k-quants fall back to other types for rows not a multiple of 256.
  */
-export async function quantize(input: string, output: string, type: QuantizationType, options: { threads?: number } = {}): Promise<string> {
+export async function quantize(input: string, output: string, type: QuantizationType, options: { threads?: number; allowRequantize?: boolean } = {}): Promise<string> {
   if (!fs.existsSync(input)) throw new ModelNotFoundError(`model file not found: ${input}`, 'ENOENT');
+  if (!(QUANTIZATION_TYPES as readonly string[]).includes(type)) throw new InvalidOptionError(`type must be one of ${QUANTIZATION_TYPES.join(', ')} (got '${type}')`, 'INVALID_ARGUMENT');
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 0)) {
     throw new InvalidOptionError('threads must be a non-negative integer', 'INVALID_ARGUMENT');
   }
   await validateModelFile(input);
   // 0 lets llama.cpp take every hardware thread; more than the CPUs there are only slows it down
   const threads = capThreads(options.threads || availableCpus()).threads;
-  await writeAtomically(output, (temporary) => native(() => addon().quantize(input, temporary, type, threads)));
+  await writeAtomically(output, (temporary) => native(() => addon().quantize(input, temporary, type, threads, options.allowRequantize ?? false)));
   return output;
 }

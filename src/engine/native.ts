@@ -40,7 +40,29 @@ export interface NativeStep {
   entropy: number;
   piece: Buffer;
   eog: boolean;
+  /** With a top-logprobs count: the most likely tokens of the raw distribution, best first. */
+  top?: { id: number; logprob: number; piece: Buffer }[];
 }
+
+/** One sequence's step in a tick: sample its next token and, with `decode`, evaluate it at `pos`. */
+export interface NativeTickStep {
+  seq: number;
+  pos: number;
+  decode: boolean;
+  /** Alternatives to report (0..20). */
+  top: number;
+}
+
+/** A chunk of one sequence's prompt, evaluated at `pos`; `logits` on its last token (the prompt's end). */
+export interface NativeTickPrompt {
+  seq: number;
+  pos: number;
+  tokens: Int32Array;
+  logits: boolean;
+}
+
+/** One step's outcome: the sampled token, or that sequence's own failure (the others are unaffected). */
+export type NativeTickResult = (NativeStep & { seq: number; error?: undefined }) | { seq: number; error: Error };
 
 export interface NativeTap {
   layer: number;
@@ -52,17 +74,26 @@ export interface NativeTap {
 
 export interface NativeContext {
   decode(tokens: Int32Array, startPos: number, logits: 0 | 1 | 2): Promise<Float32Array | null>;
-  step(pos: number, decodeNext: boolean): Promise<NativeStep>;
-  removeFrom(pos: number): void;
+  step(pos: number, decodeNext: boolean, topLogprobs?: number): Promise<NativeStep>;
+  /**
+   * Continuous batching (native/sequences.cpp): samples each step's sequence from its logits row,
+   * then decodes the sampled tokens and the prompt chunks as one batch. One result per step, in order.
+   */
+  tick(steps: NativeTickStep[], prompts: NativeTickPrompt[]): Promise<NativeTickResult[]>;
+  /** Forgets sequence `seq`'s (default 0) cache from `pos` on. */
+  removeFrom(pos: number, seq?: number): void;
   /** INVALID_GRAMMAR when `grammar` (GBNF, from rule `grammarRoot`, default "root") does not parse. */
-  setSampler(options: Record<string, number | string | undefined>, history?: Int32Array): void;
+  setSampler(options: Record<string, number | string | undefined>, history?: Int32Array, seq?: number): void;
   setTaps(layers: Int32Array, modes: { last?: boolean; all?: boolean; mean?: boolean }): void;
   resetTaps(): void;
   readTaps(): NativeTap[];
   setInjection(sidecar: NativeSidecar, tokens: Float32Array, startPos: number, agc: { floor?: number; tau?: number } | null): void;
   setInjectionTokens(tokens: Float32Array): void;
   clearInjection(): void;
+  /** Positions per sequence. */
   size(): number;
+  /** Tokens one decode (one tick) may hold. */
+  batchSize(): number;
   dispose(): void;
 }
 
@@ -272,9 +303,16 @@ export interface NativeMakeModelOptions {
   initStd?: number;
 }
 
+/** Where a GGUF's tensor data goes: `dataOffset + tensors[i].offset`, each padded to `alignment`. */
+export interface NativeGgufLayout {
+  dataOffset: number;
+  alignment: number;
+  tensors: { offset: number; size: number }[];
+}
+
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
-  createContext(model: NativeModel, options: Record<string, number | boolean | undefined>): Promise<NativeContext>;
+  createContext(model: NativeModel, options: Record<string, number | boolean | string | undefined>): Promise<NativeContext>;
   loadSidecar(path: string): Promise<NativeSidecar>;
   /** Throws INVALID_SIDECAR where loadSidecar would refuse the file these would make. */
   checkSidecar(metadata: GgufKeyValue[], tensors?: { name: string; shape: number[]; data: Float32Array }[]): void;
@@ -282,8 +320,10 @@ export interface NativeAddon {
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;
+  /** Writes a GGUF's header, metadata and tensor table only; the caller appends each tensor's bytes at the places returned. */
+  writeGgufHeader(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type: 'f32' | 'f16' }[]): NativeGgufLayout;
   makeModel(options: NativeMakeModelOptions): Promise<{ path: string; parameters: number }>;
-  quantize(input: string, output: string, type: string, threads?: number): Promise<string>;
+  quantize(input: string, output: string, type: string, threads?: number, allowRequantize?: boolean): Promise<string>;
   openTrainer(options: NativeOpenTrainerOptions): Promise<NativeTrainer>;
   trainSidecar(trainer: NativeTrainer, sidecar: NativeSidecar, examples: NativeSidecarExamples, options: NativeSidecarRunOptions,
     onProgress?: (p: NativeSidecarProgress) => void): Promise<NativeSidecarRunResult>;

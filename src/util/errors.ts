@@ -35,6 +35,7 @@ export const ERROR_CATEGORIES = {
   INVALID_ARGUMENT: 'usage',
   OUT_OF_RANGE: 'usage',
   UNSUPPORTED_FORMULA: 'usage',
+  INVALID_CHAT_MESSAGE: 'usage',
   // files and records handed in
   BAD_GGUF: 'invalid-input',
   BAD_MODEL: 'invalid-input',
@@ -52,12 +53,15 @@ export const ERROR_CATEGORIES = {
   CHAT_TEMPLATE: 'invalid-input',
   INVALID_GRAMMAR: 'invalid-input',
   INVALID_JSON_SCHEMA: 'invalid-input',
+  INVALID_CHECKPOINT: 'invalid-input',
+  UNSUPPORTED_ARCHITECTURE: 'invalid-input',
   // lookups
   ENOENT: 'not-found',
   NOT_FOUND: 'not-found',
   SIDECAR_NOT_FOUND: 'not-found',
   MANIFEST_NOT_FOUND: 'not-found',
   VKS_NOT_FOUND: 'not-found',
+  TOKENIZER_NOT_FOUND: 'not-found',
   // state
   SIDECAR_MISMATCH: 'conflict',
   RUN_MODEL_MISMATCH: 'conflict',
@@ -67,6 +71,7 @@ export const ERROR_CATEGORIES = {
   INSUFFICIENT_MEMORY: 'conflict',
   DISPOSED: 'conflict',
   BUSY: 'conflict',
+  NO_FREE_SEQUENCE: 'conflict',
   INVALID_STATE: 'conflict',
   VKS_TIER_RULE: 'conflict',
   VKS_BUSY: 'conflict',

@@ -33,7 +33,7 @@ test('a bad option value: exit 1 with INVALID_ARGUMENT; a missing file: exit 1 w
   expect(cogito('quantize', model, join(dir, 'out.gguf'), '--type', 'q5')).toEqual({
     code: 1,
     out: '',
-    err: 'cogito: --type must be q8_0, q4_0 or f16 (got "q5") [INVALID_ARGUMENT]\n',
+    err: 'cogito: --type must be one of q8_0, q4_0, f16, q4_k_m, q5_k_m, q6_k (got "q5") [INVALID_ARGUMENT]\n',
   });
   expect(cogito('quantize', model, join(dir, 'out.gguf'))).toEqual({ code: 1, out: '', err: `cogito: model file not found: ${model} [ENOENT]\n` });
   expect(cogito('logic', 'folio', join(dir, 'none.jsonl'))).toEqual({ code: 1, out: '', err: `cogito: ${join(dir, 'none.jsonl')}: no such file [NOT_FOUND]\n` });

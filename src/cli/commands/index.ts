@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import * as chat from './chat';
+import * as convert from './convert';
 import * as corpus from './corpus';
 import * as embed from './embed';
 import * as generate from './generate';
@@ -13,4 +15,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [corpus, embed, generate, logic, loom, model, sidecar, vks];
+export const commandModules: CommandModule[] = [chat, convert, corpus, embed, generate, logic, loom, model, sidecar, vks];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { InvalidOptionError, makeModel, quantize, readGguf, vocabPath, type QuantizationType } from '../../engine';
+import { InvalidOptionError, makeModel, quantize, QUANTIZATION_TYPES, readGguf, vocabPath, type QuantizationType } from '../../engine';
+import { describeProvenance, provenanceOf } from '../../convert';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 
@@ -32,11 +33,12 @@ export function register(program: Command): void {
     .description('quantize a model with llama.cpp\'s quantizer')
     .argument('<input>', 'input GGUF (F32 or F16)')
     .argument('<output>', 'output GGUF (may be the input: it is written beside it and renamed)')
-    .option('--type <type>', 'q8_0, q4_0 or f16', 'q8_0')
-    .action(async (input: string, output: string, f: { type: string }) => {
+    .option('--type <type>', QUANTIZATION_TYPES.join(', '), 'q8_0')
+    .option('--allow-requantize', 'quantize an already quantized model (llama.cpp refuses by default: the roundings add up)')
+    .action(async (input: string, output: string, f: { type: string; allowRequantize?: boolean }) => {
       const type = f.type.toLowerCase();
-      if (!['q8_0', 'q4_0', 'f16'].includes(type)) throw new InvalidOptionError(`--type must be q8_0, q4_0 or f16 (got "${f.type}")`, 'INVALID_ARGUMENT');
-      await quantize(input, output, type as QuantizationType);
+      if (!(QUANTIZATION_TYPES as readonly string[]).includes(type)) throw new InvalidOptionError(`--type must be one of ${QUANTIZATION_TYPES.join(', ')} (got "${f.type}")`, 'INVALID_ARGUMENT');
+      await quantize(input, output, type as QuantizationType, { allowRequantize: f.allowRequantize });
       process.stdout.write(`wrote ${output} (${type})\n`);
     });
 
@@ -49,6 +51,8 @@ export function register(program: Command): void {
       const info = await readGguf(file, { maxArray: 8 });
       if (f.json) return printJson(info);
       process.stdout.write(`GGUF v${info.version}, ${info.tensors.length} tensors, ${info.fileSize} bytes\n`);
+      const provenance = provenanceOf(info);
+      if (provenance) process.stdout.write(`  ${describeProvenance(provenance)}\n`);
       for (const [k, v] of Object.entries(info.metadata)) {
         const shown = v.length !== undefined ? `[${v.length} values]` : JSON.stringify(v.value);
         process.stdout.write(`  ${k} (${v.type}) = ${shown.length > 120 ? `${shown.slice(0, 117)}...` : shown}\n`);

@@ -10,6 +10,7 @@ import {
   type SidecarReport,
 } from '../../sidecar';
 import { exportSidecar, writeCheckpoint } from '../../loom/checkpoint';
+import { describeProvenance, readProvenance } from '../../convert';
 import { printJson } from '../output';
 import { parseInteger, parseNumber } from '../parse';
 
@@ -73,8 +74,13 @@ export function register(program: Command): void {
     .action(async (file: string, f: { json?: boolean; model?: string; force?: boolean }) => {
       const model = f.model ? await modelInfo(f.model) : undefined;
       const report = await inspectSidecar(file, { model, force: f.force });
-      if (f.json) printJson(report);
-      else printReport(report);
+      // a model cogito converted says where it came from
+      const modelProvenance = f.model ? await readProvenance(f.model) : null;
+      if (f.json) printJson(modelProvenance ? { ...report, modelProvenance } : report);
+      else {
+        printReport(report);
+        if (modelProvenance) process.stdout.write(`  model ${describeProvenance(modelProvenance)}\n`);
+      }
       if (report.binding && !report.binding.binds) process.exitCode = 1;
     });
 

@@ -1,0 +1,159 @@
+#include "sampling.h"
+#include "common.h"
+#include "grammar.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace cogito {
+
+void SamplerState::reset() {
+    if (chain) { llama_sampler_free(chain); chain = nullptr; }
+    if (grammar) { llama_sampler_free(grammar); grammar = nullptr; }
+}
+
+void SamplerState::configure(Napi::Env env, const llama_model * model, Napi::Object o, Napi::Value history) {
+    const llama_vocab * vocab = llama_model_get_vocab(model);
+    // the previous generation's grammar state is never carried over, even when the new one fails
+    if (grammar) { llama_sampler_free(grammar); grammar = nullptr; }
+    if (o.Has("grammar") && !o.Get("grammar").IsUndefined()) {
+        if (!o.Get("grammar").IsString()) throw_error(env, "INVALID_ARGUMENT", "grammar must be a string of GBNF");
+        const std::string root = o.Has("grammarRoot") && o.Get("grammarRoot").IsString() ? o.Get("grammarRoot").As<Napi::String>().Utf8Value() : "root";
+        grammar = make_grammar_sampler(env, vocab, o.Get("grammar").As<Napi::String>().Utf8Value(), root);
+    }
+    auto num = [&](const char * k, double def) -> double {
+        return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().DoubleValue() : def;
+    };
+    const double temp = num("temperature", 0.0);
+    const int32_t top_k = (int32_t) num("topK", 40);
+    const double top_p = num("topP", 0.95);
+    const double min_p = num("minP", 0.05);
+    const double repeat = num("repeatPenalty", 1.0);
+    const int32_t last_n = (int32_t) num("repeatLastN", 64);
+    const uint32_t seed = (uint32_t) num("seed", 0);
+    if (chain) llama_sampler_free(chain);
+    llama_sampler_chain_params sp = llama_sampler_chain_default_params();
+    sp.no_perf = true;
+    chain = llama_sampler_chain_init(sp);
+    if (repeat != 1.0) llama_sampler_chain_add(chain, llama_sampler_init_penalties(llama_vocab_n_tokens(vocab), last_n, (float) repeat, 0.0f, 0.0f));
+    if (temp <= 0.0) {
+        llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    } else {
+        if (top_k > 0) llama_sampler_chain_add(chain, llama_sampler_init_top_k(top_k));
+        if (top_p < 1.0) llama_sampler_chain_add(chain, llama_sampler_init_top_p((float) top_p, 1));
+        if (min_p > 0.0) llama_sampler_chain_add(chain, llama_sampler_init_min_p((float) min_p, 1));
+        llama_sampler_chain_add(chain, llama_sampler_init_temp((float) temp));
+        llama_sampler_chain_add(chain, llama_sampler_init_dist(seed));
+    }
+    // penalties look at the prompt too
+    if (history.IsTypedArray()) {
+        Napi::Int32Array hist = history.As<Napi::Int32Array>();
+        for (size_t i = 0; i < hist.ElementLength(); ++i) llama_sampler_accept(chain, hist[i]);
+    }
+}
+
+static std::string token_piece(const llama_vocab * vocab, llama_token t) {
+    char buf[256];
+    int32_t n = llama_token_to_piece(vocab, t, buf, sizeof(buf), 0, false);
+    if (n >= 0) return std::string(buf, buf + n);
+    std::string piece((size_t) -n, '\0');
+    llama_token_to_piece(vocab, t, piece.data(), -n, 0, false);
+    return piece;
+}
+
+static llama_token chosen(const llama_token_data_array & a) {
+    if (a.selected < 0 || a.selected >= (int64_t) a.size) throw std::runtime_error("the sampler selected no token");
+    return a.data[a.selected].id;
+}
+
+// llama.cpp's own order (common_sampler_sample): the chain picks from the whole distribution and
+// the grammar checks that one token; only when it refuses does the whole vocabulary go through
+// the grammar, and the chain picks again among the tokens left. Greedy picks the token the
+// grammar-first order would; sampling draws from the same constrained distribution (up to how
+// top-k/top-p/min-p truncate), and a 32k vocabulary is not masked at every step. The grammar and
+// the chain both accept the token. Only a token the grammar allows is ever accepted, so llama.cpp's
+// abort on an end of generation the grammar cannot end at is out of reach; when no token is
+// allowed, this fails with GRAMMAR_DEAD_END instead.
+static llama_token pick(SamplerState & s, const float * logits, int32_t n_vocab) {
+    std::vector<llama_token_data> cur((size_t) n_vocab);
+    auto fill = [&]() {
+        for (llama_token i = 0; i < n_vocab; ++i) cur[i] = llama_token_data{i, logits[i], 0.0f};
+        return llama_token_data_array{cur.data(), cur.size(), -1, false};
+    };
+    llama_token_data_array cur_p = fill();
+    llama_sampler_apply(s.chain, &cur_p);
+    llama_token t = chosen(cur_p);
+    if (s.grammar) {
+        llama_token_data single = {t, 1.0f, 0.0f};
+        llama_token_data_array single_p = {&single, 1, -1, false};
+        llama_sampler_apply(s.grammar, &single_p);
+        if (!(single.logit > -INFINITY)) {
+            cur_p = fill();
+            llama_sampler_apply(s.grammar, &cur_p);
+            bool any = false;
+            for (size_t i = 0; i < cur_p.size && !any; ++i) any = cur_p.data[i].logit > -INFINITY;
+            if (!any) throw CodedError("GRAMMAR_DEAD_END", "no token of the model's vocabulary continues the grammar");
+            llama_sampler_apply(s.chain, &cur_p);
+            t = chosen(cur_p);
+        }
+        llama_sampler_accept(s.grammar, t);
+    }
+    llama_sampler_accept(s.chain, t);
+    return t;
+}
+
+SampledToken sample_token(SamplerState & s, const llama_vocab * vocab, const float * logits, int32_t top_n) {
+    if (!s.ready()) throw CodedError("INVALID_STATE", "no sampler set: call setSampler first");
+    const int32_t n_vocab = llama_vocab_n_tokens(vocab);
+    // log-probability and entropy of the model's own distribution, before any sampler shaping
+    double mx = -INFINITY;
+    for (int32_t i = 0; i < n_vocab; ++i) mx = std::max(mx, (double) logits[i]);
+    double z = 0.0, zl = 0.0;
+    for (int32_t i = 0; i < n_vocab; ++i) {
+        double e = std::exp((double) logits[i] - mx);
+        z += e;
+        zl += e * logits[i];
+    }
+    const double log_z = mx + std::log(z);
+    SampledToken r;
+    r.token = pick(s, logits, n_vocab);
+    r.logprob = logits[r.token] - log_z;
+    r.entropy = log_z - zl / z;
+    r.eog = llama_vocab_is_eog(vocab, r.token);
+    r.piece = token_piece(vocab, r.token);
+    const int32_t k = std::min(std::max(top_n, 0), std::min(MAX_TOP_LOGPROBS, n_vocab));
+    if (k > 0) {
+        std::vector<llama_token> ids((size_t) n_vocab);
+        std::iota(ids.begin(), ids.end(), 0);
+        // best first; ties by the lower id, so the order is deterministic
+        std::partial_sort(ids.begin(), ids.begin() + k, ids.end(), [&](llama_token a, llama_token b) {
+            return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+        });
+        for (int32_t i = 0; i < k; ++i) r.top.push_back({ids[i], logits[ids[i]] - log_z, token_piece(vocab, ids[i])});
+    }
+    return r;
+}
+
+Napi::Object sampled_to_js(Napi::Env env, const SampledToken & t) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("token", t.token);
+    o.Set("logprob", t.logprob);
+    o.Set("entropy", t.entropy);
+    o.Set("piece", Napi::Buffer<char>::Copy(env, t.piece.data(), t.piece.size()));
+    o.Set("eog", t.eog);
+    if (!t.top.empty()) {
+        Napi::Array top = Napi::Array::New(env, t.top.size());
+        for (size_t i = 0; i < t.top.size(); ++i) {
+            Napi::Object a = Napi::Object::New(env);
+            a.Set("id", t.top[i].id);
+            a.Set("logprob", t.top[i].logprob);
+            a.Set("piece", Napi::Buffer<char>::Copy(env, t.top[i].piece.data(), t.top[i].piece.size()));
+            top.Set((uint32_t) i, a);
+        }
+        o.Set("top", top);
+    }
+    return o;
+}
+
+} // namespace cogito
