@@ -86,7 +86,7 @@ export function openAISchemaError(errors: FastifySchemaValidationError[]): Error
   }
   const field = fieldName(deepest.instancePath) || 'body';
   const types = at.filter((e) => e.keyword === 'type').flatMap((e) => [(e.params as { type: string | string[] }).type].flat());
-  if (types.length > 0) return new OpenAIRequestError(`'${field}' must be of type ${[...new Set(types)].join(' or ')}`, field);
+  if (types.length > 0) return new OpenAIRequestError(`'${field}' must be of type ${[...new Set(types)].join(' or ')}`, field === 'body' ? null : field);
   const first = at.find((e) => e.keyword !== 'anyOf') ?? deepest;
   const allowed = (first.params as { allowedValues?: unknown[] }).allowedValues;
   const detail = allowed ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : (first.message ?? 'is invalid');
