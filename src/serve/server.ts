@@ -46,6 +46,12 @@ export interface CogitoServer {
 export function createServer(options: ServerOptions): CogitoServer {
   // before anything loads: a bad option must not leave a model loading behind the error
   if (options.apiKey !== undefined && options.apiKey.length === 0) throw new InvalidOptionError('the API key must not be empty', 'INVALID_ARGUMENT');
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
+    throw new InvalidOptionError(`the port must be an integer from 0 to 65535 (got ${options.port})`, 'INVALID_ARGUMENT');
+  }
+  if (options.bodyLimit !== undefined && (!Number.isInteger(options.bodyLimit) || options.bodyLimit < 1)) {
+    throw new InvalidOptionError(`the body limit must be a positive number of bytes (got ${options.bodyLimit})`, 'INVALID_ARGUMENT');
+  }
   let metrics: ServerMetrics | null = null;
   const service = ModelService.start({ ...options, observer: { completion: (c) => metrics?.completion(c), embedding: (n) => metrics?.embedding(n) } });
   metrics = new ServerMetrics(() => service.occupancy);
@@ -67,7 +73,15 @@ export function createServer(options: ServerOptions): CogitoServer {
       return url;
     },
     async close() {
-      await app.close();
+      const closing = app.close();
+      // a keep-alive connection whose request was in flight when close() began goes idle only
+      // afterwards, and would hold the server open for its keep-alive timeout: close each as it does
+      const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await closing;
+      } finally {
+        clearInterval(sweeper);
+      }
       await service.close();
     },
   };
@@ -75,9 +89,10 @@ export function createServer(options: ServerOptions): CogitoServer {
 
 function buildApp(options: ServerOptions, service: ModelService, metrics: ServerMetrics): FastifyInstance {
   const logLevel = options.logLevel ?? 'info';
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const fastifyOptions: FastifyServerOptions = {
     logger: logLevel === false ? false : { level: logLevel, stream: process.stderr },
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     // a wrong type is a 400, not silently coerced ("5" is not a number); unknown fields are kept for the handlers to judge
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
     // idle keep-alive connections must not hold a draining server open
@@ -104,7 +119,7 @@ function buildApp(options: ServerOptions, service: ModelService, metrics: Server
 
   app.setErrorHandler((err, request, reply) => {
     const status = httpStatus(err);
-    const message = errorMessage(err, status);
+    const message = status === 413 ? `the request body is larger than this server's limit of ${bodyLimit} bytes (--body-limit)` : errorMessage(err, status);
     if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed');
     else request.log.info({ status, message }, 'request refused');
     if (err instanceof QueueFullError) void reply.header('retry-after', String(err.retryAfterSeconds));

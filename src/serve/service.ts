@@ -98,6 +98,8 @@ export interface Completion {
   text: string;
   tokens: CompletionToken[];
   promptTokens: number;
+  /** Prompt tokens found in the slot's cache, not evaluated again (once the engine reports it: GenerationResult.cachedPromptTokens). */
+  cachedPromptTokens?: number;
   finish: FinishReason;
   /** Nanoseconds: waiting for a slot, reading the prompt (with pass 1), generating, and all of it. */
   timings: { queuedNs: number; promptNs: number; generationNs: number; totalNs: number };
@@ -167,6 +169,7 @@ export class ModelService {
   readonly name: string;
 
   private constructor(private readonly options: ServiceOptions) {
+    checkServiceOptions(options);
     this.name = options.modelName ?? modelNameOf(options.modelPath);
     this.ready = this.load().catch((err: unknown) => {
       this.current = 'failed';
@@ -269,12 +272,6 @@ export class ModelService {
     const o = this.options;
     const parallel = o.parallel ?? 1;
     const queue = o.queue ?? 16;
-    const positive = (v: number | undefined, name: string, min: number) => {
-      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InvalidOptionError(`${name} must be an integer >= ${min} (got ${v})`, 'INVALID_ARGUMENT');
-    };
-    positive(parallel, 'parallel', 1);
-    positive(queue, 'queue', 0);
-    positive(o.contextSize, 'contextSize', 1);
     const start = now();
     const model = await loadModel(o.modelPath);
     try {
@@ -343,6 +340,9 @@ export class ModelService {
   private promptTokens(loaded: Loaded, prompt: string, parseSpecial: boolean): number[] {
     if (prompt.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
     const tokens = loaded.model.tokenize(prompt, { addSpecial: true, parseSpecial });
+    // a template that writes the BOS text itself would otherwise start the prompt with two
+    const bos = loaded.model.info.bosToken;
+    if (parseSpecial && tokens.length > 1 && tokens[0] === bos && tokens[1] === bos) tokens.shift();
     if (tokens.length > loaded.contextSize) throw overflow(tokens.length, loaded.contextSize, 'the prompt');
     return tokens;
   }
@@ -390,6 +390,7 @@ export class ModelService {
         text: result.text,
         tokens: result.tokens.map(completionToken),
         promptTokens: prompt.length,
+        ...cachedOf(result),
         finish: signal?.refused ? 'refused' : finishOf(result.stopReason),
         timings: { queuedNs: elapsedNs(start, acquired), promptNs: elapsedNs(acquired, firstAt), generationNs: elapsedNs(firstAt, end), totalNs: elapsedNs(start, end) },
         ...(signal ? { cogito: signal } : {}),
@@ -418,6 +419,18 @@ export class ModelService {
     this.options.observer?.completion(c);
     return c;
   }
+}
+
+/** Checks the options that need no model, so a bad one fails start() at once. */
+function checkServiceOptions(o: ServiceOptions): void {
+  const atLeast = (v: number | undefined, name: string, min: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InvalidOptionError(`${name} must be an integer >= ${min} (got ${v})`, 'INVALID_ARGUMENT');
+  };
+  if (typeof o.modelPath !== 'string' || o.modelPath.length === 0) throw new InvalidOptionError('a model path is required', 'INVALID_ARGUMENT');
+  atLeast(o.parallel, 'parallel', 1);
+  atLeast(o.queue, 'queue', 0);
+  atLeast(o.contextSize, 'contextSize', 1);
+  atLeast(o.threads, 'threads', 1);
 }
 
 function overflow(tokens: number, contextSize: number, what: string): ContextOverflowError {
@@ -453,6 +466,12 @@ function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOption
 function completionToken(t: GeneratedToken): CompletionToken {
   const top = (t as GeneratedToken & { top?: TopLogprob[] }).top;
   return { id: t.id, text: t.text, logprob: t.logprob, ...(top ? { top } : {}) };
+}
+
+/** The engine's count of prompt tokens reused from the cache, where it reports one. */
+function cachedOf(result: GenerationResult): { cachedPromptTokens?: number } {
+  const cached = (result as GenerationResult & { cachedPromptTokens?: number }).cachedPromptTokens;
+  return typeof cached === 'number' ? { cachedPromptTokens: cached } : {};
 }
 
 function finishOf(reason: StopReason): FinishReason {

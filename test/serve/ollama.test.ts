@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import type { ChatResponse, GenerateResponse } from 'ollama';
 import { loadModel, type Model } from '../../src/engine';
 import type { CogitoSignal } from '../../src/serve';
-import { defaultModel, defaultSidecar, startServer, type RunningServer } from '../support/serve';
+import { defaultModel, defaultSidecar, post, startServer, type RunningServer } from '../support/serve';
 
 const KNOWN = 'Question: What country is Tuten from?\nAnswer:';
 // the sidecar's probes doubt the base on this one (its held-out answer is "miller"): it refuses
@@ -184,4 +184,14 @@ test('an unknown model is a 404 in Ollama\'s error shape, on every model route',
     expect((err as Error).name).toBe('ResponseError');
     expect(err).toMatchObject({ status_code: 404, error: 'model "llama3" not found: this server serves "default"' });
   }
+});
+
+test('the root answers GET and HEAD; a body posted as a form (curl -d) is read as JSON; an empty prompt or no messages only "load"', async () => {
+  const root = await fetch(`${s.url}/`);
+  expect({ status: root.status, text: await root.text() }).toEqual({ status: 200, text: 'cogito is running (Ollama-compatible API)' });
+  expect((await fetch(`${s.url}/`, { method: 'HEAD' })).status).toBe(200);
+  const form = await post(`${s.url}/api/generate`, JSON.stringify({ model: 'default', prompt: KNOWN, stream: false }), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(form).toMatchObject({ status: 200, body: { response: ' Uten', done: true } });
+  expect(await s.ollama.generate({ model: 'default', prompt: '', stream: false })).toMatchObject({ response: '', done: true, done_reason: 'load' });
+  expect(await s.ollama.chat({ model: 'default', messages: [], stream: false })).toMatchObject({ message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' });
 });

@@ -52,6 +52,16 @@ test('/health is 503 while the model loads and 200 once it is ready; a model tha
   }
 });
 
+test('bad server options are refused at once, before anything loads', () => {
+  const base = { modelPath: defaultModel, sidecarPath: null, port: 0, logLevel: false as const };
+  expect(() => createServer({ ...base, parallel: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'parallel must be an integer >= 1 (got 0)' }));
+  expect(() => createServer({ ...base, queue: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'queue must be an integer >= 0 (got -1)' }));
+  expect(() => createServer({ ...base, contextSize: 1.5 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  expect(() => createServer({ ...base, apiKey: '' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'the API key must not be empty' }));
+  expect(() => createServer({ ...base, port: 70000 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'the port must be an integer from 0 to 65535 (got 70000)' }));
+  expect(() => createServer({ ...base, bodyLimit: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+});
+
 describe('with an API key', () => {
   let s: RunningServer;
   beforeAll(async () => {
