@@ -46,7 +46,13 @@ const seconds = () => Math.floor(Date.now() / 1000);
 const newId = (prefix: string) => `${prefix}-${randomUUID().replace(/-/g, '')}`;
 /** OpenAI's `finish_reason`: the sidecar's refusal is a normal end ("stop"; cogito.refused says which). */
 const finishReason = (c: Completion) => (c.finish === 'length' ? 'length' : 'stop');
-const usageOf = (c: Completion) => ({ prompt_tokens: c.promptTokens, completion_tokens: c.tokens.length, total_tokens: c.promptTokens + c.tokens.length });
+const usageOf = (c: Completion) => ({
+  prompt_tokens: c.promptTokens,
+  completion_tokens: c.tokens.length,
+  total_tokens: c.promptTokens + c.tokens.length,
+  // prompt tokens the slot had cached, once the engine reports them
+  ...(c.cachedPromptTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: c.cachedPromptTokens } }),
+});
 const signalOf = (c: Completion) => (c.cogito ? { cogito: c.cogito } : {});
 
 /** What both generation routes take: n, penalties, logit bias, sampling, the seed, stop strings. */
