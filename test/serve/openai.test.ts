@@ -44,6 +44,7 @@ async function streamCompletion(params: Omit<OpenAI.CompletionCreateParamsStream
   return chunks;
 }
 
+const counts = (u: OpenAI.CompletionUsage) => ({ prompt: u.prompt_tokens, completion: u.completion_tokens, total: u.total_tokens });
 const contentOf = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
 const chatPromptTokens = (messages: ChatCompletionMessageParam[]) =>
   model.tokenize(s.server.service.renderChat(messages.map((m) => ({ role: m.role, content: m.content as string }))), { addSpecial: true, parseSpecial: true }).length;
@@ -64,7 +65,7 @@ test('chat, not streamed: the answer, usage, finish_reason and cogito\'s signal'
   expect(r.choices).toHaveLength(1);
   expect(r.choices[0]).toMatchObject({ index: 0, message: { role: 'assistant', content: ' Uten', refusal: null }, finish_reason: 'stop', logprobs: null });
   const promptTokens = chatPromptTokens(ASK_KNOWN);
-  expect(r.usage).toEqual({ prompt_tokens: promptTokens, completion_tokens: expect.any(Number), total_tokens: promptTokens + r.usage!.completion_tokens });
+  expect(r.usage).toMatchObject({ prompt_tokens: promptTokens, completion_tokens: expect.any(Number), total_tokens: promptTokens + r.usage!.completion_tokens });
   expect(r.usage!.completion_tokens).toBeGreaterThan(0);
   expect(r.cogito).toMatchObject({ refused: false });
   expect(r.cogito!.confidence).toBeGreaterThan(r.cogito!.threshold);
@@ -85,7 +86,8 @@ test('chat, streamed: role first, one id throughout, the same content as not str
   expect(finish.choices).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
   expect(finish.cogito).toEqual((whole as WithCogito<ChatCompletion>).cogito);
   expect(usage.choices).toEqual([]);
-  expect(usage.usage).toEqual(whole.usage);
+  // the counts (a cached prefix, once reported, may differ between the two requests)
+  expect(counts(usage.usage!)).toEqual(counts(whole.usage!));
   expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
   expect(chunks.slice(0, -2).every((c) => c.choices[0].finish_reason === null)).toBe(true);
   // without stream_options no usage chunk and no usage field
@@ -112,7 +114,8 @@ test('completions: the same text as the library\'s own, streamed and not; max_to
   expect(chunks.map((c) => c.choices[0]?.text ?? '').join('')).toBe(' Uten');
   for (const c of chunks) expect(c).toMatchObject({ id: chunks[0].id, object: 'text_completion', created: chunks[0].created, model: 'default' });
   expect(chunks[chunks.length - 2].choices[0].finish_reason).toBe('stop');
-  expect(chunks[chunks.length - 1]).toMatchObject({ choices: [], usage: r.usage });
+  expect(chunks[chunks.length - 1].choices).toEqual([]);
+  expect(counts(chunks[chunks.length - 1].usage!)).toEqual(counts(r.usage!));
 
   // a long answer: a JSON array the grammar keeps open (response_format on completions is llama-server's extension)
   const long = { model: 'default', prompt: 'There is a person called', response_format: { type: 'json_schema', json_schema: { name: 'long', schema: { type: 'array', items: { type: 'integer' }, minItems: 100 } } } };
