@@ -25,7 +25,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GenerateOptions, GeneratedToken, GenerationResult, StopReason } from '../engine/context';
-import { AbortError, ContextOverflowError, InvalidOptionError } from '../engine/errors';
+import { AbortError, ContextOverflowError, InvalidJsonSchemaError, InvalidOptionError } from '../engine/errors';
 import { jsonSchemaToGrammar, type JsonSchema } from '../engine/grammar';
 import { loadModel, type ChatMessage, type Model } from '../engine/model';
 import { samplerConfig, type SamplingOptions } from '../engine/sampling';
@@ -249,8 +249,8 @@ export class ModelService {
   }
 
   /**
-   * Stops taking requests, waits for those in flight to finish (a drain), then frees the model.
-   * Requests still queued when the drain ends are refused with NotReadyError.
+   * Stops taking requests, waits for those in flight to finish (a drain; queued ones are in flight
+   * too, and are served), then frees the model.
    */
   async close(): Promise<void> {
     if (this.current === 'closed' || this.current === 'closing') return;
@@ -450,6 +450,10 @@ function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOption
   if (o.topLogprobs !== undefined && (!Number.isInteger(o.topLogprobs) || o.topLogprobs < 0 || o.topLogprobs > 20)) {
     throw new InvalidOptionError(`top_logprobs must be an integer from 0 to 20 (got ${o.topLogprobs})`, 'INVALID_ARGUMENT');
   }
+  if (o.json !== undefined && nestingDepth(o.json) > MAX_SCHEMA_DEPTH) {
+    // llama.cpp's converter would spend seconds on the event loop's thread before refusing it
+    throw new InvalidJsonSchemaError(`the JSON Schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`, 'INVALID_JSON_SCHEMA');
+  }
   const grammar = o.json === undefined ? undefined : jsonSchemaToGrammar(o.json);
   const generateOptions: GenerateOptions & { topLogprobs?: number } = {
     ...sampling,
@@ -460,6 +464,23 @@ function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOption
     ...(o.topLogprobs ? { topLogprobs: o.topLogprobs } : {}),
   };
   return { generateOptions, constrained: grammar !== undefined };
+}
+
+/** Deeper than any schema a person writes; the converter's cost grows with depth. */
+const MAX_SCHEMA_DEPTH = 64;
+
+/** How deeply objects and arrays nest in a JSON value (iterative: the value may be deeper than the stack). */
+function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    max = Math.max(max, depth + 1);
+    if (max > MAX_SCHEMA_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 /** A generated token as the APIs report it; `top` only when the engine gave it (GenerateOptions.topLogprobs). */

@@ -41,6 +41,7 @@ const CASES: Case[] = [
   { name: 'a negative repeat_penalty', path: '/api/generate', body: opts({ repeat_penalty: -1 }), status: 400, message: /^body\/options\/repeat_penalty must be > 0$/ },
   { name: 'an unknown format', path: '/api/generate', body: gen({ format: 'xml' }), status: 400, message: /^body\/format must/ },
   { name: 'an invalid JSON Schema', path: '/api/generate', body: gen({ format: { type: 'frobnicate' } }), status: 400, message: /frobnicate|type/ },
+  { name: 'a JSON Schema nested 4,000 deep', path: '/api/generate', body: gen({ format: JSON.parse('{"type":"array","items":'.repeat(4000) + '{}' + '}'.repeat(4000)) as unknown }), status: 400, message: /^the JSON Schema nests deeper than 64 levels$/ },
   { name: 'a negative top_logprobs', path: '/api/generate', body: gen({ logprobs: true, top_logprobs: -1 }), status: 400, message: /^body\/top_logprobs must be >= 0$/ },
   { name: 'too many top_logprobs', path: '/api/generate', body: gen({ logprobs: true, top_logprobs: 50 }), status: 400, message: /^body\/top_logprobs must be <= 20$/ },
   { name: 'a keep_alive object', path: '/api/generate', body: gen({ keep_alive: {} }), status: 400, message: /^body\/keep_alive must be string,number$/ },
