@@ -28,7 +28,7 @@ const generationProperties = {
   frequency_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
   presence_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
   logit_bias: { type: ['object', 'null'] },
-  user: { type: 'string' },
+  user: nullable('string'),
 };
 
 const contentPart = {
@@ -119,7 +119,7 @@ export const embeddingBody = {
     input: { type: ['string', 'array'] },
     encoding_format: { type: 'string', enum: ['float', 'base64'] },
     dimensions: { type: 'integer', minimum: 1 },
-    user: { type: 'string' },
+    user: nullable('string'),
   },
 };
 
@@ -161,7 +161,7 @@ export interface GenerationBody {
   frequency_penalty?: number | null;
   presence_penalty?: number | null;
   logit_bias?: Record<string, unknown> | null;
-  user?: string;
+  user?: string | null;
 }
 
 export interface ChatCompletionBody extends GenerationBody {
@@ -195,5 +195,5 @@ export interface EmbeddingBody {
   input: string | unknown[];
   encoding_format?: 'float' | 'base64';
   dimensions?: number;
-  user?: string;
+  user?: string | null;
 }
