@@ -188,9 +188,9 @@ export function registerOpenAIRoutes(app: FastifyInstance, service: ModelService
 
   app.get('/v1/models', async () => ({ object: 'list', data: [modelObject()] }));
 
-  // model names may hold slashes ("org/model"): the rest of the path is the id
+  // model names may hold slashes ("org/model"): the rest of the path (decoded by fastify) is the id
   app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
-    checkModel(service, decodeURIComponent(request.params['*']));
+    checkModel(service, request.params['*']);
     return modelObject();
   });
 

@@ -110,6 +110,10 @@ describe('malformed requests', () => {
       status: 404,
       body: { error: { message: "The model 'llama3' does not exist: this server serves 'default'", type: 'invalid_request_error', param: 'model', code: 'model_not_found' } },
     });
+    // an id with a slash, escaped as the SDK escapes it, is read once
+    const nested = await fetch(`${s.url}/v1/models/${encodeURIComponent('org/100%')}`);
+    expect(nested.status).toBe(404);
+    expect(((await nested.json()) as { error: { message: string } }).error.message).toMatch(/^The model 'org\/100%' does not exist/);
   });
 
   test('after all of them the server answers normally, streamed and not', async () => {

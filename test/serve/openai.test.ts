@@ -138,8 +138,14 @@ test('chat logprobs: one entry per token, concatenating exactly to the content, 
   for (const e of entries) {
     expect(Buffer.from(e.bytes!).toString('utf8')).toBe(e.token);
     expect(e.logprob).toBeLessThanOrEqual(0);
-    // the alternatives come once the engine reports them; never more than asked
+    // the alternatives come once the engine reports them (GenerateOptions.topLogprobs): then as many as asked, best first
     expect(e.top_logprobs.length).toBeLessThanOrEqual(2);
+  }
+  if (entries.some((e) => e.top_logprobs.length > 0)) {
+    for (const e of entries) {
+      expect(e.top_logprobs).toHaveLength(2);
+      expect(e.top_logprobs[0].logprob).toBeGreaterThanOrEqual(e.top_logprobs[1].logprob);
+    }
   }
   const chunks = await streamChat({ messages: ASK_CAPITAL, response_format: capitalFormat, logprobs: true });
   const streamed = chunks.flatMap((c) => c.choices[0]?.logprobs?.content ?? []);
