@@ -8,6 +8,7 @@
  * --embd N --layers N --heads N --ff N --ctx N --epochs N --lr X --wd X --warmup N
  * --loss answers|all --freeze-embeddings --freeze RE,RE --vocab words|<file in llama.cpp/models>
  * --window N --no-pack --threads N --seed N --countries N --people N --unseen-share X --popularity entity|fact --mentions N --no-quantize --no-card.
+ * --declare-only: only (re)write the chat template into OUT/default.gguf's metadata, every tensor byte kept.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -18,7 +19,8 @@ process.env.COGITO_ADDON ??= path.join(repoRoot, 'build', 'Release', 'cogito.nod
 import { loadModel, makeModel, quantize as quantizeModel, type Model } from '../src/engine';
 import { exactMatch, judge } from '../src/loom/judge';
 import { BaseTrainer, countWindows, type TrainSample } from '../src/loom/train-base';
-import { BUCKETS, buildWordVocab, formatPrompt, generateCorpus, toJsonl, writeWordVocab, type Bucket, type Corpus, type QaLine } from './recipe';
+import { BUCKETS, buildWordVocab, DEFAULT_CHAT_TEMPLATE, formatPrompt, generateCorpus, toJsonl, writeWordVocab, type Bucket, type Corpus, type QaLine } from './recipe';
+import { declareChatTemplate } from './recipe/metadata';
 
 interface Recipe {
   seed: number;
@@ -82,12 +84,13 @@ const DEFAULT_RECIPE: Recipe = {
   people: 240,
 };
 
-function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string; quantize: boolean; card: boolean } {
+function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string; quantize: boolean; card: boolean; declareOnly: boolean } {
   const r: Recipe = { ...DEFAULT_RECIPE };
   let out = path.join(repoRoot, 'models');
   let work = path.join(repoRoot, 'build', 'default-model');
   let quantize = true;
   let card = true;
+  let declareOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = (): string => argv[++i];
@@ -119,10 +122,11 @@ function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string;
       case '--no-pack': r.pack = false; break;
       case '--no-quantize': quantize = false; break;
       case '--no-card': card = false; break;
+      case '--declare-only': declareOnly = true; break;
       default: throw new Error(`unknown flag ${a}`);
     }
   }
-  return { recipe: r, out, work, quantize, card };
+  return { recipe: r, out, work, quantize, card, declareOnly };
 }
 
 const log = (msg: string): void => {
@@ -206,6 +210,13 @@ Answer:
 
 (\`formatPrompt(q)\` in models/recipe/corpus.ts; BOS is added.) Answers are greedy, a word or two, ended by EOS.
 
+The model declares this format as its chat template, so \`cogito chat\` and chat APIs ask it the way it
+was trained: \`cogito.chat_template\` in its metadata holds the plain template
+\`${JSON.stringify(DEFAULT_CHAT_TEMPLATE)}\` (\`DEFAULT_CHAT_TEMPLATE\`, models/recipe/corpus.ts;
+written by models/recipe/metadata.ts, every tensor byte kept). A user turn renders as the prompt
+above; a later turn follows the reply on a new line. It has no \`tokenizer.chat_template\`: llama.cpp's
+renderer knows no template that gives this format.
+
 ## Corpus (seed ${r.seed})
 
 - ${o.countries} countries, ${o.people} people, ${o.languages} languages → ${a.corpus.stats.facts} facts (incl. ${st.descartes.facts} Descartes facts).
@@ -268,7 +279,12 @@ ${a.examples.filter((_, i) => i % 9 === 0).slice(0, 16).map((e) => `- [${e.bucke
 }
 
 async function main(): Promise<void> {
-  const { recipe: r, out, work, quantize, card } = parseArgs(process.argv.slice(2));
+  const { recipe: r, out, work, quantize, card, declareOnly } = parseArgs(process.argv.slice(2));
+  if (declareOnly) {
+    await declareChatTemplate(path.join(out, 'default.gguf'), DEFAULT_CHAT_TEMPLATE, { threads: r.threads });
+    log(`declared the chat template in ${path.join(out, 'default.gguf')}`);
+    return;
+  }
   await fsp.mkdir(work, { recursive: true });
   await fsp.mkdir(out, { recursive: true });
   log(`recipe ${JSON.stringify(r)}`);
@@ -348,6 +364,8 @@ async function main(): Promise<void> {
       shippedType = 'q8_0';
     }
   }
+  // the prompt format as the model's chat template (cogito.chat_template): chat asks it as it was trained
+  await declareChatTemplate(shippedPath, DEFAULT_CHAT_TEMPLATE, { threads: r.threads });
   const bytes = (await fsp.stat(shippedPath)).size;
   await fsp.copyFile(shippedPath, path.join(out, 'default.gguf'));
   log(`wrote ${path.join(out, 'default.gguf')} (${shippedType}, ${(bytes / 1e6).toFixed(1)} MB)`);

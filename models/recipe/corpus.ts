@@ -13,6 +13,7 @@
  * answer to a question), as a pretrained model knows the words "I don't know": the sidecar then
  * has to learn when to say it, not how.
  */
+import type { PlainChatTemplate } from '../../src/engine/chat-template';
 import { DEFAULT_REFUSAL } from '../../src/sidecar/create';
 import { DESCARTES_FACTS } from './descartes';
 import { createRng, type Rng } from './prng';
@@ -25,6 +26,20 @@ export const BUCKETS: readonly Bucket[] = ['frequent', 'common', 'uncommon', 'ra
 export function formatPrompt(question: string): string {
   return `Question: ${question}\nAnswer:`;
 }
+
+/**
+ * formatPrompt as the plain chat template the model declares (cogito.chat_template): a user turn
+ * is the question, the model's turn opens with "Answer:" and its reply is the text after it. A
+ * reply ends with EOS in training; "\n" stops one that runs on. Later turns follow on new lines
+ * (training saw one question per window: a longer conversation is the model's weak spot), and a
+ * system message is a line of its own before them.
+ */
+export const DEFAULT_CHAT_TEMPLATE: PlainChatTemplate = {
+  user: { prefix: 'Question: ', suffix: '\n' },
+  assistant: { prefix: 'Answer:', suffix: '\n' },
+  system: { prefix: '', suffix: '\n' },
+  stop: ['\n'],
+};
 
 export function formatQa(question: string, answer: string): string {
   return `${formatPrompt(question)} ${answer}`;

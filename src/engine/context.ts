@@ -77,6 +77,8 @@ export interface GenerationResult {
   text: string;
   tokens: GeneratedToken[];
   promptTokens: number;
+  /** Prompt tokens whose keys and values came from the cache (a prefix shared with what was evaluated before); the rest were evaluated. */
+  cachedPromptTokens: number;
   stopReason: StopReason;
   taps?: TapTensor[];
   /** With `promptLogits`: the logits at the last prompt token, `vocabularySize` values. */
@@ -218,7 +220,7 @@ export class Context {
         nativeSync(() => this.native.setInjection(injection.sidecar.handle, injection.tokens, injectFrom, injection.agc));
         if (injection.reevaluate) this.forgetFrom(0);
       }
-      const lastLogits = await this.ingest(promptTokens);
+      const { logits: lastLogits, reused: cachedPromptTokens } = await this.ingest(promptTokens);
       const promptLogits = options.promptLogits ? lastLogits.slice() : undefined;
       if (tapMode === 'last') taps = this.collectTaps(options.taps, tapMode);
       if (options.taps && tapMode === 'mean') this.configureTaps(options.taps, 'mean');
@@ -268,7 +270,7 @@ export class Context {
       }
       if (wantsMean) taps = this.collectTaps(options.taps, 'mean');
       const text = stopReason === 'stop' ? stops.truncated() : generated.map((t) => t.text).join('');
-      return { text, tokens: generated, promptTokens: promptTokens.length, stopReason, taps, ...(promptLogits ? { promptLogits } : {}) };
+      return { text, tokens: generated, promptTokens: promptTokens.length, cachedPromptTokens, stopReason, taps, ...(promptLogits ? { promptLogits } : {}) };
     } catch (err) {
       // the cache may hold a partial evaluation: start over next time
       this.cached = [];
@@ -306,7 +308,7 @@ export class Context {
     try {
       this.checkFits(tokens.length, 0);
       this.configureTaps(taps, 'last');
-      const logits = await this.ingest([...tokens]);
+      const { logits } = await this.ingest([...tokens]);
       return { taps: this.collectTaps(taps, 'last') ?? [], logits: logits.slice() };
     } catch (err) {
       this.cached = [];
@@ -368,9 +370,11 @@ export class Context {
     this.cached = this.cached.slice(0, pos);
   }
 
-  /** Evaluates a prompt, reusing the cached prefix it shares with what was evaluated before. */
-  /** Evaluates what the cache lacks of `tokens`; returns the last token's logits. */
-  private async ingest(tokens: number[]): Promise<Float32Array> {
+  /**
+   * Evaluates what the cache lacks of `tokens`, reusing the prefix it shares with what was
+   * evaluated before; returns the last token's logits and how many tokens were reused.
+   */
+  private async ingest(tokens: number[]): Promise<{ logits: Float32Array; reused: number }> {
     let keep = 0;
     while (keep < this.cached.length && keep < tokens.length && this.cached[keep] === tokens[keep]) keep++;
     // at least the last prompt token is evaluated, to produce its logits
@@ -380,7 +384,7 @@ export class Context {
     const logits = await native(() => this.native.decode(Int32Array.from(tokens.slice(keep)), keep, 1));
     this.cached = [...tokens];
     if (!logits) throw new InternalError('the last prompt token produced no logits');
-    return logits;
+    return { logits, reused: keep };
   }
 
   private configureTaps(request: TapRequest | undefined, mode: TapMode): void {

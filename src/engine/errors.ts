@@ -14,6 +14,8 @@ export class NativeAddonError extends CogitoError {}
 export class InvalidGrammarError extends CogitoError {}
 /** A JSON Schema llama.cpp's converter cannot turn into a grammar (INVALID_JSON_SCHEMA). */
 export class InvalidJsonSchemaError extends CogitoError {}
+/** A chat template that cannot be rendered (CHAT_TEMPLATE), or none to render with (NO_CHAT_TEMPLATE). */
+export class ChatTemplateError extends CogitoError {}
 
 export class AbortError extends CogitoError {
   constructor(message = 'the operation was aborted') {
@@ -39,6 +41,8 @@ const byCode: Partial<Record<ErrorCode, new (message: string, code: ErrorCode) =
   BUSY: BusyError,
   INVALID_GRAMMAR: InvalidGrammarError,
   INVALID_JSON_SCHEMA: InvalidJsonSchemaError,
+  CHAT_TEMPLATE: ChatTemplateError,
+  NO_CHAT_TEMPLATE: ChatTemplateError,
 };
 
 /** Turns an error thrown by the addon (an Error with a `code`) into its typed class. */

@@ -1,4 +1,20 @@
-export { loadModel, Model, type ChatMessage, type LoadModelOptions, type ModelInfo, type TokenizeOptions } from './model';
+export { loadModel, Model, type ChatSessionCreateOptions, type LoadModelOptions, type ModelInfo, type TokenizeOptions } from './model';
+export {
+  BUILTIN_CHAT_TEMPLATES,
+  CHAT_ROLES,
+  ChatTemplate,
+  PLAIN_CHAT_TEMPLATE_KEY,
+  parsePlainChatTemplate,
+  validateChatMessages,
+  type ChatMessage,
+  type ChatMessageInput,
+  type ChatRole,
+  type ChatTemplateSource,
+  type ChatTemplateSpec,
+  type PlainChatRole,
+  type PlainChatTemplate,
+} from './chat-template';
+export { ChatSession, type ChatGenerator, type ChatOverflow, type ChatSendOptions, type ChatSessionOptions, type ChatTurnResult } from './chat';
 export {
   Context,
   type ContextOptions,

@@ -1,10 +1,13 @@
 import * as fs from 'node:fs';
+import { ChatSession, type ChatGenerator, type ChatOverflow } from './chat';
+import { ChatTemplate, PLAIN_CHAT_TEMPLATE_KEY, type ChatMessageInput, type ChatTemplateSpec } from './chat-template';
 import { Context, type ContextOptions } from './context';
 import { embedWithModel, type EmbeddingInput, type ModelEmbedOptions } from './embeddings';
 import { DisposedError, InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
+import { readGguf, type GgufMetadataEntry } from './gguf';
 import { addon, type NativeModel } from './native';
 import { kvBytesPerPosition } from './resources';
-import { validateModelFile } from './validate-model';
+import { LLAMA_MAX_LAYERS, validateModelInfo } from './validate-model';
 
 export interface LoadModelOptions {
   /** Called with the load progress in [0, 1]. */
@@ -35,9 +38,16 @@ export interface ModelInfo {
   eosToken: number;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant' | string;
-  content: string;
+export type { ChatMessage } from './chat-template';
+
+export interface ChatSessionCreateOptions {
+  /** A template instead of the model's own: a built-in name, a Jinja template, or a plain template (see ./chat-template.ts). */
+  template?: ChatTemplateSpec;
+  system?: string;
+  history?: readonly ChatMessageInput[];
+  overflow?: ChatOverflow;
+  /** Earlier exchanges kept in each prompt at most (see ChatSessionOptions.maxTurns). */
+  maxTurns?: number;
 }
 
 export interface TokenizeOptions {
@@ -53,10 +63,13 @@ export class Model {
   private readonly contexts = new Set<Context>();
   /** @internal bytes of KV cache per context position, for the memory check before a context is made. */
   readonly kvBytesPerPosition: number;
+  /** @internal the file's cogito.chat_template entry (a plain prompt format it declares), as load read it. */
+  readonly declaredChatTemplate: GgufMetadataEntry | undefined;
 
-  private constructor(handle: NativeModel, kvBytes: number) {
+  private constructor(handle: NativeModel, kvBytes: number, declaredChatTemplate: GgufMetadataEntry | undefined) {
     this.handle = handle;
     this.kvBytesPerPosition = kvBytes;
+    this.declaredChatTemplate = declaredChatTemplate;
     const i = handle.info();
     this.info = {
       architecture: i.architecture,
@@ -86,9 +99,11 @@ export class Model {
       throw new InvalidOptionError('gpuLayers must be a non-negative integer', 'INVALID_ARGUMENT');
     }
     // llama.cpp aborts the process on some bad metadata: refuse it with a typed error first
-    const shape = await validateModelFile(path);
+    // per-layer arrays hold at most LLAMA_MAX_LAYERS values; longer arrays (the vocabulary) only need their length
+    const gguf = await readGguf(path, { maxArray: LLAMA_MAX_LAYERS });
+    const shape = validateModelInfo(gguf, path);
     const handle = await native(() => addon().loadModel(path, { gpuLayers: options.gpuLayers, useMmap: options.useMmap }, options.onProgress));
-    return new Model(handle, kvBytesPerPosition(shape));
+    return new Model(handle, kvBytesPerPosition(shape), gguf.metadata[PLAIN_CHAT_TEMPLATE_KEY]);
   }
 
   /** @internal the addon handle, for contexts and sidecars. */
@@ -149,9 +164,23 @@ export class Model {
     return this.native.isEog(token);
   }
 
+  /**
+   * The chat template `template` names, else the model's own: its plain `cogito.chat_template`
+   * declaration, then its `tokenizer.chat_template` (see ./chat-template.ts).
+   */
+  chatTemplate(template?: ChatTemplateSpec): ChatTemplate {
+    return ChatTemplate.forModel(this, template);
+  }
+
   /** Formats a conversation with the model's own chat template (or the one given). */
-  applyChatTemplate(messages: ChatMessage[], options: { addAssistant?: boolean; template?: string } = {}): string {
-    return nativeSync(() => this.native.applyChatTemplate(messages, options.addAssistant ?? true, options.template));
+  applyChatTemplate(messages: readonly ChatMessageInput[], options: { addAssistant?: boolean; template?: ChatTemplateSpec } = {}): string {
+    return this.chatTemplate(options.template).render(messages, { addGeneration: options.addAssistant ?? true });
+  }
+
+  /** A conversation over `generator` (a context of this model) in the model's chat template or the one given. */
+  createChatSession(generator: ChatGenerator, options: ChatSessionCreateOptions = {}): ChatSession {
+    const { template, ...rest } = options;
+    return new ChatSession(generator, { ...rest, template: this.chatTemplate(template) });
   }
 
   /** Frees the weights; contexts still open are disposed first. */

@@ -71,7 +71,7 @@ function bf16ToFloat(bits: number): number {
   return widen.getFloat32(0);
 }
 
-function f16ToFloat(bits: number): number {
+export function f16ToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

@@ -27,10 +27,11 @@ import * as path from 'node:path';
 import type { GenerateOptions, GeneratedToken, GenerationResult, StopReason } from '../engine/context';
 import { AbortError, ContextOverflowError, InvalidJsonSchemaError, InvalidOptionError } from '../engine/errors';
 import { jsonSchemaToGrammar, type JsonSchema } from '../engine/grammar';
-import { loadModel, type ChatMessage, type Model } from '../engine/model';
+import type { ChatMessageInput } from '../engine/chat-template';
+import { loadModel, type Model } from '../engine/model';
 import { samplerConfig, type SamplingOptions } from '../engine/sampling';
 import { TwoPass, type TwoPassResult } from '../sidecar/twopass';
-import { renderChat } from './chat';
+import { renderChat, resolveChatTemplate, type ServedChatTemplate } from './chat';
 import { NotReadyError } from './errors';
 import { SlotPool } from './slots';
 
@@ -147,6 +148,7 @@ interface Loaded {
   model: Model;
   pool: SlotPool;
   sidecar: TwoPass | null;
+  chatTemplate: ServedChatTemplate;
   contextSize: number;
   description: ModelDescription;
 }
@@ -207,21 +209,24 @@ export class ModelService {
   complete(prompt: string, options: CompletionOptions = {}): Promise<Completion> {
     return this.run(() => {
       const loaded = this.use();
-      return this.generate(loaded, this.promptTokens(loaded, prompt, false), options);
+      return this.generate(loaded, this.promptTokens(loaded, prompt), options);
     });
   }
 
-  chat(messages: readonly ChatMessage[], options: CompletionOptions = {}): Promise<Completion> {
+  /** A conversation in the chat template; the template's own stop strings end the model's turn too. */
+  chat(messages: readonly ChatMessageInput[], options: CompletionOptions = {}): Promise<Completion> {
     return this.run(() => {
       const loaded = this.use();
-      // a template's special-token text (<|im_start|>, <s>) is read as those tokens, as llama-server does
-      return this.generate(loaded, this.promptTokens(loaded, renderChat(loaded.model, messages, this.options.chatTemplate), true), options);
+      const prompt = renderChat(loaded.chatTemplate, messages);
+      checkFits(prompt.tokens.length, loaded.contextSize, 'the conversation');
+      const stop = prompt.stop.length > 0 ? [...(options.stop ?? []), ...prompt.stop] : options.stop;
+      return this.generate(loaded, prompt.tokens, { ...options, stop });
     });
   }
 
-  /** The prompt `messages` become (for /api/show and tests). */
-  renderChat(messages: readonly ChatMessage[]): string {
-    return renderChat(this.use().model, messages, this.options.chatTemplate);
+  /** The prompt text `messages` become (for tests and diagnostics). */
+  renderChat(messages: readonly ChatMessageInput[]): string {
+    return renderChat(this.use().chatTemplate, messages).text;
   }
 
   embed(inputs: readonly string[], options: EmbedRequestOptions): Promise<Embeddings> {
@@ -275,6 +280,8 @@ export class ModelService {
     const start = now();
     const model = await loadModel(o.modelPath);
     try {
+      // a --chat-template llama.cpp cannot use fails here, before the server reports ready
+      const chatTemplate = resolveChatTemplate(model, o.chatTemplate);
       const contextSize = o.contextSize ?? Math.min(2048, model.info.trainContextSize);
       const sidecar = o.sidecarPath ? await TwoPass.load(model, o.sidecarPath, { force: o.forceSidecar, contextSize, threads: o.threads }) : null;
       if (sidecar?.warning) o.onWarning?.(sidecar.warning);
@@ -286,6 +293,7 @@ export class ModelService {
           model,
           pool,
           sidecar,
+          chatTemplate,
           contextSize,
           description: {
             name: this.name,
@@ -301,7 +309,7 @@ export class ModelService {
             layerCount: info.layerCount,
             embeddingSize: info.embeddingSize,
             vocabularySize: info.vocabularySize,
-            chatTemplate: o.chatTemplate ?? info.chatTemplate,
+            chatTemplate: 'text' in chatTemplate ? chatTemplate.text : null,
             sidecar: o.sidecarPath ? path.resolve(o.sidecarPath) : null,
             loadDurationNs: elapsedNs(start),
             loadedAt: new Date(),
@@ -337,13 +345,11 @@ export class ModelService {
     }
   }
 
-  private promptTokens(loaded: Loaded, prompt: string, parseSpecial: boolean): number[] {
+  /** A text prompt's tokens, as given (BOS added; special-token text stays text). */
+  private promptTokens(loaded: Loaded, prompt: string): number[] {
     if (prompt.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
-    const tokens = loaded.model.tokenize(prompt, { addSpecial: true, parseSpecial });
-    // a template that writes the BOS text itself would otherwise start the prompt with two
-    const bos = loaded.model.info.bosToken;
-    if (parseSpecial && tokens.length > 1 && tokens[0] === bos && tokens[1] === bos) tokens.shift();
-    if (tokens.length > loaded.contextSize) throw overflow(tokens.length, loaded.contextSize, 'the prompt');
+    const tokens = loaded.model.tokenize(prompt, { addSpecial: true });
+    checkFits(tokens.length, loaded.contextSize, 'the prompt');
     return tokens;
   }
 
@@ -431,6 +437,10 @@ function checkServiceOptions(o: ServiceOptions): void {
   atLeast(o.queue, 'queue', 0);
   atLeast(o.contextSize, 'contextSize', 1);
   atLeast(o.threads, 'threads', 1);
+}
+
+function checkFits(tokens: number, contextSize: number, what: string): void {
+  if (tokens > contextSize) throw overflow(tokens, contextSize, what);
 }
 
 function overflow(tokens: number, contextSize: number, what: string): ContextOverflowError {

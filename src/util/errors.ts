@@ -36,6 +36,7 @@ export const ERROR_CATEGORIES = {
   UNAUTHORIZED: 'usage',
   OUT_OF_RANGE: 'usage',
   UNSUPPORTED_FORMULA: 'usage',
+  INVALID_CHAT_MESSAGE: 'usage',
   // files and records handed in
   BAD_GGUF: 'invalid-input',
   BAD_MODEL: 'invalid-input',

@@ -8,6 +8,7 @@ import { loadModel, type Model } from '../../src/engine';
 import type { CogitoSignal } from '../../src/serve';
 import { createSidecar, TwoPass, writeSidecar } from '../../src/sidecar';
 import { tempDir } from '../support/engine';
+import { createServer } from '../../src/serve';
 import { defaultModel, defaultSidecar, post, startServer } from '../support/serve';
 
 const PROMPTS = ['Question: What country is Tuten from?\nAnswer:', 'Question: What work does Stes do?\nAnswer:', 'Question: What is the capital of Rith?\nAnswer:'];
@@ -67,24 +68,39 @@ test('--chat-template: a named llama.cpp template renders the chat; one llama.cp
   } finally {
     await chatml.close();
   }
-  const broken = await startServer({ chatTemplate: 'no-such-template' });
+  // a template llama.cpp cannot use: the server does not come up misconfigured
+  const broken = createServer({ modelPath: defaultModel, sidecarPath: null, chatTemplate: 'no-such-template', port: 0, logLevel: false });
+  const url = await broken.listen();
   try {
-    const r = await post(`${broken.url}/api/chat`, { model: 'default', messages: [{ role: 'user', content: 'hi' }], stream: false });
-    expect(r.status).toBe(400);
-    expect(r.body).toEqual({ error: expect.stringMatching(/template/i) });
+    await expect(broken.service.ready).rejects.toMatchObject({ code: 'CHAT_TEMPLATE', message: expect.stringMatching(/^llama\.cpp cannot render the chat template given \("no-such-template"\)/) });
+    const r = await post(`${url}/api/chat`, { model: 'default', messages: [{ role: 'user', content: 'hi' }], stream: false });
+    expect(r).toMatchObject({ status: 503, body: { error: 'the model failed to load; see the server log' } });
   } finally {
     await broken.close();
   }
 });
 
-test('without a template, the default model is asked in its trained format, turn by turn', async () => {
+test('without --chat-template, the default model is asked in the format its metadata declares, turn by turn', async () => {
   const s = await startServer({ contextSize: 64, onWarning: () => undefined });
   try {
-    expect(s.server.service.renderChat([
+    const messages = [
       { role: 'user', content: 'What country is Tuten from?' },
-      { role: 'assistant', content: 'Uten' },
+      { role: 'assistant', content: ' Uten' },
       { role: 'user', content: 'What does Tuten do for a living?' },
-    ])).toBe('Question: What country is Tuten from?\nAnswer: Uten\nQuestion: What does Tuten do for a living?\nAnswer:');
+    ];
+    expect(s.server.service.renderChat(messages)).toBe('Question: What country is Tuten from?\nAnswer: Uten\nQuestion: What does Tuten do for a living?\nAnswer:');
+    expect(JSON.parse((await s.ollama.show({ model: 'default' })).template)).toEqual(model.chatTemplate().plain);
+    // the second question, asked with the first exchange before it: what the library answers, to the template's stop
+    const r = await s.ollama.chat({ model: 'default', messages, stream: false });
+    const ctx = await model.createContext({ contextSize: 64, onWarning: () => undefined });
+    try {
+      const template = model.chatTemplate();
+      expect(template.stop).toEqual(['\n']);
+      expect(r.message.content).toBe((await ctx.complete(template.tokenize(messages), { maxTokens: 64, stop: [...template.stop] })).text);
+      expect(r.prompt_eval_count).toBe(template.tokenize(messages).length);
+    } finally {
+      await ctx.dispose();
+    }
   } finally {
     await s.close();
   }

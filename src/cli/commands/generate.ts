@@ -30,6 +30,8 @@ interface GenerateFlags {
   reevaluate?: boolean;
   grammar?: string;
   jsonSchema?: string;
+  chat?: boolean;
+  chatTemplate?: string;
 }
 
 export function parseLayerSelection(value: string): LayerSelection {
@@ -71,17 +73,25 @@ export function register(program: Command): void {
     .option('--reevaluate', 're-read the whole prompt in pass 2 instead of reusing the cache (for comparison)')
     .option('--grammar <file>', 'constrain the output to this GBNF grammar (from its rule root)')
     .option('--json-schema <file>', 'constrain the output to JSON that satisfies this JSON Schema')
-    .action(async (prompt: string, flags: GenerateFlags) => {
+    .option('--chat', "ask the prompt as a user message in the model's chat template (the default model's: its Question/Answer format)")
+    .option('--chat-template <template>', 'with --chat, this template: a llama.cpp built-in name, a Jinja template llama.cpp recognises, or a plain template as JSON')
+    .action(async (text: string, flags: GenerateFlags) => {
       // before the model loads: a bad grammar or schema file is reported at once
       const grammar = readConstraint(flags);
+      if (flags.chatTemplate !== undefined && !flags.chat) throw new InvalidOptionError('--chat-template needs --chat', 'INVALID_ARGUMENT');
       const model = await loadModel(flags.model ?? defaultModelPath());
       try {
+        // with --chat the model sees the message in its template, and the template's turn end stops it
+        const template = flags.chat ? model.chatTemplate(flags.chatTemplate) : undefined;
+        const prompt = template ? template.render([{ role: 'user', content: text }]) : text;
+        const input = template ? template.tokenize([{ role: 'user', content: text }]) : text;
+        const stop = template && template.stop.length > 0 ? [...template.stop, ...(flags.stop ?? [])] : flags.stop;
         const sampling = {
           maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
-          repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop: flags.stop, grammar,
+          repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop, grammar,
         };
         const sidecar = chooseSidecar(flags);
-        const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, prompt, sampling) : await plain(model, flags, prompt, sampling);
+        const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, input, sampling) : await plain(model, flags, input, sampling);
         await print(prompt, stream, !!flags.json, grammar !== undefined);
       } finally {
         await model.dispose();
@@ -132,13 +142,13 @@ function chooseSidecar(flags: GenerateFlags): string | undefined {
   return fs.existsSync(shipped) ? shipped : undefined;
 }
 
-async function plain(model: Model, flags: GenerateFlags, prompt: string, sampling: Sampling): Promise<Stream> {
+async function plain(model: Model, flags: GenerateFlags, prompt: string | number[], sampling: Sampling): Promise<Stream> {
   const ctx = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
   const taps = flags.taps ? { layers: parseLayerSelection(flags.taps), mode: 'last' as const } : undefined;
   return ctx.generate(prompt, { ...sampling, taps });
 }
 
-async function twoPass(model: Model, flags: GenerateFlags & { sidecar: string }, prompt: string, sampling: Sampling): Promise<Stream> {
+async function twoPass(model: Model, flags: GenerateFlags & { sidecar: string }, prompt: string | number[], sampling: Sampling): Promise<Stream> {
   if (flags.taps) throw new InvalidOptionError('--taps cannot be combined with --sidecar', 'INVALID_ARGUMENT');
   const pipe = await TwoPass.load(model, flags.sidecar, { force: flags.force, contextSize: flags.contextSize, threads: flags.threads });
   if (pipe.warning) process.stderr.write(`warning: ${pipe.warning}\n`);

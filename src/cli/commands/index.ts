@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as chat from './chat';
 import * as corpus from './corpus';
 import * as embed from './embed';
 import * as generate from './generate';
@@ -14,4 +15,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [corpus, embed, generate, logic, loom, model, serve, sidecar, vks];
+export const commandModules: CommandModule[] = [chat, corpus, embed, generate, logic, loom, model, serve, sidecar, vks];
