@@ -48,8 +48,11 @@ export class ResponseStream {
   }
 }
 
-/** Builds the error body one API sends for a status and message (Ollama's `{"error": "..."}` by default). */
-export type ErrorShape = (status: number, message: string, code: string | null) => unknown;
+/**
+ * Builds the error body one API sends for a status and message (Ollama's `{"error": "..."}` by
+ * default); `err` is the thrown value, for an API whose shape names more (OpenAI's `param`).
+ */
+export type ErrorShape = (status: number, message: string, code: string | null, err: unknown) => unknown;
 
 const shapes = new WeakMap<FastifyInstance, { prefix: string; shape: ErrorShape }[]>();
 

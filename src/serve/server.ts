@@ -125,7 +125,7 @@ function buildApp(options: ServerOptions, service: ModelService, metrics: Server
     if (err instanceof QueueFullError) void reply.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof UnauthorizedError) void reply.header('www-authenticate', 'Bearer');
     const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : null;
-    return reply.status(status).send(errorShapeFor(app, request.url)(status, message, code));
+    return reply.status(status).send(errorShapeFor(app, request.url)(status, message, code, err));
   });
 
   app.setNotFoundHandler((request) => {
