@@ -14,6 +14,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const cogito = require(path.join(root, 'dist', 'index.js'));
 const { benchModels } = require('./models');
+const { median } = require('./stats');
 const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
 const reps = Number(process.env.BENCH_REPS || 3);
 const N = Number(process.env.BENCH_SEQUENCES || 4);
@@ -22,11 +23,6 @@ const GEN = 64;
 
 function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Generated tokens per second over the span where all `sequences.length` sequences generate. */

@@ -14,6 +14,8 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { median } = require('./stats');
+const { peerBinary } = require('./host');
 
 const root = path.resolve(__dirname, '..');
 const resultsFile = path.join(root, 'bench', 'results', 'convert.json');
@@ -41,8 +43,6 @@ if (process.argv[2] === '--child') {
   return;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** One conversion in a child process: its in-process time, the whole process's wall time, its peak RSS. */
 function convertInChild(options) {
   const started = process.hrtime.bigint();
@@ -66,8 +66,7 @@ function measure(name, options, rounds) {
 }
 
 function llamaCppLlama2c(out, rounds, model = path.join(stories, 'stories260K.bin')) {
-  const bin = path.join(root, 'build', 'peers', 'build', 'bin', 'llama-convert-llama2c-to-ggml');
-  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run npm run build:peers`);
+  const bin = peerBinary('llama-convert-llama2c-to-ggml');
   const times = [];
   let peak = 0;
   for (let i = 0; i < rounds; i++) {

@@ -15,6 +15,7 @@ const root = path.resolve(__dirname, '..');
 const resultsFile = path.join(root, 'bench', 'results', 'engine.json');
 const cogito = require(path.join(root, 'dist', 'index.js'));
 const { benchModels } = require('./models');
+const { load, machine, peerBinary } = require('./host');
 const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
 const PP = 512;
 const TG = 128;
@@ -23,17 +24,10 @@ function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-// the figures are only comparable on an otherwise idle machine: record how busy it was
-function load() {
-  const r = spawnSync('uptime', { encoding: 'utf8' });
-  return { uptime: r.status === 0 ? r.stdout.trim() : null, loadavg: os.loadavg().map((x) => Number(x.toFixed(2))) };
-}
-
 const models = () => benchModels(cogito, log);
 
 function llamaBench(model) {
-  const bin = path.join(root, 'build', 'peers', 'build', 'bin', 'llama-bench');
-  if (!fs.existsSync(bin)) throw new Error('llama-bench is missing: run npm run build:peers');
+  const bin = peerBinary('llama-bench');
   const r = spawnSync(bin, ['-m', model, '-p', String(PP), '-n', String(TG), '-t', String(threads), '-r', '2', '-o', 'json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`llama-bench failed: ${r.stderr}`);
   const rows = JSON.parse(r.stdout);
@@ -94,7 +88,7 @@ function keepBest(into, from) {
 async function main() {
   const files = await models();
   const rounds = Number(process.env.BENCH_ROUNDS || 2);
-  const results = { threads, pp_tokens: PP, tg_tokens: TG, rounds, machine: `${os.cpus()[0].model}, ${os.cpus().length} cores`, load_before: load(), models: {} };
+  const results = { threads, pp_tokens: PP, tg_tokens: TG, rounds, machine: machine(), load_before: load(), models: {} };
   log(`load before: ${results.load_before.uptime}`);
   for (const type of Object.keys(files)) results.models[type] = { llama_bench: {}, cogito: {}, cogito_taps_all: {}, node_llama_cpp: {} };
   // every contestant runs once per round and keeps its best round: other work on the machine

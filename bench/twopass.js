@@ -14,6 +14,7 @@ const root = path.resolve(__dirname, '..');
 const resultsFile = path.join(root, 'bench', 'results', 'twopass.json');
 const cogito = require(path.join(root, 'dist', 'index.js'));
 const { benchModels, work } = require('./models');
+const { median } = require('./stats');
 const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
 const reps = Number(process.env.BENCH_REPS || 3);
 const PROMPT = 256;
@@ -23,11 +24,6 @@ function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function main() {
   const modelPath = (await benchModels(cogito, log)).q8_0;

@@ -3,6 +3,10 @@
 // Builds llama.cpp's own programs from the same pinned source WITHOUT cogito's patches, into
 // build/peers. Parity tests and benchmarks compare cogito against them, so a patch that changes
 // results is caught. Skips the build when the binaries are already there for this source.
+//
+//   node scripts/build-peers.js           the tools the tests need (npm test's pretest)
+//   node scripts/build-peers.js --server  llama-server, for bench/serve.js only: the slowest
+//                                         target, so CI's pretest does not build it
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -10,12 +14,20 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const peers = path.join(root, 'build', 'peers');
+fs.mkdirSync(path.join(root, 'build', 'peers'), { recursive: true });
+// The real path: build/ may be a link to the main checkout's, shared by several worktrees, and
+// cmake refuses a tree configured through another path (one whose worktree may be gone since)
+const peers = fs.realpathSync(path.join(root, 'build', 'peers'));
 const src = path.join(peers, 'llama.cpp');
 const out = path.join(peers, 'build');
 // llama-embedding: ground truth for embeddings; llama-convert-llama2c-to-ggml: llama.cpp's own
 // converter, which turns the real llama2.c checkpoint in ../shared/data/models into a GGUF
 const targets = ['llama-simple', 'llama-debug', 'llama-eval-callback', 'llama-bench', 'llama-embedding', 'llama-convert-llama2c-to-ggml'];
+// The server's target set, with its own stamp, so building it never marks the test tools current.
+// No web UI: LLAMA_BUILD_UI=OFF (no npm build) and LLAMA_USE_PREBUILT_UI=OFF (no download), so
+// it builds offline and embeds an empty asset table; the API is all a benchmark needs.
+const serverTargets = ['llama-server'];
+const serverOptions = ['-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_UI=OFF', '-DLLAMA_USE_PREBUILT_UI=OFF'];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -36,23 +48,48 @@ function bundlePath() {
   return fs.realpathSync(p);
 }
 
-function main() {
-  fs.mkdirSync(peers, { recursive: true });
-  run('cmake', [`-DBUNDLE=${bundlePath()}`, `-DDEST=${src}`, '-P', path.join(root, 'cmake', 'prepare-llama.cmake')]);
-  const bins = targets.map((t) => path.join(out, 'bin', t));
-  const stamp = path.join(out, 'peers.stamp');
-  const srcStamp = fs.readFileSync(`${src}.stamp`, 'utf8');
-  if (bins.every((b) => fs.existsSync(b)) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === srcStamp) {
-    process.stdout.write('cogito: llama.cpp peer tools are up to date\n');
-    return;
+/** The binary directory a tree's cache was made for, or null when there is no cache. */
+function cachedBinaryDir() {
+  const cache = path.join(out, 'CMakeCache.txt');
+  if (!fs.existsSync(cache)) return null;
+  const line = fs.readFileSync(cache, 'utf8').match(/^CMAKE_CACHEFILE_DIR:INTERNAL=(.*)$/m);
+  return line ? line[1] : null;
+}
+
+/** Configures the shared peer tree; `options` override the defaults (later -D wins in cmake). */
+function configure(options) {
+  const cachedDir = cachedBinaryDir();
+  if (cachedDir !== null && cachedDir !== out) {
+    // made through a link (an older script, another worktree): its paths are not this tree's,
+    // and cmake stops on it; a fresh cache (objects stay, make recompiles what changed) fixes it
+    process.stdout.write(`cogito: the peer tree's cache was made at ${cachedDir}; configuring afresh at ${out}\n`);
+    fs.rmSync(path.join(out, 'CMakeCache.txt'));
   }
-  process.stdout.write('cogito: building llama.cpp\'s own tools (unpatched) for parity tests and benchmarks\n');
   run('cmake', ['-S', src, '-B', out, '-DCMAKE_BUILD_TYPE=Release', '-DBUILD_SHARED_LIBS=OFF', '-DLLAMA_CURL=OFF',
     '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_SERVER=OFF',
-    `-DCMAKE_PROJECT_INCLUDE=${path.join(root, 'cmake', 'cpu-flags.cmake')}`]);
+    `-DCMAKE_PROJECT_INCLUDE=${path.join(root, 'cmake', 'cpu-flags.cmake')}`, ...options]);
+}
+
+function main() {
+  const server = process.argv.includes('--server');
+  const wanted = server ? serverTargets : targets;
+  run('cmake', [`-DBUNDLE=${bundlePath()}`, `-DDEST=${src}`, '-P', path.join(root, 'cmake', 'prepare-llama.cmake')]);
+  const bins = wanted.map((t) => path.join(out, 'bin', t));
+  const stamp = path.join(out, server ? 'server.stamp' : 'peers.stamp');
+  const srcStamp = fs.readFileSync(`${src}.stamp`, 'utf8');
+  if (bins.every((b) => fs.existsSync(b)) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === srcStamp) {
+    process.stdout.write(server ? 'cogito: llama.cpp peer llama-server is up to date\n' : 'cogito: llama.cpp peer tools are up to date\n');
+    return;
+  }
+  process.stdout.write(server
+    ? 'cogito: building llama.cpp\'s own llama-server (unpatched, no web UI) for bench/serve.js\n'
+    : 'cogito: building llama.cpp\'s own tools (unpatched) for parity tests and benchmarks\n');
+  const started = performance.now();
+  configure(server ? serverOptions : []);
   const jobs = String(os.availableParallelism?.() ?? 2);
-  run('cmake', ['--build', out, '--config', 'Release', '-j', jobs, '--target', ...targets]);
+  run('cmake', ['--build', out, '--config', 'Release', '-j', jobs, '--target', ...wanted]);
   fs.writeFileSync(stamp, srcStamp);
+  process.stdout.write(`cogito: built ${wanted.join(', ')} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 main();

@@ -122,6 +122,16 @@ export class TwoPass {
     return (await this.pass1(this.tokens(prompt, options.addSpecial))).state;
   }
 
+  /**
+   * Pass 1 and the decision the probes make on it, without generating: what a caller that
+   * generates elsewhere (a server's own slots) needs to apply decision gating itself.
+   */
+  async assess(prompt: string | readonly number[], options: { addSpecial?: boolean } = {}): Promise<Omit<Decision, 'injected'>> {
+    this.checkAlive();
+    const { state, cached } = await this.pass1(this.tokens(prompt, options.addSpecial));
+    return this.decide(state, cached, 0);
+  }
+
   async *generate(prompt: string | readonly number[], options: TwoPassGenerateOptions = {}): AsyncGenerator<GeneratedToken, TwoPassResult> {
     this.checkAlive();
     const tokens = this.tokens(prompt, options.addSpecial);

@@ -33,6 +33,7 @@ export type ErrorCategory =
 export const ERROR_CATEGORIES = {
   // options and arguments
   INVALID_ARGUMENT: 'usage',
+  UNAUTHORIZED: 'usage',
   OUT_OF_RANGE: 'usage',
   UNSUPPORTED_FORMULA: 'usage',
   INVALID_CHAT_MESSAGE: 'usage',
@@ -75,9 +76,11 @@ export const ERROR_CATEGORIES = {
   INVALID_STATE: 'conflict',
   VKS_TIER_RULE: 'conflict',
   VKS_BUSY: 'conflict',
+  QUEUE_FULL: 'conflict',
   VKS_INTEGRITY: 'integrity',
   ABORTED: 'aborted',
   NO_ADDON: 'unavailable',
+  NOT_READY: 'unavailable',
   // run-time failures
   NATIVE: 'failed',
   DECODE: 'failed',

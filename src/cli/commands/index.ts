@@ -7,6 +7,7 @@ import * as generate from './generate';
 import * as logic from './logic';
 import * as loom from './loom';
 import * as model from './model';
+import * as serve from './serve';
 import * as sidecar from './sidecar';
 import * as vks from './vks';
 
@@ -15,4 +16,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [chat, convert, corpus, embed, generate, logic, loom, model, sidecar, vks];
+export const commandModules: CommandModule[] = [chat, convert, corpus, embed, generate, logic, loom, model, serve, sidecar, vks];
