@@ -32,10 +32,20 @@ void SamplerState::configure(Napi::Env env, const llama_model * model, Napi::Obj
     const double repeat = num("repeatPenalty", 1.0);
     const int32_t last_n = (int32_t) num("repeatLastN", 64);
     const uint32_t seed = (uint32_t) num("seed", 0);
+    const bool ignore_eos = o.Has("ignoreEos") && o.Get("ignoreEos").ToBoolean().Value();
     if (chain) llama_sampler_free(chain);
     llama_sampler_chain_params sp = llama_sampler_chain_default_params();
     sp.no_perf = true;
     chain = llama_sampler_chain_init(sp);
+    if (ignore_eos) {
+        // llama.cpp's ignore_eos: every end-of-generation token is out of reach of the draw
+        std::vector<llama_logit_bias> bias;
+        const int32_t n_vocab = llama_vocab_n_tokens(vocab);
+        for (llama_token t = 0; t < n_vocab; ++t) {
+            if (llama_vocab_is_eog(vocab, t)) bias.push_back({t, -INFINITY});
+        }
+        if (!bias.empty()) llama_sampler_chain_add(chain, llama_sampler_init_logit_bias(n_vocab, (int32_t) bias.size(), bias.data()));
+    }
     if (repeat != 1.0) llama_sampler_chain_add(chain, llama_sampler_init_penalties(llama_vocab_n_tokens(vocab), last_n, (float) repeat, 0.0f, 0.0f));
     if (temp <= 0.0) {
         llama_sampler_chain_add(chain, llama_sampler_init_greedy());

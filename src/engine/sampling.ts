@@ -9,6 +9,8 @@ export interface SamplingOptions {
   repeatPenalty?: number;
   repeatLastN?: number;
   seed?: number;
+  /** Never end the generation with an end-of-generation token (llama.cpp's ignore_eos; benchmarks use it to generate a fixed count). */
+  ignoreEos?: boolean;
 }
 
 function check(ok: boolean, message: string): void {
@@ -25,6 +27,7 @@ export function samplerConfig(o: SamplingOptions, defaultSeed: number): Record<s
     repeatPenalty: o.repeatPenalty ?? 1,
     repeatLastN: o.repeatLastN ?? 64,
     seed: o.seed ?? defaultSeed,
+    ignoreEos: o.ignoreEos ? 1 : 0,
   };
   check(Number.isFinite(cfg.temperature) && cfg.temperature >= 0, 'temperature must be a number >= 0');
   check(Number.isInteger(cfg.topK) && cfg.topK >= 0, 'topK must be an integer >= 0');
@@ -32,6 +35,7 @@ export function samplerConfig(o: SamplingOptions, defaultSeed: number): Record<s
   check(cfg.minP >= 0 && cfg.minP < 1, 'minP must be in [0, 1)');
   check(Number.isFinite(cfg.repeatPenalty) && cfg.repeatPenalty > 0, 'repeatPenalty must be > 0');
   check(Number.isInteger(cfg.repeatLastN) && cfg.repeatLastN >= 0, 'repeatLastN must be an integer >= 0');
+  check(o.ignoreEos === undefined || typeof o.ignoreEos === 'boolean', 'ignoreEos must be a boolean');
   check(Number.isInteger(cfg.seed) && cfg.seed >= 0 && cfg.seed <= 0xffffffff, 'seed must be an integer in [0, 2^32)');
   return cfg;
 }

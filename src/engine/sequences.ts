@@ -322,13 +322,20 @@ export class SequencePool {
     const steps: NativeTickStep[] = [];
     const prompts: NativeTickPrompt[] = [];
     let room = this.batchSize;
+    let firstTokenDue = false;
     for (const job of this.jobs) {
       if (job.cancelled || job.state !== 'generate') continue;
       // the last token needs no evaluation
       const decode = job.sampled < job.config.maxTokens - 1;
       steps.push({ seq: job.slot.id, pos: job.pos, decode, top: job.config.topLogprobs });
       if (decode) room--;
+      if (job.sampled === 0) firstTokenDue = true;
     }
+    // A token reaches its client only when the tick that samples it has decoded its batch. A first
+    // token (its prompt just read) goes in a tick without prompt chunks, so it waits for a few
+    // tokens' decode rather than for up to batchSize prompt tokens of other sequences: measured with
+    // 8 clients (bench/serve.js), that wait was most of the time to first token beyond llama-server's.
+    if (firstTokenDue) room = 0;
     const reading = this.jobs.filter((j) => !j.cancelled && j.state === 'prefill');
     // a different sequence reads first each tick, so no prompt waits behind another for long
     const first = reading.length > 0 ? this.turn++ % reading.length : 0;

@@ -53,6 +53,9 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   CONTEXT_OVERFLOW: 400,
   // the model has no chat template and none was configured: the request cannot be served as asked
   NO_CHAT_TEMPLATE: 400,
+  // the requested format (JSON Schema, "json") needs text the model's vocabulary cannot write:
+  // the request is well formed but cannot be served by this model
+  GRAMMAR_DEAD_END: 422,
 };
 
 /** The HTTP status for any thrown value. */

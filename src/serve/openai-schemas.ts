@@ -22,6 +22,7 @@ const generationProperties = {
   top_k: { type: ['integer', 'null'], minimum: 0 },
   min_p: { type: ['number', 'null'], minimum: 0, exclusiveMaximum: 1 },
   repeat_penalty: { type: ['number', 'null'], exclusiveMinimum: 0 },
+  ignore_eos: nullable('boolean'),
   seed: nullable('integer'),
   stop,
   n: { type: ['integer', 'null'], minimum: 1 },
@@ -155,6 +156,7 @@ export interface GenerationBody {
   top_k?: number | null;
   min_p?: number | null;
   repeat_penalty?: number | null;
+  ignore_eos?: boolean | null;
   seed?: number | null;
   stop?: string | string[] | null;
   n?: number | null;

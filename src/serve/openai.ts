@@ -69,6 +69,7 @@ function generationOptions(body: GenerationBody, maxTokens: number): CompletionO
     repeatPenalty: body.repeat_penalty ?? undefined,
     // OpenAI's seed is any integer; the sampler's is 32-bit: the same seed still repeats the same sample
     seed: body.seed == null ? undefined : Number(BigInt.asUintN(32, BigInt(body.seed))),
+    ignoreEos: body.ignore_eos ?? undefined,
     maxTokens,
     stop: body.stop == null ? undefined : typeof body.stop === 'string' ? [body.stop] : body.stop,
   };

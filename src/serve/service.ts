@@ -466,7 +466,7 @@ function overflow(tokens: number, contextSize: number, what: string): ContextOve
  * response begun): the sampler's ranges, max tokens, stop strings, and the JSON Schema converted.
  */
 function checkedOptions(o: CompletionOptions): { generateOptions: GenerateOptions; constrained: boolean } {
-  const sampling: SamplingOptions = { temperature: o.temperature, topK: o.topK, topP: o.topP, minP: o.minP, repeatPenalty: o.repeatPenalty, repeatLastN: o.repeatLastN, seed: o.seed };
+  const sampling: SamplingOptions = { temperature: o.temperature, topK: o.topK, topP: o.topP, minP: o.minP, repeatPenalty: o.repeatPenalty, repeatLastN: o.repeatLastN, seed: o.seed, ignoreEos: o.ignoreEos };
   samplerConfig(sampling, 0);
   const maxTokens = o.maxTokens ?? 128;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidOptionError(`the token limit must be an integer >= 0 (got ${o.maxTokens})`, 'INVALID_ARGUMENT');

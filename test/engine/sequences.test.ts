@@ -368,6 +368,24 @@ describe('a sequence pool on a model with random weights', () => {
     await chunked.dispose();
   });
 
+  test("a first token goes in a tick without prompt chunks: it does not wait for another sequence's prompt", async () => {
+    const chunked = await model.createSequencePool({ sequences: 2, contextSize: 256, batchSize: 8 });
+    const [short, long] = [chunked.acquire(), chunked.acquire()];
+    const shortPrompt = model.tokenize('Hello');
+    expect(shortPrompt.length).toBeLessThan(8);
+    const longPrompt = new Array(40).fill(model.tokenize('one', { addSpecial: false })[0]);
+    // queued in this order, in one turn: the first tick reads the short prompt and 8 - its length of the long one
+    const shortRun = short.generate(shortPrompt, { maxTokens: 2 });
+    const first = shortRun.next();
+    const longRun = long.complete(longPrompt, { maxTokens: 2 });
+    expect((await first).done).toBe(false);
+    // the tick that sampled the short one's first token read nothing more of the long prompt
+    expect(long.cachedTokens).toBe(8 - shortPrompt.length);
+    while (!(await shortRun.next()).done);
+    expect((await longRun).promptTokens).toBe(40);
+    await chunked.dispose();
+  });
+
   test('the positions of one sequence are its own: a full sequence stops with contextFull', async () => {
     const small = await model.createSequencePool({ sequences: 2, contextSize: 16 });
     const [a, b] = [small.acquire(), small.acquire()];

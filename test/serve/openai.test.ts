@@ -215,6 +215,15 @@ test('a doubted question is answered with the refusal text, finish_reason "stop"
   expect(chunks[chunks.length - 1].cogito!.refused).toBe(true);
 });
 
+test('ignore_eos (llama-server\'s extension) generates max_tokens where the model would have ended', async () => {
+  const forced = await client.completions.create({ model: 'default', prompt: KNOWN, temperature: 0, max_tokens: 12, ignore_eos: true } as OpenAI.CompletionCreateParamsNonStreaming);
+  expect(forced.choices[0].finish_reason).toBe('length');
+  expect(forced.usage!.completion_tokens).toBe(12);
+  expect(forced.choices[0].text.startsWith(' Uten')).toBe(true);
+  const bad = await client.completions.create({ model: 'default', prompt: KNOWN, ignore_eos: 'yes' } as unknown as OpenAI.CompletionCreateParamsNonStreaming).catch((e: unknown) => e);
+  expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
+});
+
 test('sampling: a seed repeats a sample at temperature 1.5; stop and max_completion_tokens are applied', async () => {
   // top_k and min_p are llama-server's extensions: 0 lets every token be drawn
   const params = (seed: number) => ({ model: 'default', prompt: KNOWN, max_tokens: 8, temperature: 1.5, top_p: 1, top_k: 0, min_p: 0, seed }) as OpenAI.CompletionCreateParamsNonStreaming;
