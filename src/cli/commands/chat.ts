@@ -1,19 +1,13 @@
 import type { Command } from 'commander';
 import * as readline from 'node:readline';
 import { defaultModelPath, loadModel, type ChatSession, type ChatSendOptions } from '../../engine';
-import { parseInteger, parseNumber } from '../parse';
+import { addSamplingOptions, parseInteger, samplingOptions, type SamplingFlags } from '../parse';
 
-interface ChatFlags {
+interface ChatFlags extends SamplingFlags {
   model?: string;
   chatTemplate?: string;
   system?: string;
   maxTokens: number;
-  temperature: number;
-  topK?: number;
-  topP?: number;
-  minP?: number;
-  repeatPenalty?: number;
-  seed?: number;
   contextSize?: number;
   threads?: number;
   dropOldest?: boolean;
@@ -22,19 +16,15 @@ interface ChatFlags {
 }
 
 export function register(program: Command): void {
-  program
-    .command('chat')
-    .description("a conversation with the model: one user message per line of stdin, each reply printed as it is generated, in the model's own chat template (the default model's is its Question/Answer format)")
-    .option('-m, --model <path>', 'GGUF model file')
-    .option('--chat-template <template>', "instead of the model's own: a llama.cpp built-in name (chatml, llama3, …), a Jinja template llama.cpp recognises, or a plain template as JSON")
-    .option('--system <text>', 'a system message before the conversation')
-    .option('-n, --max-tokens <n>', 'tokens per reply at most', (v) => parseInteger(v, '--max-tokens'), 128)
-    .option('--temperature <t>', '0 is greedy', (v) => parseNumber(v, '--temperature'), 0)
-    .option('--top-k <k>', 'top-k sampling', (v) => parseInteger(v, '--top-k'))
-    .option('--top-p <p>', 'nucleus sampling', (v) => parseNumber(v, '--top-p'))
-    .option('--min-p <p>', 'min-p sampling', (v) => parseNumber(v, '--min-p'))
-    .option('--repeat-penalty <r>', 'repetition penalty', (v) => parseNumber(v, '--repeat-penalty'))
-    .option('--seed <n>', 'sampling seed', (v) => parseInteger(v, '--seed'))
+  addSamplingOptions(
+    program
+      .command('chat')
+      .description("a conversation with the model: one user message per line of stdin, each reply printed as it is generated, in the model's own chat template (the default model's is its Question/Answer format)")
+      .option('-m, --model <path>', 'GGUF model file')
+      .option('--chat-template <template>', "instead of the model's own: a llama.cpp built-in name (chatml, llama3, …), a Jinja template llama.cpp recognises, or a plain template as JSON")
+      .option('--system <text>', 'a system message before the conversation')
+      .option('-n, --max-tokens <n>', 'tokens per reply at most', (v) => parseInteger(v, '--max-tokens'), 128)
+  )
     .option('-c, --context-size <n>', 'context size (default: what the model was trained on, at most 2048)', (v) => parseInteger(v, '--context-size'))
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--drop-oldest', 'when the conversation outgrows the context, forget its oldest turns instead of stopping')
@@ -46,8 +36,7 @@ export function register(program: Command): void {
         const context = await model.createContext({ contextSize: flags.contextSize, threads: flags.threads, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
         const session = model.createChatSession(context, { template: flags.chatTemplate, system: flags.system, overflow: flags.dropOldest ? 'drop-oldest' : 'error', maxTurns: flags.maxTurns });
         const options: ChatSendOptions = {
-          maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
-          repeatPenalty: flags.repeatPenalty, seed: flags.seed,
+          maxTokens: flags.maxTokens, ...samplingOptions(flags),
         };
         await converse(session, options, !!flags.stats);
       } finally {

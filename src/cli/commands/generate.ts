@@ -2,22 +2,16 @@ import { InvalidArgumentError, type Command } from 'commander';
 import * as fs from 'node:fs';
 import {
   defaultModelPath, defaultSidecarPath, InvalidJsonSchemaError, InvalidOptionError, jsonSchemaToGrammar, l2norm, loadModel, NotFoundError,
-  type GeneratedToken, type GenerationResult, type JsonSchema, type LayerSelection, type Model,
+  type GeneratedToken, type GenerationResult, type JsonSchema, type LayerSelection, type Model, type SamplingOptions,
 } from '../../engine';
 import { about } from '../errors';
 import { TwoPass, type TwoPassResult } from '../../sidecar';
 import { printJson } from '../output';
-import { parseInteger, parseNumber } from '../parse';
+import { addSamplingOptions, parseInteger, parseNumber, samplingOptions, type SamplingFlags } from '../parse';
 
-interface GenerateFlags {
+interface GenerateFlags extends SamplingFlags {
   model?: string;
   maxTokens: number;
-  temperature: number;
-  topK?: number;
-  topP?: number;
-  minP?: number;
-  repeatPenalty?: number;
-  seed?: number;
   stop?: string[];
   contextSize?: number;
   threads?: number;
@@ -56,19 +50,15 @@ export function parseRefreshThreshold(value: string): number {
 }
 
 export function register(program: Command): void {
-  program
-    .command('generate')
-    .description('continue a prompt with the model (the default model in models/ unless --model is given)')
-    .argument('[prompt]', 'the text to continue (or --prompt-tokens)')
-    .option('--prompt-tokens <ids>', 'the prompt as comma-separated token ids, used as given (no BOS added): 1,403,407', parsePromptTokens)
-    .option('-m, --model <path>', 'GGUF model file')
-    .option('-n, --max-tokens <n>', 'tokens to generate', (v) => parseInteger(v, '--max-tokens'), 64)
-    .option('--temperature <t>', '0 is greedy', (v) => parseNumber(v, '--temperature'), 0)
-    .option('--top-k <k>', 'top-k sampling', (v) => parseInteger(v, '--top-k'))
-    .option('--top-p <p>', 'nucleus sampling', (v) => parseNumber(v, '--top-p'))
-    .option('--min-p <p>', 'min-p sampling', (v) => parseNumber(v, '--min-p'))
-    .option('--repeat-penalty <r>', 'repetition penalty', (v) => parseNumber(v, '--repeat-penalty'))
-    .option('--seed <n>', 'sampling seed', (v) => parseInteger(v, '--seed'))
+  addSamplingOptions(
+    program
+      .command('generate')
+      .description('continue a prompt with the model (the default model in models/ unless --model is given)')
+      .argument('[prompt]', 'the text to continue (or --prompt-tokens)')
+      .option('--prompt-tokens <ids>', 'the prompt as comma-separated token ids, used as given (no BOS added): 1,403,407', parsePromptTokens)
+      .option('-m, --model <path>', 'GGUF model file')
+      .option('-n, --max-tokens <n>', 'tokens to generate', (v) => parseInteger(v, '--max-tokens'), 64)
+  )
     .option('--stop <text...>', 'stop sequences')
     .option('-c, --context-size <n>', 'context size', (v) => parseInteger(v, '--context-size'))
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
@@ -109,8 +99,7 @@ export function register(program: Command): void {
           if (template && template.stop.length > 0) stop = [...template.stop, ...(flags.stop ?? [])];
         }
         const sampling = {
-          maxTokens: flags.maxTokens, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, minP: flags.minP,
-          repeatPenalty: flags.repeatPenalty, seed: flags.seed, stop, grammar,
+          maxTokens: flags.maxTokens, ...samplingOptions(flags), stop, grammar,
         };
         const sidecar = chooseSidecar(flags);
         const stream = sidecar ? await twoPass(model, { ...flags, sidecar }, input, sampling) : await plain(model, flags, input, sampling);
@@ -124,7 +113,7 @@ export function register(program: Command): void {
 /** Text, or token ids used as they are. */
 type Prompt = string | number[];
 
-type Sampling = { maxTokens: number; temperature: number; topK?: number; topP?: number; minP?: number; repeatPenalty?: number; seed?: number; stop?: string[]; grammar?: string };
+type Sampling = SamplingOptions & { maxTokens: number; stop?: string[]; grammar?: string };
 
 function readFileText(file: string): string {
   try {
