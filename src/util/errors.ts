@@ -37,6 +37,7 @@ export const ERROR_CATEGORIES = {
   OUT_OF_RANGE: 'usage',
   UNSUPPORTED_FORMULA: 'usage',
   INVALID_CHAT_MESSAGE: 'usage',
+  INVALID_QUESTION: 'usage',
   // files and records handed in
   BAD_GGUF: 'invalid-input',
   BAD_MODEL: 'invalid-input',
@@ -44,6 +45,7 @@ export const ERROR_CATEGORIES = {
   INVALID_MANIFEST: 'invalid-input',
   INVALID_RUN_DATA: 'invalid-input',
   INVALID_DATASET: 'invalid-input',
+  INVALID_QUESTION_FILE: 'invalid-input',
   CHECKER_LOAD: 'invalid-input',
   INVALID_PNG: 'invalid-input',
   INVALID_PASSAGE: 'invalid-input',

@@ -1,0 +1,219 @@
+/**
+ * The verified answer: draft → claims → check (VKS first) → self-repair → oracle → integrate.
+ * `Cascade.open` loads the model, its sidecar, the VKS, the domain pack and the corpus once;
+ * `ask` answers one question. Each stage is its own module; this one only runs them in order,
+ * times them and turns working claims into the reports of ./types.ts.
+ */
+import * as fs from 'node:fs';
+import { loadLogicBackend } from '../claims/logic-backend';
+import type { FormalBackend } from '../claims/formal';
+import { loadModel } from '../engine/model';
+import type { Model } from '../engine/model';
+import { DisposedError, throwIfAborted } from '../engine/errors';
+import { Vks } from '../vks/store';
+import { annotatedText, answerId, answerStatus, finalText } from './annotate';
+import { Checker } from './check';
+import { Drafter, type Draft } from './draft';
+import { oracleForClaim, oracleForFrame, type OracleDeps } from './escalate';
+import { modelClaimExtractor } from './model-claims';
+import { resolvePaths, type CascadeOptions, type ResolvedPaths } from './options';
+import { planClaims, workingClaim } from './plan';
+import type { ArgumentChecks, FrameRef, WorldChecks } from './ports';
+import { selfRepair } from './repair';
+import { openSources } from './sources';
+import type { AskResult, ClaimReport, FormalAnswerReport, Oracle } from './types';
+import { openOutcome, type Outcome, type WorkingClaim } from './work';
+
+export interface AskOptions {
+  signal?: AbortSignal;
+}
+
+type Stage = 'draft' | 'claims' | 'check' | 'repair' | 'oracle' | 'integrate';
+
+export class Cascade {
+  private closed = false;
+
+  private constructor(
+    readonly paths: ResolvedPaths,
+    private readonly model: Model,
+    private readonly drafter: Drafter,
+    readonly vks: Vks,
+    private readonly world: WorldChecks<FrameRef> | null,
+    private readonly args: ArgumentChecks<unknown> | null,
+    private readonly formal: FormalBackend,
+    private readonly oracle: Oracle | null,
+    private readonly repair: boolean,
+  ) {}
+
+  /** Loads everything a question needs; a missing or corrupt file fails here, before any question. */
+  static async open(options: CascadeOptions = {}): Promise<Cascade> {
+    const paths = resolvePaths(options, (p) => fs.existsSync(p));
+    const formal = loadLogicBackend();
+    // the data files first: a corrupt corpus or VKS is reported before the model loads
+    const sources = openSources(paths);
+    let vks: Vks | null = null;
+    let model: Model | null = null;
+    try {
+      vks = Vks.open(paths.vks, { canonicalise: (t) => formal.canonical(t) });
+      model = await loadModel(paths.model);
+      const drafter = await Drafter.open(model, paths.sidecar, { threads: options.threads, maxTokens: options.maxDraftTokens });
+      return new Cascade(paths, model, drafter, vks, sources.world, sources.args, formal, options.oracle ?? null, options.repair ?? true);
+    } catch (err) {
+      vks?.close();
+      await model?.dispose();
+      throw err;
+    }
+  }
+
+  /** Checks a question without answering it (empty, NUL, longer than the context): for a batch, before the first answer. */
+  checkQuestion(question: string): void {
+    this.drafter.prompt(question);
+  }
+
+  async ask(question: string, opts: AskOptions = {}): Promise<AskResult> {
+    if (this.closed) throw new DisposedError('this cascade is closed', 'DISPOSED');
+    const { signal } = opts;
+    const timings: Record<string, number> = {};
+    const started = performance.now();
+    const timed = async <T>(stage: Stage, work: () => Promise<T> | T): Promise<T> => {
+      throwIfAborted(signal);
+      const t0 = performance.now();
+      try {
+        return await work();
+      } finally {
+        timings[stage] = round((timings[stage] ?? 0) + performance.now() - t0);
+      }
+    };
+    let oracleCalls = 0;
+    const checker = new Checker({ vks: this.vks, world: this.world, args: this.args, formal: this.formal });
+
+    const draft: Draft = await timed('draft', () => this.drafter.draft(question, signal));
+    const extractor = this.drafter.isChatModel && this.drafter.chatTemplate ? modelClaimExtractor(this.drafter.plainContext, this.drafter.chatTemplate) : null;
+    const plan = await timed('claims', () => planClaims(question, draft, this.world, this.args, extractor));
+
+    let formal: FormalAnswerReport | null = null;
+    const outcomes = new Map<WorkingClaim, Outcome>();
+    const claims = plan.claims;
+
+    // the model refused a frame question: the corpus may know the answer
+    if (claims.length === 0 && plan.reading.kind === 'frame' && this.world) {
+      const match = plan.reading.match;
+      const found = await timed('check', () => this.world?.findAnswer(match) ?? null);
+      const text = found ? this.world.claimForAnswer(match, found.answer) : null;
+      if (found && text !== null) {
+        const claim = workingClaim<FrameRef, unknown>(text, 'FACTUAL', 'found', { match, answer: found.answer });
+        claims.push(claim);
+        const known = checker.fromVks(text);
+        if (!known) checker.recordOnce({ tier: 'FACTUAL', text, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: found.reference, passage: found.passageId, reason: 'the passage answers the question' } });
+        outcomes.set(claim, known ?? { status: 'VERIFIED', decided: true, source: 'CORPUS', reference: found.reference, correction: null, vksId: null, reason: 'the model refused; the corpus answers' });
+      } else if (this.oracle) {
+        const deps = this.oracleDeps(checker, signal, () => oracleCalls++);
+        const r = await timed('oracle', () => oracleForFrame(deps, question, match, null, null));
+        if (r && r.outcome.decided) {
+          const claim = workingClaim<FrameRef, unknown>(r.text, 'FACTUAL', 'found', { match });
+          claims.push(claim);
+          outcomes.set(claim, r.outcome);
+        }
+      }
+    }
+
+    for (const claim of claims) {
+      if (outcomes.has(claim)) continue;
+      let outcome = await timed('check', async () => {
+        if (claim.origin === 'argument') {
+          // a posed argument is looked up by its exact words only: a near-identical one may differ in a negation
+          const known = checker.fromVks(claim.text, { exactOnly: true });
+          if (known) return known;
+          try {
+            const { outcome: o, decision } = await checker.argument(claim.text, claim.argument);
+            formal = { answer: decision.answer, logic: decision.logic, method: decision.method };
+            return o;
+          } catch (err) {
+            return openOutcome('SOLVER', `the logic layer could not decide it: ${(err as Error).message}`, 'unsupported-inference');
+          }
+        }
+        return checker.fromVks(claim.text) ?? (await checker.route(claim));
+      });
+      if (!outcome.decided && this.repair) outcome = await timed('repair', () => selfRepair(claim, outcome, { checker, world: this.world, args: this.args, drafter: this.drafter, signal }));
+      if (!outcome.decided && this.oracle) {
+        const deps = this.oracleDeps(checker, signal, () => oracleCalls++);
+        const current = outcome;
+        outcome = await timed('oracle', async () => {
+          if (claim.match && this.world) {
+            const frameQuestion = plan.reading.kind === 'frame' ? question : (this.world.otherPhrasings(claim.match)[0] ?? question);
+            return (await oracleForFrame(deps, frameQuestion, claim.match, claim, current))?.outcome ?? current;
+          }
+          return oracleForClaim(deps, question, claim, current);
+        });
+      }
+      if (!outcome.decided && !this.oracle && outcome.status === 'UNVERIFIED') outcome = { ...outcome, reason: `${outcome.reason}; no oracle is configured` };
+      outcomes.set(claim, outcome);
+    }
+
+    const t0 = performance.now();
+    if (formal === null) formal = this.formalFromVks(claims, outcomes);
+    const reports = claims.map((c) => report(c, outcomes.get(c) as Outcome));
+    const refused = draft.refused && (plan.reading.kind === 'frame' || plan.reading.kind === 'open');
+    const status = answerStatus(reports, refused);
+    const annotated = annotatedText(reports, formal, status);
+    timings.integrate = round(performance.now() - t0);
+    timings.total = round(performance.now() - started);
+    return {
+      id: answerId(question, annotated),
+      question,
+      draft: draft.text,
+      final: status === 'REFUSED' ? '' : finalText(reports, formal),
+      annotated,
+      status,
+      claims: reports,
+      formal,
+      decision: draft.decision,
+      oracle_calls: oracleCalls,
+      timings_ms: timings,
+    };
+  }
+
+  /** A posed argument answered from the VKS still reports its label. */
+  private formalFromVks(claims: WorkingClaim[], outcomes: Map<WorkingClaim, Outcome>): FormalAnswerReport | null {
+    const claim = claims.find((c) => c.origin === 'argument');
+    const id = claim ? outcomes.get(claim)?.vksId : null;
+    const artifact = id ? this.vks.get(id)?.artifact : null;
+    if (!artifact || typeof artifact !== 'object' || Array.isArray(artifact)) return null;
+    const { answer, logic, method } = artifact;
+    if ((answer === 'True' || answer === 'False' || answer === 'Uncertain') && typeof logic === 'string' && typeof method === 'string') return { answer, logic, method };
+    return null;
+  }
+
+  private oracleDeps(checker: Checker<FrameRef, unknown>, signal: AbortSignal | undefined, onCall: () => void): OracleDeps<FrameRef, unknown> {
+    return { oracle: this.oracle as Oracle, checker, world: this.world, signal, onCall };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.drafter.dispose();
+      await this.model.dispose();
+    } finally {
+      this.vks.close();
+    }
+  }
+}
+
+function report(claim: WorkingClaim, o: Outcome): ClaimReport {
+  return {
+    text: claim.text,
+    kind: claim.kind,
+    status: o.status,
+    source: o.status === 'UNVERIFIED' && !o.decided ? 'NONE' : o.source,
+    reference: o.reference,
+    correction: o.status === 'CORRECTED' ? o.correction : null,
+    reason: o.reason,
+    repairs: claim.repairs,
+    vksId: o.vksId,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

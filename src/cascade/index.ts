@@ -1,0 +1,7 @@
+/** `cogito ask` as a library: the verified answer, and the contract it returns (./types.ts). */
+export * from './types';
+export { Cascade, type AskOptions } from './cascade';
+export type { CascadeOptions } from './options';
+export { InvalidQuestionError, QuestionTooLongError, QuestionFileError } from './errors';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';
