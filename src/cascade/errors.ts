@@ -1,4 +1,5 @@
 /** Errors of `cogito ask`: a question the cascade cannot take, a batch file it cannot read. */
+import { ContextOverflowError } from '../engine/errors';
 import { CogitoError, type ErrorCode } from '../util/errors';
 
 /** An empty question, one with NUL characters, or one that is not text (INVALID_QUESTION). */
@@ -9,7 +10,7 @@ export class InvalidQuestionError extends CogitoError {
 }
 
 /** A question longer than the model's context leaves room for (CONTEXT_OVERFLOW). */
-export class QuestionTooLongError extends CogitoError {
+export class QuestionTooLongError extends ContextOverflowError {
   constructor(message: string) {
     super(message, 'CONTEXT_OVERFLOW');
   }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as ask from './ask';
 import * as chat from './chat';
 import * as convert from './convert';
 import * as corpus from './corpus';
@@ -16,4 +17,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [chat, convert, corpus, embed, generate, logic, loom, model, serve, sidecar, vks];
+export const commandModules: CommandModule[] = [ask, chat, convert, corpus, embed, generate, logic, loom, model, serve, sidecar, vks];

@@ -1,0 +1,125 @@
+/** `cogito ask`: the verified answer to a question, or to each question of a batch file. */
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Cascade, type AskResult, type CascadeOptions, type Oracle } from '../../cascade';
+import { readQuestionFile, summarise, type BatchQuestion, type BatchSummary } from '../../cascade/batch';
+import { writeAtomicallySync } from '../../engine';
+import { InvalidOptionError } from '../../util/errors';
+import { about } from '../errors';
+import { printJson, progressBar } from '../output';
+import { parseChoice, parseInteger } from '../parse';
+import { defaultVksPath } from './vks';
+
+interface AskFlags {
+  model?: string;
+  sidecar?: string | false;
+  vks?: string;
+  corpus?: string;
+  domain?: string;
+  oracle?: string;
+  oracleApi?: 'ollama' | 'openai';
+  oracleModel?: string;
+  oracleTimeout?: number;
+  repair: boolean;
+  json?: boolean;
+  batch?: string;
+  out?: string;
+  threads?: number;
+}
+
+export function register(program: Command): void {
+  program
+    .command('ask')
+    .description('answer a question and check it: draft with the sidecar, claims checked against the VKS, the solvers and the corpus, self-repair, the oracle last; each claim marked [VERIFIED], [CORRECTED] or [UNVERIFIED]')
+    .argument('[question]', 'the question (or --batch)')
+    .option('-m, --model <path>', 'GGUF model file (default: the default model)')
+    .option('--sidecar <path>', "sidecar GGUF for the draft (default: the default model's, when it ships)")
+    .option('--no-sidecar', 'draft without a sidecar')
+    .option('--vks <path>', 'Verified Knowledge Store (default $COGITO_VKS or ~/.cogito/vks.db)')
+    .option('--corpus <path>', 'reference corpus, JSON Lines of passages (default: <model>.corpus.jsonl beside the model)')
+    .option('--domain <path>', 'domain pack (default: <model>.domain.json beside the model)')
+    .option('--oracle <url>', 'an Ollama- or OpenAI-compatible server consulted last (cogito serve, Ollama, llama-server)')
+    .option('--oracle-api <api>', 'the oracle\'s API: ollama or openai', (v) => parseChoice(v, '--oracle-api', ['ollama', 'openai'] as const), 'openai')
+    .option('--oracle-model <name>', 'the model the oracle server should answer with')
+    .option('--oracle-timeout <ms>', 'how long one oracle call may take', (v) => parseInteger(v, '--oracle-timeout'), 30000)
+    .option('--no-repair', 'no self-repair before the oracle')
+    .option('--json', 'print the whole result as JSON (with --batch: the summary)')
+    .option('--batch <file>', 'JSON Lines of {"question": …} (or suite lines with "expect"): answer each')
+    .option('--out <file>', 'with --batch: write one result per line here (written whole at the end, never in part)')
+    .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
+    .action(async (question: string | undefined, flags: AskFlags) => {
+      if ((question === undefined) === (flags.batch === undefined)) throw new InvalidOptionError('give either a question or --batch <file>', 'INVALID_ARGUMENT');
+      if (flags.out !== undefined && flags.batch === undefined) throw new InvalidOptionError('--out goes with --batch', 'INVALID_ARGUMENT');
+      if (flags.out !== undefined && !fs.existsSync(path.dirname(path.resolve(flags.out)))) throw new InvalidOptionError(`--out ${flags.out}: its folder does not exist`, 'INVALID_ARGUMENT');
+      if (flags.oracle === undefined && (flags.oracleModel !== undefined)) throw new InvalidOptionError('--oracle-model needs --oracle', 'INVALID_ARGUMENT');
+      // the whole file is read and checked before anything loads: a bad line costs no model load
+      const batch = flags.batch !== undefined ? readQuestionFile(flags.batch) : null;
+      const cascade = await Cascade.open(cascadeOptions(flags));
+      try {
+        if (batch) await runBatch(cascade, batch, flags);
+        else await askOne(cascade, question as string, !!flags.json);
+      } finally {
+        await cascade.close();
+      }
+    });
+}
+
+function cascadeOptions(flags: AskFlags): CascadeOptions {
+  return {
+    model: flags.model,
+    sidecar: flags.sidecar,
+    vks: flags.vks ?? defaultVksPath(),
+    corpus: flags.corpus,
+    domain: flags.domain,
+    oracle: oracleOf(flags),
+    repair: flags.repair,
+    threads: flags.threads,
+  };
+}
+
+function oracleOf(flags: AskFlags): Oracle | null {
+  if (flags.oracle === undefined) return null;
+  throw new InvalidOptionError('--oracle: the oracle client is not built into this cogito yet', 'INVALID_ARGUMENT');
+}
+
+async function askOne(cascade: Cascade, question: string, json: boolean): Promise<void> {
+  const r = await cascade.ask(question);
+  if (json) {
+    printJson(r);
+    return;
+  }
+  process.stdout.write(`${r.annotated}\n`);
+  process.stdout.write(`${r.status} · ${r.claims.length} claim(s) · oracle calls ${r.oracle_calls} · ${Math.round(r.timings_ms.total)} ms\n`);
+}
+
+async function runBatch(cascade: Cascade, questions: BatchQuestion[], flags: AskFlags): Promise<void> {
+  // every question is checked against the context first: a too-long one fails the batch before any answer
+  for (const q of questions) about(`${flags.batch}:${q.line}`, () => cascade.checkQuestion(q.question));
+  const bar = progressBar('ask');
+  const results: Array<{ q: BatchQuestion; result: AskResult }> = [];
+  for (const q of questions) {
+    results.push({ q, result: await cascade.ask(q.question) });
+    bar(results.length, questions.length, results[results.length - 1].result.status);
+  }
+  const lines = results.map(({ q, result }) => JSON.stringify({ question_id: q.id, ...result, ...(q.expect ? { expect: q.expect } : {}) }));
+  const summary = summarise(results);
+  if (flags.out !== undefined) {
+    writeAtomicallySync(flags.out, (tmp) => fs.writeFileSync(tmp, `${lines.join('\n')}\n`));
+    if (flags.json) printJson(summary);
+    else process.stdout.write(summaryText(summary));
+  } else {
+    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stderr.write(summaryText(summary));
+  }
+}
+
+function summaryText(s: BatchSummary): string {
+  const statuses = Object.entries(s.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
+  const lines = [`${s.questions} question(s): ${statuses}; ${s.vksHits} of ${s.claims} claim(s) from the VKS; oracle calls ${s.oracleCalls}`];
+  if (s.expectations.checked > 0) {
+    lines.push(`expectations met: ${s.expectations.met}/${s.expectations.checked}`);
+    for (const m of s.expectations.missed) lines.push(`  ${m.id}: ${m.misses.join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
