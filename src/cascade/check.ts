@@ -44,19 +44,20 @@ export class Checker<M extends FrameRef, A> {
   /** The VKS's record for this claim, as an outcome; null when it holds none worth serving. */
   fromVks(text: string, options: { exactOnly?: boolean } = {}): Outcome | null {
     const hit = this.deps.vks.lookup({ text, canonical: this.canonical(text) });
-    if (!hit || (options.exactOnly && hit.via === 'fuzzy')) return null;
-    return this.outcomeOf(hit.record, hit.via);
+    if (hit && !(options.exactOnly && hit.via === 'fuzzy')) return this.outcomeOf(hit.record, hit.via);
+    // lookups skip invalidated records: a claim once verified and since invalidated says so
+    const gone = this.deps.vks.invalidated(text);
+    if (!gone) return null;
+    return {
+      status: 'UNVERIFIED', decided: true, source: 'VKS', reference: null, correction: null, vksId: gone.record.id,
+      reason: `its VKS record ${gone.record.id} (${gone.record.method}) was invalidated on ${gone.record.updatedAt}: ${gone.reason}`,
+    };
   }
 
   outcomeOf(r: VksRecord, via: string): Outcome | null {
     const matched = `${r.tier} record ${r.id} (${r.method}), matched ${via}`;
     const reference = artifactField(r.artifact, 'reference');
     switch (r.status) {
-      case 'INVALIDATED':
-        return {
-          status: 'UNVERIFIED', decided: true, source: 'VKS', reference: null, correction: null, vksId: r.id,
-          reason: `the VKS record that verified this claim (${r.id}) has since been invalidated (cascade invalidation, ${r.updatedAt})`,
-        };
       case 'VERIFIED':
       case 'CONDITIONAL':
         return {

@@ -60,6 +60,8 @@ export function openConnection(path: string, opts: ConnectionOptions): Database.
       return db;
     } catch (err) {
       db.close();
+      // a file that is not SQLite at all (corrupt, or another kind of file): a clear VKS error, not SQLite's
+      if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') throw new VksSchemaError(path, null, 'not an SQLite database: the file is corrupt or not a VKS');
       throw err;
     }
   });

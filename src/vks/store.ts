@@ -336,6 +336,23 @@ export class Vks {
     });
   }
 
+  /**
+   * The invalidated record stating exactly this claim (normalised text), newest first, with the
+   * reason it was invalidated: lookups skip invalidated records, and a caller that once answered
+   * from one says so instead of checking the claim afresh as if nothing had been known.
+   */
+  invalidated(text: string): { record: VksRecord; reason: string } | null {
+    return this.read(() => {
+      const row = this.db
+        .prepare(
+          `SELECT ${RECORD_COLS} FROM phrasings p JOIN records r ON r.rid = p.rid
+           WHERE p.normalised = ? AND r.status = 'INVALIDATED' ORDER BY r.updated_at DESC, r.rid DESC LIMIT 1`,
+        )
+        .get(normaliseText(text)) as RecordRow | undefined;
+      return row ? { record: this.serve(row), reason: row.invalidated_reason ?? 'invalidated' } : null;
+    });
+  }
+
   private tryCanonical(text: string): string | null {
     if (!this.canonicalise) return null;
     try {
