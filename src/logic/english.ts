@@ -101,9 +101,39 @@ export function verbBase(word: string): string {
   return w;
 }
 
-const capitalise = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase();
+/** "warm-blooded" → WarmBlooded: a name the solvers and the printer take as it is. */
+const capitalise = (w: string): string =>
+  w.toLowerCase().split(/[-']/).filter(Boolean).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+/** Head nouns that add nothing to the adjectives before them ("black things" are the black ones). */
+const EMPTY_HEADS = new Set(['thing', 'things', 'one', 'ones', 'person', 'people', 'persons', 'being', 'beings', 'individual', 'individuals', 'entity', 'entities', 'object', 'objects']);
 /** Predicate name of a nominal: words in camel case, the last made singular. */
-const nominalName = (words: string[]): string => words.map((w, i) => capitalise(i === words.length - 1 ? singular(w) : w)).join('');
+function nominalName(words: string[]): string {
+  const kept = words.length > 1 && EMPTY_HEADS.has(words[words.length - 1]) ? words.slice(0, -1) : words;
+  return kept.map((w, i) => capitalise(i === kept.length - 1 && kept === words ? singular(w) : w)).join('');
+}
+
+const IRREGULAR_PARTICIPLES: Record<string, string> = {
+  seen: 'see', known: 'know', taken: 'take', given: 'give', written: 'write', made: 'make', held: 'hold', had: 'have',
+  read: 'read', heard: 'hear', loved: 'love', caused: 'cause', created: 'create', followed: 'follow', owned: 'own',
+  taught: 'teach', thought: 'think', found: 'find', told: 'tell', built: 'build', bought: 'buy', caught: 'catch', chosen: 'choose',
+};
+
+/**
+ * The base form of a regular past participle ("admired" → admire, "inspired" → inspire,
+ * "helped" → help, "stopped" → stop), or null for a word that is not one. The silent e is
+ * restored after a single consonant that follows a single vowel (CVC), which is right for the
+ * common verbs and wrong for a few ("visited" → visite): the grammar says so, it does not guess per word.
+ */
+export function participleBase(word: string): string | null {
+  const w = word.toLowerCase();
+  if (IRREGULAR_PARTICIPLES[w]) return IRREGULAR_PARTICIPLES[w];
+  if (!/ed$/.test(w) || w.length < 5) return null;
+  const stem = w.slice(0, -2);
+  if (/ied$/.test(w)) return `${w.slice(0, -3)}y`;
+  if (/([bdgklmnprt])\1$/.test(stem)) return stem.slice(0, -1);
+  if (/[^aeiou][aeiou][^aeiouwxy]$/.test(stem) || /(v|u|c|g|z|ur|ir|ar|at)$/.test(stem) && !/(ck|ng)$/.test(stem)) return `${stem}e`;
+  return stem;
+}
 const verbIsPlural = (word: string): boolean => !/s$/i.test(word) || /ss$/i.test(word);
 
 interface Token {
@@ -230,7 +260,14 @@ function verbPhrase(ctx: Context, toks: Token[]): VerbPhrase[] {
     const words = rest.map((t) => t.lower).join(' ');
     const identity = /^(identical to|the same as|equal to) /.exec(`${words} `);
     const than = rest.findIndex((t) => t.lower === 'than');
-    if (identity) {
+    const passive = rest.length > 2 && rest[1].lower === 'by' ? participleBase(rest[0].lower) : null;
+    if (passive) {
+      // "is admired by every student": the object of the verb is the subject here.
+      const name = capitalise(passive);
+      for (const o of nounPhrase(ctx, rest.slice(2))) {
+        out.push((s) => scoped(s, o, (a, b) => (negative ? not(pred(name, b, a)) : pred(name, b, a))));
+      }
+    } else if (identity) {
       const objects = nounPhrase(ctx, rest.slice(identity[1].split(' ').length));
       for (const o of objects) {
         out.push((s) => (negative ? scoped(s, o, (a, b) => not(eq(a, b))) : scoped(s, o, eq)));

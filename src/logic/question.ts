@@ -18,9 +18,10 @@
  * "defeasibly"), else the library argument's own, else K for a modal formula, else classical.
  */
 import type { Formula } from './ast';
-import { children, isModal, not } from './ast';
+import { c, children, eq, forall, isModal, not, or, v } from './ast';
 import type { Verdict } from './classical';
-import { checkEntailment } from './classical';
+import { checkConsistency, checkEntailment } from './classical';
+import type { GroundModel } from './model';
 import { checkDefeasible } from './defeasible';
 import { englishReadings } from './english';
 import { FormulaParseError, ProblemFileError } from './errors';
@@ -65,6 +66,8 @@ export interface ArgumentDecision {
   artifact: unknown;
   /** False when a check ran out of time or answered unknown: the Uncertain then decides nothing. */
   decided: boolean;
+  /** For an answer other than True: a model of the premises in which the conclusion fails, when one was found. */
+  countermodel?: unknown;
   ms: number;
 }
 
@@ -641,6 +644,22 @@ export function reencodeArgument(text: string): ArgumentQuestion[] {
 // ---------------------------------------------------------------------------------------------
 // Deciding.
 
+/** Domain sizes tried for an explicit countermodel when the argument names no individuals. */
+const COUNTERMODEL_DOMAIN = 4;
+
+/**
+ * A model of the premises and the negated conclusion over at most COUNTERMODEL_DOMAIN elements
+ * (every element equal to one of the named ones e1 … e4), or undefined when there is none that
+ * small. The entailment check reads its models over the argument's own constants, so an
+ * argument without any (a syllogism) gets its countermodel shown here.
+ */
+async function finiteCountermodel(premises: readonly Formula[], conclusion: Formula, timeoutMs: number): Promise<GroundModel | undefined> {
+  const elements = Array.from({ length: COUNTERMODEL_DOMAIN }, (_, i) => c(`e${i + 1}_`));
+  const closure = forall(['x'], or(...elements.map((e) => eq(v('x'), e))));
+  const r = await checkConsistency([...premises, not(conclusion), closure], { timeoutMs });
+  return r.consistent ? r.model : undefined;
+}
+
 function modalDetail(r: { method?: string; countermodel?: { worlds: string[] } }): string {
   return r.countermodel ? `a countermodel with ${r.countermodel.worlds.length} world(s)` : r.method ?? 'no method';
 }
@@ -657,8 +676,8 @@ export async function decideArgumentQuestion(q: ArgumentQuestion, opts: DecideOp
   const logic = resolveLogic(q.logic);
   checkSize(q);
   const show = (f: Formula): string => formulaToString(f);
-  const done = (answer: Verdict, method: string, detail: string, artifact: unknown, decided = true): ArgumentDecision => ({
-    answer, logic, method, detail, artifact, decided, ms: Date.now() - t0,
+  const done = (answer: Verdict, method: string, detail: string, artifact: unknown, decided = true, countermodel?: unknown): ArgumentDecision => ({
+    answer, logic, method, detail, artifact, decided, ...(countermodel !== undefined && { countermodel }), ms: Date.now() - t0,
   });
 
   if (logic === 'classical' || logic.startsWith('theory:')) {
@@ -669,9 +688,13 @@ export async function decideArgumentQuestion(q: ArgumentQuestion, opts: DecideOp
       return done('True', method, `the premises are inconsistent (${core || 'no core reported'}), so classically they entail every conclusion`, r);
     }
     if (r.answer === 'True') return done('True', method, `${show(q.conclusion)} is entailed: premises ∧ ¬conclusion is unsatisfiable`, r);
-    if (r.answer === 'False') return done('False', method, `the negation of ${show(q.conclusion)} is entailed: premises ∧ conclusion is unsatisfiable`, r);
-    const model = r.counterModel ? `countermodel, true atoms: ${Object.entries(r.counterModel.atoms).filter(([, v]) => v).map(([k]) => k).slice(0, 12).join(', ') || '(none)'}` : 'no countermodel shown';
-    return done('Uncertain', method, r.undecided ? 'a solver answered unknown or ran out of time' : `neither the conclusion nor its negation is entailed (${model})`, r, !r.undecided);
+    if (r.answer === 'False') return done('False', method, `the negation of ${show(q.conclusion)} is entailed: premises ∧ conclusion is unsatisfiable`, r, true, r.counterModel);
+    if (r.undecided) return done('Uncertain', method, 'a solver answered unknown or ran out of time', r, false);
+    const named = r.counterModel && Object.keys(r.counterModel.individuals).length > 0;
+    const countermodel = named ? r.counterModel : ((await finiteCountermodel(q.premises, q.conclusion, timeoutMs)) ?? r.counterModel);
+    const atoms = countermodel ? Object.entries(countermodel.atoms).filter(([, x]) => x).map(([k]) => k) : [];
+    const model = countermodel ? `countermodel, true atoms: ${atoms.slice(0, 12).join(', ') || '(none)'}` : 'no countermodel shown';
+    return done('Uncertain', method, `neither the conclusion nor its negation is entailed (${model})`, r, true, countermodel);
   }
 
   if (isModalLogic(logic)) {
@@ -679,12 +702,12 @@ export async function decideArgumentQuestion(q: ArgumentQuestion, opts: DecideOp
     const r = await checkModal(q.premises, q.conclusion, { logic: modal, premises: 'local', timeoutMs });
     if (r.valid === true) return done('True', r.method ?? 'modal', `valid in ${modal} (${r.method})`, r);
     const n = await checkModal(q.premises, not(q.conclusion), { logic: modal, premises: 'local', timeoutMs });
-    if (n.valid === true) return done('False', n.method ?? 'modal', `the negation is valid in ${modal} (${n.method}); the conclusion fails in ${modalDetail(r)}`, { conclusion: r, negation: n });
+    if (n.valid === true) return done('False', n.method ?? 'modal', `the negation is valid in ${modal} (${n.method}); the conclusion fails in ${modalDetail(r)}`, { conclusion: r, negation: n }, true, r.countermodel);
     const decided = r.valid === false && n.valid === false;
     const detail = decided
       ? `neither follows in ${modal}: the conclusion fails in ${modalDetail(r)}, its negation in ${modalDetail(n)}`
       : `undecided in ${modal} within ${timeoutMs} ms`;
-    return done('Uncertain', r.method ?? n.method ?? 'modal', detail, { conclusion: r, negation: n }, decided);
+    return done('Uncertain', r.method ?? n.method ?? 'modal', detail, { conclusion: r, negation: n }, decided, r.countermodel);
   }
 
   if (logic === 'LP' || logic === 'FDE') {
@@ -692,10 +715,10 @@ export async function decideArgumentQuestion(q: ArgumentQuestion, opts: DecideOp
     const r = await checkParaconsistent(q.premises, q.conclusion, { timeoutMs, values });
     if (r.entailed === true) return done('True', `${values} (Z3/cvc5)`, `entailed in ${values}: no valuation makes the premises true and the conclusion untrue`, r);
     const n = await checkParaconsistent(q.premises, not(q.conclusion), { timeoutMs, values });
-    if (n.entailed === true) return done('False', `${values} (Z3/cvc5)`, `the negation is entailed in ${values}`, { conclusion: r, negation: n });
+    if (n.entailed === true) return done('False', `${values} (Z3/cvc5)`, `the negation is entailed in ${values}`, { conclusion: r, negation: n }, true, r.countermodel);
     const decided = r.entailed === false && n.entailed === false;
     const gluts = r.gluts?.length ? `; the countermodel tolerates ${r.gluts.join(', ')} both true and false` : '';
-    return done('Uncertain', `${values} (Z3/cvc5)`, decided ? `neither the conclusion nor its negation is entailed in ${values}${gluts}` : `undecided in ${values}`, { conclusion: r, negation: n }, decided);
+    return done('Uncertain', `${values} (Z3/cvc5)`, decided ? `neither the conclusion nor its negation is entailed in ${values}${gluts}` : `undecided in ${values}`, { conclusion: r, negation: n }, decided, r.countermodel);
   }
 
   // defeasible: the premises are facts, the defaults hold where nothing defeats them.
@@ -706,5 +729,6 @@ export async function decideArgumentQuestion(q: ArgumentQuestion, opts: DecideOp
   );
   const defeated = r.defeated.length ? `; defeated: ${r.defeated.map((d) => d.formula).join('; ')}` : '';
   if (r.inconsistentFacts) return done('Uncertain', 'Z3 Optimize', 'the facts alone are inconsistent: nothing is concluded', r);
-  return done(r.answer, 'Z3 Optimize', `${r.answer === 'True' ? 'follows' : r.answer === 'False' ? 'its negation follows' : 'neither follows'} from the facts and the surviving defaults${defeated}`, r, !(r.entailment?.undecided ?? false));
+  const detail = `${r.answer === 'True' ? 'follows' : r.answer === 'False' ? 'its negation follows' : 'neither follows'} from the facts and the surviving defaults${defeated}`;
+  return done(r.answer, 'Z3 Optimize', detail, r, !(r.entailment?.undecided ?? false), r.answer === 'True' ? undefined : r.entailment?.counterModel);
 }
