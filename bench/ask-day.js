@@ -80,6 +80,9 @@ function isRight(text, forms, normalise) {
 /** Claims a checker can decide; INTERPRETIVE and META only ever get a soft pass. */
 const CHECKABLE = new Set(['FACTUAL', 'FORMAL']);
 
+const ratio = (a, b) => (b > 0 ? a / b : null);
+const round = (x, digits = 4) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
+
 /**
  * What one AskResult counts as. A VKS hit: at least one checkable claim, and every checkable claim
  * answered from the VKS. A failed first check: a checkable claim the cascade tried to repair, or
@@ -125,12 +128,9 @@ function dayRecord(drawn, result, ms, forms, normalise) {
     oracle_calls: c.oracleCalls,
     wrong_verified: result.status === 'VERIFIED' && !finalRight,
     right_corrected: draftRight && c.corrected,
-    ms,
+    ms: round(ms, 2),
   };
 }
-
-const ratio = (a, b) => (b > 0 ? a / b : null);
-const round = (x, digits = 4) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
 
 /** The curves: per window of `size` questions (and cumulative up to its end). */
 function windows(records, size) {
@@ -154,7 +154,7 @@ function windows(records, size) {
 /** p50/p95 (nearest rank) of a list of milliseconds, or nulls when it is empty. */
 function latency(ms) {
   const s = [...ms].sort((a, b) => a - b);
-  return { n: s.length, p50_ms: s.length ? round(percentile(s, 50), 1) : null, p95_ms: s.length ? round(percentile(s, 95), 1) : null };
+  return { n: s.length, p50_ms: s.length ? round(percentile(s, 50), 2) : null, p95_ms: s.length ? round(percentile(s, 95), 2) : null };
 }
 
 /** The day's figures (keys of bench/results/ask.json). */
