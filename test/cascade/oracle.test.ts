@@ -11,7 +11,7 @@ import { AbortError } from '../../src/engine/errors';
 import { normaliseAnswer } from '../../src/loom/judge';
 import { CogitoError, InvalidOptionError } from '../../src/util/errors';
 import { repoRoot } from '../support/engine';
-import { startServer, type RunningServer } from '../support/serve';
+import { defaultSidecar, startServer, type RunningServer } from '../support/serve';
 
 interface HeldOut {
   id: string;
@@ -49,10 +49,10 @@ async function closeServer(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-describe('against a real cogito serve (the default model)', () => {
+describe('against a real cogito serve (the default model with its sidecar)', () => {
   let s: RunningServer;
   beforeAll(async () => {
-    s = await startServer({ contextSize: 256, onWarning: () => undefined });
+    s = await startServer({ sidecarPath: defaultSidecar, contextSize: 256, onWarning: () => undefined });
   });
   afterAll(async () => {
     await s?.close();
@@ -67,6 +67,12 @@ describe('against a real cogito serve (the default model)', () => {
     expect(reply.model).toBe('default');
     expect(reply.elapsedMs).toBeGreaterThan(0);
     expect(isOracleRefusal(reply.text)).toBe(false);
+  });
+
+  test.each(['ollama', 'openai'] as const)("%s: the sidecar's refusal comes back as a refusal", async (api) => {
+    // the sidecar's probes doubt the base on this one (test/serve checks the same question)
+    const reply = await createOracle({ url: s.url, api, model: 'default' }).ask({ question: 'What work does Stes do?', errorType: 'refusal' });
+    expect(isOracleRefusal(reply.text)).toBe(true);
   });
 
   test('openai: a base URL ending in /v1 reaches the same endpoint', async () => {
