@@ -49,6 +49,7 @@ export const ERROR_CATEGORIES = {
   CHECKER_LOAD: 'invalid-input',
   INVALID_PNG: 'invalid-input',
   INVALID_PASSAGE: 'invalid-input',
+  INVALID_DOMAIN_PACK: 'invalid-input',
   FORMULA_PARSE: 'invalid-input',
   INVALID_PROBLEM: 'invalid-input',
   VKS_INVALID: 'invalid-input',
@@ -96,6 +97,10 @@ export const ERROR_CATEGORIES = {
   TOKENIZE: 'failed',
   GRAMMAR_DEAD_END: 'failed',
   SOLVER: 'failed',
+  ORACLE_UNREACHABLE: 'failed',
+  ORACLE_TIMEOUT: 'failed',
+  ORACLE_HTTP: 'failed',
+  ORACLE_MALFORMED: 'failed',
   INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorCategory>;
 
