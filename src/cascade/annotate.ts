@@ -24,8 +24,8 @@ function mark(c: ClaimReport): string {
   }
 }
 
-export function annotatedText(claims: readonly ClaimReport[], formal: FormalAnswerReport | null, status: AnswerStatus): string {
-  if (status === 'REFUSED') return '[REFUSED: the model declined to answer and no verified source could]';
+export function annotatedText(claims: readonly ClaimReport[], formal: FormalAnswerReport | null, status: AnswerStatus, refusal: string): string {
+  if (status === 'REFUSED') return `[REFUSED: the model declined to answer; ${refusal}]`;
   const lines = claims.map((c) => `${c.status === 'CORRECTED' && c.correction ? c.correction : c.text} ${mark(c)}`);
   if (formal) lines.unshift(`${formal.answer} (${formal.logic}, ${formal.method})`);
   return lines.join('\n');

@@ -91,16 +91,21 @@ export class Cascade {
     const extractor = this.drafter.isChatModel && this.drafter.chatTemplate ? modelClaimExtractor(this.drafter.plainContext, this.drafter.chatTemplate) : null;
     const plan = await timed('claims', () => planClaims(question, draft, this.world, this.args, extractor));
 
-    let formal: FormalAnswerReport | null = null;
     const outcomes = new Map<WorkingClaim, Outcome>();
+    let refusal = this.oracle ? 'no verified source could answer' : 'no verified source could answer, and no oracle is configured';
     const claims = plan.claims;
 
     // the model refused a frame question: the corpus may know the answer
     if (claims.length === 0 && plan.reading.kind === 'frame' && this.world) {
       const match = plan.reading.match;
-      const found = await timed('check', () => this.world?.findAnswer(match) ?? null);
+      const known = await timed('check', () => checker.fromVksByFact(match));
+      const found = known ? null : await timed('check', () => this.world?.findAnswer(match) ?? null);
       const text = found ? this.world.claimForAnswer(match, found.answer) : null;
-      if (found && text !== null) {
+      if (known) {
+        const claim = workingClaim<FrameRef, unknown>(known.text, 'FACTUAL', 'found', { match });
+        claims.push(claim);
+        outcomes.set(claim, known.outcome);
+      } else if (found && text !== null) {
         const claim = workingClaim<FrameRef, unknown>(text, 'FACTUAL', 'found', { match, answer: found.answer });
         claims.push(claim);
         const known = checker.fromVks(text);
@@ -113,8 +118,8 @@ export class Cascade {
           const claim = workingClaim<FrameRef, unknown>(r.text, 'FACTUAL', 'found', { match });
           claims.push(claim);
           outcomes.set(claim, r.outcome);
-        }
-      }
+        } else if (r) refusal = r.outcome.reason;
+      } else refusal = 'the corpus does not say, and no oracle is configured';
     }
 
     for (const claim of claims) {
@@ -124,10 +129,9 @@ export class Cascade {
           // a posed argument is looked up by its exact words only: a near-identical one may differ in a negation
           const known = checker.fromVks(claim.text, { exactOnly: true });
           if (known) return known;
+          if (claim.argument === null) return openOutcome('SOLVER', `the argument cannot be read as written: ${claim.unreadable ?? 'no reading'}`, 'unsupported-inference');
           try {
-            const { outcome: o, decision } = await checker.argument(claim.text, claim.argument);
-            formal = { answer: decision.answer, logic: decision.logic, method: decision.method };
-            return o;
+            return (await checker.argument(claim.text, claim.argument)).outcome;
           } catch (err) {
             return openOutcome('SOLVER', `the logic layer could not decide it: ${(err as Error).message}`, 'unsupported-inference');
           }
@@ -151,11 +155,11 @@ export class Cascade {
     }
 
     const t0 = performance.now();
-    if (formal === null) formal = this.formalFromVks(claims, outcomes);
+    const formal = this.formalFromVks(claims, outcomes);
     const reports = claims.map((c) => report(c, outcomes.get(c) as Outcome));
     const refused = draft.refused && (plan.reading.kind === 'frame' || plan.reading.kind === 'open');
     const status = answerStatus(reports, refused);
-    const annotated = annotatedText(reports, formal, status);
+    const annotated = annotatedText(reports, formal, status, refusal);
     timings.integrate = round(performance.now() - t0);
     timings.total = round(performance.now() - started);
     return {
@@ -173,7 +177,7 @@ export class Cascade {
     };
   }
 
-  /** A posed argument answered from the VKS still reports its label. */
+  /** A posed argument's label, from the VKS record its decision was written to (or answered from). */
   private formalFromVks(claims: WorkingClaim[], outcomes: Map<WorkingClaim, Outcome>): FormalAnswerReport | null {
     const claim = claims.find((c) => c.origin === 'argument');
     const id = claim ? outcomes.get(claim)?.vksId : null;

@@ -54,6 +54,23 @@ export class Checker<M extends FrameRef, A> {
     };
   }
 
+  /**
+   * What the VKS already holds about a frame fact whose answer is not known (the model refused):
+   * a verified record stating the same frame about the same subject, found among the records that
+   * share its words. Its text is the claim.
+   */
+  fromVksByFact(match: M): { text: string; outcome: Outcome } | null {
+    const world = this.deps.world;
+    if (!world) return null;
+    for (const r of this.deps.vks.lemmas({ text: world.factQuery(match), canonical: null }, 10)) {
+      const stated = world.readStatement(r.text);
+      if (!stated || !world.sameFact(stated.match, match)) continue;
+      const outcome = this.outcomeOf(r, 'fact');
+      if (outcome) return { text: r.text, outcome: { ...outcome, reason: 'the model refused; the VKS holds this fact' } };
+    }
+    return null;
+  }
+
   outcomeOf(r: VksRecord, via: string): Outcome | null {
     const matched = `${r.tier} record ${r.id} (${r.method}), matched ${via}`;
     const reference = artifactField(r.artifact, 'reference');
@@ -95,6 +112,9 @@ export class Checker<M extends FrameRef, A> {
   async argument(text: string, argument: A): Promise<{ outcome: Outcome; decision: ArgumentDecision }> {
     const args = this.deps.args as ArgumentChecks<A>;
     const decision = await args.decide(argument);
+    if (!decision.decided) {
+      return { decision, outcome: openOutcome('SOLVER', `the logic layer decided nothing: ${decision.detail}`, 'unsupported-inference', decision.detail) };
+    }
     const stored = this.record({
       tier: 'DERIVED', text, status: 'VERIFIED', method: vksMethod(decision.method),
       artifact: { answer: decision.answer, logic: decision.logic, method: decision.method, detail: decision.detail, reference: `${decision.method} in ${decision.logic}: ${decision.detail}`, solver: decision.artifact },
@@ -110,11 +130,12 @@ export class Checker<M extends FrameRef, A> {
 
   private async formal(claim: WorkingClaim<M, A>): Promise<Outcome> {
     const args = this.deps.args;
-    const posed = claim.argument ?? args?.read(claim.text) ?? null;
-    if (posed !== null && args) {
-      const { decision, outcome } = await this.argument(claim.text, posed);
-      return { ...outcome, reason: `the argument's label is ${decision.answer}` };
+    const reading = claim.argument !== null ? { argument: claim.argument } : (args?.read(claim.text) ?? null);
+    if (reading !== null && 'argument' in reading && args) {
+      const { decision, outcome } = await this.argument(claim.text, reading.argument);
+      return outcome.decided ? { ...outcome, reason: `the argument's label is ${decision.answer}` } : outcome;
     }
+    if (reading !== null && 'unreadable' in reading) return openOutcome('SOLVER', `the argument cannot be read as written: ${reading.unreadable}`, 'unsupported-inference');
     const backend = this.deps.formal;
     const problem = backend ? formalise(claim.text, backend) : null;
     if (!backend || !problem) return openOutcome('SOLVER', 'no formula or argument the logic layer reads in this claim', 'unsupported-inference');

@@ -6,7 +6,7 @@
  * failure (timeout, HTTP error, malformed reply) leaves the claim UNVERIFIED with the reason.
  */
 import type { Checker } from './check';
-import { isRefusal } from './draft';
+import { isOracleRefusal } from './oracle';
 import type { FrameRef, WorldChecks } from './ports';
 import type { Oracle, OracleQuery, OracleReply } from './types';
 import { asSentence, type Outcome, type WorkingClaim } from './work';
@@ -64,7 +64,7 @@ export async function oracleForFrame<M extends FrameRef, A>(
   const text = claim?.text ?? '';
   if ('failure' in asked) return failed(text, `the oracle failed: ${asked.failure}`, open);
   const { reply } = asked;
-  if (isRefusal(reply.text) || reply.text.trim() === '') return failed(text, `the oracle (${deps.oracle.describe}) does not know either`, open);
+  if (isOracleRefusal(reply.text) || reply.text.trim() === '') return failed(text, `the oracle (${deps.oracle.describe}) does not know either`, open);
   const answer = answerOf(world, match, reply.text);
   const said = answer === null ? null : world.claimForAnswer(match, answer);
   if (said === null) return failed(text, `the oracle's reply is not an answer to this question: "${reply.text.slice(0, 120)}"`, open);
@@ -103,7 +103,7 @@ export async function oracleForClaim<M extends FrameRef, A>(deps: OracleDeps<M, 
   if ('failure' in asked) return failed(claim.text, `the oracle failed: ${asked.failure}`, open).outcome;
   const { reply } = asked;
   const reference = via(deps.oracle, reply);
-  if (isRefusal(reply.text)) return failed(claim.text, `the oracle (${deps.oracle.describe}) does not know either`, open).outcome;
+  if (isOracleRefusal(reply.text)) return failed(claim.text, `the oracle (${deps.oracle.describe}) does not know either`, open).outcome;
   if (YES.test(reply.text)) {
     deps.checker.recordOnce({ tier: 'CONTESTED', text: claim.text, status: 'VERIFIED', method: 'ORACLE', conditions: [`answered by ${deps.oracle.describe}`], artifact: { reference, reply: reply.text } });
     return { status: 'VERIFIED', decided: true, source: 'ORACLE', reference, correction: null, vksId: null, reason: 'the oracle confirms it' };

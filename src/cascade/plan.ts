@@ -22,7 +22,7 @@ export interface Plan<M extends FrameRef, A> {
 export type ClaimExtractor = (question: string, draft: string) => Promise<Array<{ text: string; kind: ClaimKindName }> | null>;
 
 export function workingClaim<M extends FrameRef, A>(text: string, kind: ClaimKindName, origin: ClaimOrigin, extra: Partial<WorkingClaim<M, A>> = {}): WorkingClaim<M, A> {
-  return { text, kind, origin, match: null, answer: null, argument: null, repairs: [], ...extra };
+  return { text, kind, origin, match: null, answer: null, argument: null, unreadable: null, repairs: [], ...extra };
 }
 
 /** A sentence, with the frame fact it states when it states one (then it is FACTUAL, whatever its cues). */
@@ -41,14 +41,16 @@ export async function planClaims<M extends FrameRef, A>(
 ): Promise<Plan<M, A>> {
   const posed = args?.read(question) ?? null;
   if (posed !== null) {
-    return { reading: { kind: 'argument' }, claims: [workingClaim<M, A>(question.trim(), 'FORMAL', 'argument', { argument: posed })], splitter: null };
+    const argument = 'argument' in posed ? posed.argument : null;
+    const unreadable = 'unreadable' in posed ? posed.unreadable : null;
+    return { reading: { kind: 'argument' }, claims: [workingClaim<M, A>(question.trim(), 'FORMAL', 'argument', { argument, unreadable })], splitter: null };
   }
   const vocabulary = world?.vocabulary;
   const reading: QuestionReading<M> = world?.readQuestion(question) ?? { kind: 'open' };
   if (reading.kind === 'check') {
     const claim = asSentence(reading.claim);
-    const argument = args?.read(claim) ?? null;
-    if (argument !== null) return { reading, claims: [workingClaim<M, A>(claim, 'FORMAL', 'check', { argument })], splitter: null };
+    const posedClaim = args?.read(claim) ?? null;
+    if (posedClaim !== null && 'argument' in posedClaim) return { reading, claims: [workingClaim<M, A>(claim, 'FORMAL', 'check', { argument: posedClaim.argument })], splitter: null };
     return { reading, claims: [claimOfSentence<M, A>(world, claim, classifyClaim(claim, vocabulary).kind, 'check')], splitter: null };
   }
   if (draft.refused) return { reading, claims: [], splitter: null };

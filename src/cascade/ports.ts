@@ -45,6 +45,10 @@ export interface WorldChecks<M extends FrameRef = FrameRef> {
   /** A sentence that states one of the frame's facts, read back into its match and answer. */
   readStatement(sentence: string): { match: M; answer: string } | null;
   findAnswer(match: M): FoundAnswer | null;
+  /** The frame's claim about the match's subject with the answer left out: what a search for the fact reads. */
+  factQuery(match: M): string;
+  /** The two name the same fact (frame and subject). */
+  sameFact(a: M, b: M): boolean;
   verify(claim: string, fact?: M): FactCheck;
 }
 
@@ -58,12 +62,18 @@ export interface ArgumentDecision {
   /** Proof summary or countermodel, in words. */
   detail: string;
   artifact: Json;
+  /** False when a check ran out of time or answered unknown: an Uncertain that decides nothing. */
+  decided: boolean;
 }
 
+/** What a text poses: an argument read, one that poses an argument but cannot be read as written, or none. */
+export type ArgumentReading<A> = { argument: A } | { unreadable: string } | null;
+
 export interface ArgumentChecks<A = unknown> {
-  /** The argument a text poses, or null. */
-  read(text: string): A | null;
+  read(text: string): ArgumentReading<A>;
   decide(argument: A): Promise<ArgumentDecision>;
   /** Other formalisations of the same text (re-encode). */
   reencode(text: string): A[];
+  /** One reading in words (for the repair record). */
+  describe(argument: A): string;
 }

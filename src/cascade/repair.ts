@@ -25,11 +25,6 @@ function note(claim: WorkingClaim<FrameRef, unknown>, attempt: RepairAttempt): v
   claim.repairs.push(attempt);
 }
 
-function describe(value: unknown): string {
-  if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') return (value as { text: string }).text;
-  return JSON.stringify(value)?.slice(0, 300) ?? String(value);
-}
-
 /** Tries each strategy that applies, in turn; the first that decides the claim wins. Returns the open outcome updated otherwise. */
 export async function selfRepair<M extends FrameRef, A>(claim: WorkingClaim<M, A>, open: Outcome, deps: RepairDeps<M, A>): Promise<Outcome> {
   let current = open;
@@ -51,13 +46,16 @@ async function reencode<M extends FrameRef, A>(claim: WorkingClaim<M, A>, open: 
     return null;
   }
   for (const alt of alternatives) {
+    const input = deps.args.describe(alt);
     try {
       const { outcome, decision } = await deps.checker.argument(claim.text, alt);
-      note(claim, { strategy: 're-encode', input: describe(alt), outcome: `${decision.method} in ${decision.logic}: ${decision.answer}`, decided: true });
-      claim.argument = alt;
-      return outcome;
+      note(claim, { strategy: 're-encode', input, outcome: `${decision.method} in ${decision.logic}: ${decision.answer}${outcome.decided ? '' : ' (decides nothing)'}`, decided: outcome.decided });
+      if (outcome.decided) {
+        claim.argument = alt;
+        return outcome;
+      }
     } catch (err) {
-      note(claim, { strategy: 're-encode', input: describe(alt), outcome: `not decided: ${(err as Error).message}`, decided: false });
+      note(claim, { strategy: 're-encode', input, outcome: `not decided: ${(err as Error).message}`, decided: false });
     }
   }
   return { ...open, reason: `${open.reason}; no other formalisation could be decided` };

@@ -1,57 +1,89 @@
 /**
- * The cascade's sources, built from the real modules: the corpus (a JSON Lines passage file
- * indexed in memory) and its factual verifier.
+ * The cascade's sources, built from the real modules: the domain pack and the reference corpus
+ * (indexed in memory) behind the world's checks, and the logic layer's posed arguments.
  */
-import * as fs from 'node:fs';
-import { CorpusIndex, validatePassage } from '../corpus';
-import { InvalidPassageError } from '../corpus/errors';
+import { claimForAnswer, otherPhrasings, readFrameStatement, type FrameMatch } from '../claims/frames';
+import { readQuestion } from '../claims/question';
+import { loadDomainPack, type DomainPack } from '../corpus/domain';
+import { DESCARTES_VOCABULARY } from '../corpus/data/descartes';
+import { CorpusIndex, loadPassagesFile } from '../corpus/store';
+import { answerKey, fillTemplate, kindWord } from '../corpus/templates';
 import { FactualVerifier } from '../corpus/verifier';
-import { DESCARTES_VOCABULARY } from '../corpus';
-import type { Passage } from '../corpus/types';
+import { decideArgumentQuestion, readArgumentQuestion, reencodeArgument, type ArgumentQuestion } from '../logic/question';
+import { CogitoError } from '../util/errors';
+import type { Json } from '../vks/types';
 import type { ResolvedPaths } from './options';
-import type { ArgumentChecks, FrameRef, QuestionReading, WorldChecks } from './ports';
+import type { ArgumentChecks, FactCheck, WorldChecks } from './ports';
 
-const CHECK_FORMS = [/^is it true that\s+(.+?)\??$/i, /^true or false:\s*(.+)$/i, /^verify:\s*(.+)$/i, /^check:\s*(.+)$/i];
-
-function readPassageLines(file: string): Passage[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ line: line.trim(), n: i + 1 }))
-    .filter((l) => l.line)
-    .map(({ line, n }) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (err) {
-        throw new InvalidPassageError(`${file}:${n}: ${(err as Error).message}`);
-      }
-      return validatePassage(value, `${file}:${n}`);
-    });
+/** Plain JSON for the VKS artifact (a countermodel may hold BigInts or class instances). */
+function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null') as Json;
 }
 
-export function openSources(paths: ResolvedPaths): { world: WorldChecks<FrameRef> | null; args: ArgumentChecks<unknown> | null } {
-  if (!paths.corpus) return { world: null, args: null };
-  const index = new CorpusIndex(':memory:');
-  index.add(readPassageLines(paths.corpus));
-  const verifier = new FactualVerifier(index, { people: DESCARTES_VOCABULARY.people });
-  const world: WorldChecks<FrameRef> = {
-    vocabulary: DESCARTES_VOCABULARY,
-    readQuestion(question: string): QuestionReading<FrameRef> {
-      for (const form of CHECK_FORMS) {
-        const m = form.exec(question.trim());
-        if (m) return { kind: 'check', claim: m[1] };
+export function argumentChecks(): ArgumentChecks<ArgumentQuestion> {
+  return {
+    read(text) {
+      try {
+        const q = readArgumentQuestion(text);
+        return q === null ? null : { argument: q };
+      } catch (err) {
+        // it poses an argument the reader cannot take as written: re-encode may still read it
+        if (err instanceof CogitoError) return { unreadable: err.message.split('\n', 1)[0] };
+        throw err;
       }
-      return { kind: 'open' };
     },
-    claimForAnswer: () => null,
-    otherPhrasings: () => [],
-    readStatement: () => null,
-    findAnswer: () => null,
-    verify(claim: string) {
-      const r = verifier.verify(claim);
-      return { verdict: r.verdict, reference: r.reference, passageId: r.passage?.id ?? null, reason: r.reason, correction: null };
+    async decide(q) {
+      const d = await decideArgumentQuestion(q);
+      return { answer: d.answer, logic: d.logic, method: d.method, detail: d.detail, artifact: toJson(d.artifact), decided: d.decided };
+    },
+    reencode: (text) => reencodeArgument(text),
+    describe: (q) => `${q.notation}, ${q.logic}: ${q.source}`,
+  };
+}
+
+/** The world's checks: frames from the pack (when there is one), facts from the corpus. */
+export function worldChecks(pack: DomainPack | null, index: CorpusIndex | null): WorldChecks<FrameMatch> {
+  const verifier = index ? new FactualVerifier(index, { pack }) : null;
+  const none = (reason: string): FactCheck => ({ verdict: 'NOT_FOUND', reference: null, passageId: null, reason, correction: null });
+  return {
+    vocabulary: pack?.vocabulary ?? DESCARTES_VOCABULARY,
+    readQuestion: (question) => readQuestion(question, pack),
+    claimForAnswer(match, answer) {
+      // an answer that is not a word of the frame's kind makes no claim of the frame
+      if (!pack) return null;
+      const stated = readFrameStatement(answer, pack);
+      const word = stated && stated.frame.id === match.frame.id ? stated.answer : answer.trim().replace(/^(the|a|an)\s+/i, '').replace(/[\s.!?;:,]+$/, '');
+      return kindWord(pack, match.frame.answerKind, word) === null ? null : claimForAnswer(match, answer, pack);
+    },
+    otherPhrasings: (match) => otherPhrasings(match),
+    readStatement(sentence) {
+      const s = pack ? readFrameStatement(sentence, pack) : null;
+      return s ? { match: { frame: s.frame, subject: s.subject }, answer: s.answer } : null;
+    },
+    findAnswer(match) {
+      const found = verifier?.findAnswer(match) ?? null;
+      return found ? { answer: found.answer, reference: found.reference, passageId: found.passage.id } : null;
+    },
+    factQuery: (match) => fillTemplate(match.frame.claim, match.subject, ''),
+    sameFact: (a, b) => a.frame.id === b.frame.id && (a.subject === null ? b.subject === null : b.subject !== null && answerKey(a.subject) === answerKey(b.subject)),
+    verify(claim, match) {
+      if (!verifier) return none('no reference corpus is configured');
+      const stated = pack ? readFrameStatement(claim, pack) : null;
+      const fact = stated && (!match || stated.frame.id === match.frame.id) ? stated : null;
+      const r = verifier.verify(claim, fact);
+      return { verdict: r.verdict, reference: r.reference, passageId: r.passage?.id ?? null, reason: r.reason, correction: r.correction };
     },
   };
-  return { world, args: null };
+}
+
+/** Reads the pack and the corpus (a corrupt file fails here, naming file and line). */
+export function openSources(paths: ResolvedPaths): { world: WorldChecks<FrameMatch> | null; args: ArgumentChecks<ArgumentQuestion> } {
+  const pack = paths.domain ? loadDomainPack(paths.domain) : null;
+  let index: CorpusIndex | null = null;
+  if (paths.corpus) {
+    const passages = loadPassagesFile(paths.corpus);
+    index = new CorpusIndex(':memory:');
+    index.add(passages);
+  }
+  return { world: pack || index ? worldChecks(pack, index) : null, args: argumentChecks() };
 }

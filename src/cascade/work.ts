@@ -24,6 +24,8 @@ export interface WorkingClaim<M extends FrameRef = FrameRef, A = unknown> {
   /** The answer slot's value, for a frame claim. */
   answer: string | null;
   argument: A | null;
+  /** Why a posed argument could not be read as written (re-encode may still read it). */
+  unreadable: string | null;
   repairs: RepairAttempt[];
 }
 
