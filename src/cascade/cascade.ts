@@ -14,7 +14,7 @@ import { Vks } from '../vks/store';
 import { annotatedText, answerId, answerStatus, finalText } from './annotate';
 import { Checker } from './check';
 import { Drafter, type Draft } from './draft';
-import { oracleForClaim, oracleForFrame, type OracleDeps } from './escalate';
+import { oracleAnswer, oracleForClaim, oracleForFrame, type OracleDeps } from './escalate';
 import { modelClaimExtractor } from './model-claims';
 import { resolvePaths, type CascadeOptions, type ResolvedPaths } from './options';
 import { planClaims, workingClaim } from './plan';
@@ -120,6 +120,14 @@ export class Cascade {
           outcomes.set(claim, r.outcome);
         } else if (r) refusal = r.outcome.reason;
       } else refusal = 'the corpus does not say, and no oracle is configured';
+    } else if (claims.length === 0 && draft.refused && plan.reading.kind === 'open' && this.oracle) {
+      // an open question the model refused: the oracle's answer, split into claims each checked like a draft's
+      const deps = this.oracleDeps(checker, signal, () => oracleCalls++);
+      const answered = await timed('oracle', () => oracleAnswer(deps, question));
+      if ('text' in answered) {
+        const found = await timed('claims', () => planClaims(question, { text: answered.text, refused: false, decision: null }, this.world, this.args, extractor));
+        for (const c of found.claims) claims.push({ ...c, origin: 'oracle', reference: answered.reference });
+      } else refusal = answered.failure;
     }
 
     for (const claim of claims) {
@@ -139,7 +147,9 @@ export class Cascade {
         return checker.fromVks(claim.text) ?? (await checker.route(claim));
       });
       if (!outcome.decided && this.repair) outcome = await timed('repair', () => selfRepair(claim, outcome, { checker, world: this.world, args: this.args, drafter: this.drafter, signal }));
-      if (!outcome.decided && this.oracle) {
+      if (!outcome.decided && claim.origin === 'oracle') {
+        outcome = { ...outcome, reference: claim.reference ?? null, reason: `${outcome.reason}; stated by the oracle, and no checker confirms it` };
+      } else if (!outcome.decided && this.oracle) {
         const deps = this.oracleDeps(checker, signal, () => oracleCalls++);
         const current = outcome;
         outcome = await timed('oracle', async () => {
@@ -157,7 +167,7 @@ export class Cascade {
     const t0 = performance.now();
     const formal = this.formalFromVks(claims, outcomes);
     const reports = claims.map((c) => report(c, outcomes.get(c) as Outcome));
-    const refused = draft.refused && (plan.reading.kind === 'frame' || plan.reading.kind === 'open');
+    const refused = draft.refused && (plan.reading.kind === 'frame' || plan.reading.kind === 'open') && !claims.some((c) => c.origin === 'oracle');
     const status = answerStatus(reports, refused);
     const annotated = annotatedText(reports, formal, status, refusal);
     timings.integrate = round(performance.now() - t0);

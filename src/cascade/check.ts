@@ -157,7 +157,7 @@ export class Checker<M extends FrameRef, A> {
     const world = this.deps.world;
     if (!world) return openOutcome('CORPUS', 'no reference corpus is configured', 'unverified');
     const r = world.verify(claim.text, claim.match ?? undefined);
-    if (r.verdict === 'NOT_FOUND') return this.offKind(claim) ?? openOutcome('CORPUS', `the corpus does not say: ${r.reason}`, 'unverified', r.reason);
+    if (r.verdict === 'NOT_FOUND') return this.offKind(claim) ?? this.otherAnswerInVks(claim) ?? openOutcome('CORPUS', `the corpus does not say: ${r.reason}`, 'unverified', r.reason);
     if (r.verdict === 'SUPPORTED') {
       const stored = this.record({
         tier: 'FACTUAL', text: claim.text, status: 'VERIFIED', method: 'CORPUS',
@@ -192,6 +192,21 @@ export class Checker<M extends FrameRef, A> {
     const stored = this.record({ tier: 'FACTUAL', text: claim.text, status: 'REFUTED', method: 'CORPUS', artifact: { reference: found.reference, passage: found.passageId, reason, correction } });
     this.recordOnce({ tier: 'FACTUAL', text: correction, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: found.reference, passage: found.passageId, reason: 'the passage states it' } });
     return { status: 'CORRECTED', decided: true, source: 'CORPUS', reference: found.reference, correction, vksId: stored.id, reason };
+  }
+
+  /** The VKS holds the same frame fact with another answer (verified earlier, e.g. by the oracle): that answer corrects this one. */
+  private otherAnswerInVks(claim: WorkingClaim<M, A>): Outcome | null {
+    if (!claim.match) return null;
+    const known = this.fromVksByFact(claim.match);
+    if (!known || known.outcome.status !== 'VERIFIED' || known.text === claim.text) return null;
+    const source = known.outcome.vksId ? this.deps.vks.get(known.outcome.vksId) : null;
+    if (!source) return null;
+    // derived from that record: invalidating it invalidates this refutation too
+    const stored = this.record({
+      tier: source.tier === 'AXIOM' ? 'DERIVED' : source.tier, text: claim.text, status: 'REFUTED', method: source.method, dependsOn: [source.id],
+      artifact: { reference: known.outcome.reference, correction: known.text, reason: 'the VKS holds this fact with another answer' },
+    });
+    return { ...known.outcome, status: 'CORRECTED', correction: known.text, vksId: stored.id, reason: 'the VKS holds this fact with another answer' };
   }
 
   /** The corrected claim: the frame's claim with the passage's answer, or the answer read into the claim's own frame. */

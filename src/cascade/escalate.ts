@@ -129,3 +129,11 @@ function failed(text: string, why: string, open: Outcome | null): { outcome: Out
 function norm(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
+
+/** A question the model refused and no frame covers: the oracle's answer as text, or why there is none. */
+export async function oracleAnswer<M extends FrameRef, A>(deps: OracleDeps<M, A>, question: string): Promise<{ text: string; reference: string } | { failure: string }> {
+  const asked = await ask(deps, { question, errorType: 'refusal', failure: 'the local model declined to answer' });
+  if ('failure' in asked) return { failure: `the oracle failed: ${asked.failure}` };
+  if (isOracleRefusal(asked.reply.text)) return { failure: `the oracle (${deps.oracle.describe}) does not know either` };
+  return { text: asked.reply.text.trim(), reference: via(deps.oracle, asked.reply) };
+}

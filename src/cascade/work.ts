@@ -13,7 +13,9 @@ export type ClaimOrigin =
   /** The model refused; the claim was found by a verified source. */
   | 'found'
   /** A sentence of the draft. */
-  | 'draft';
+  | 'draft'
+  /** A sentence of the oracle's answer to a question the model refused. */
+  | 'oracle';
 
 export interface WorkingClaim<M extends FrameRef = FrameRef, A = unknown> {
   text: string;
@@ -27,6 +29,8 @@ export interface WorkingClaim<M extends FrameRef = FrameRef, A = unknown> {
   /** Why a posed argument could not be read as written (re-encode may still read it). */
   unreadable: string | null;
   repairs: RepairAttempt[];
+  /** Where an oracle-stated claim came from. */
+  reference?: string;
 }
 
 /** A check's outcome: decided (a status a reader can trust) or open (repair and the oracle may still decide it). */

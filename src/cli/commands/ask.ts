@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cascade, type AskResult, type CascadeOptions, type Oracle } from '../../cascade';
+import { createOracle, type OracleStyle } from '../../cascade/oracle';
 import { readQuestionFile, summarise, type BatchQuestion, type BatchSummary } from '../../cascade/batch';
 import { writeAtomicallySync } from '../../engine';
 import { InvalidOptionError } from '../../util/errors';
@@ -21,6 +22,7 @@ interface AskFlags {
   oracleApi?: 'ollama' | 'openai';
   oracleModel?: string;
   oracleTimeout?: number;
+  oracleStyle?: OracleStyle;
   repair: boolean;
   json?: boolean;
   batch?: string;
@@ -41,8 +43,9 @@ export function register(program: Command): void {
     .option('--domain <path>', 'domain pack (default: <model>.domain.json beside the model)')
     .option('--oracle <url>', 'an Ollama- or OpenAI-compatible server consulted last (cogito serve, Ollama, llama-server)')
     .option('--oracle-api <api>', 'the oracle\'s API: ollama or openai', (v) => parseChoice(v, '--oracle-api', ['ollama', 'openai'] as const), 'openai')
-    .option('--oracle-model <name>', 'the model the oracle server should answer with')
+    .option('--oracle-model <name>', 'the model the oracle server should answer with (default "default")')
     .option('--oracle-timeout <ms>', 'how long one oracle call may take', (v) => parseInteger(v, '--oracle-timeout'), 30000)
+    .option('--oracle-style <style>', 'question: the oracle is asked the question alone (a model of the same world); review: the claim, the evidence and what failed', (v) => parseChoice(v, '--oracle-style', ['question', 'review'] as const), 'question')
     .option('--no-repair', 'no self-repair before the oracle')
     .option('--json', 'print the whole result as JSON (with --batch: the summary)')
     .option('--batch <file>', 'JSON Lines of {"question": …} (or suite lines with "expect"): answer each')
@@ -52,7 +55,7 @@ export function register(program: Command): void {
       if ((question === undefined) === (flags.batch === undefined)) throw new InvalidOptionError('give either a question or --batch <file>', 'INVALID_ARGUMENT');
       if (flags.out !== undefined && flags.batch === undefined) throw new InvalidOptionError('--out goes with --batch', 'INVALID_ARGUMENT');
       if (flags.out !== undefined && !fs.existsSync(path.dirname(path.resolve(flags.out)))) throw new InvalidOptionError(`--out ${flags.out}: its folder does not exist`, 'INVALID_ARGUMENT');
-      if (flags.oracle === undefined && (flags.oracleModel !== undefined)) throw new InvalidOptionError('--oracle-model needs --oracle', 'INVALID_ARGUMENT');
+      if (flags.oracle === undefined && flags.oracleModel !== undefined) throw new InvalidOptionError('--oracle-model needs --oracle', 'INVALID_ARGUMENT');
       // the whole file is read and checked before anything loads: a bad line costs no model load
       const batch = flags.batch !== undefined ? readQuestionFile(flags.batch) : null;
       const cascade = await Cascade.open(cascadeOptions(flags));
@@ -78,9 +81,16 @@ function cascadeOptions(flags: AskFlags): CascadeOptions {
   };
 }
 
+/** The oracle the flags name; its options are checked here, before the model loads. */
 function oracleOf(flags: AskFlags): Oracle | null {
   if (flags.oracle === undefined) return null;
-  throw new InvalidOptionError('--oracle: the oracle client is not built into this cogito yet', 'INVALID_ARGUMENT');
+  return createOracle({
+    url: flags.oracle,
+    api: flags.oracleApi ?? 'openai',
+    model: flags.oracleModel ?? 'default',
+    timeoutMs: flags.oracleTimeout,
+    style: flags.oracleStyle,
+  });
 }
 
 async function askOne(cascade: Cascade, question: string, json: boolean): Promise<void> {
