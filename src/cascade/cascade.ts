@@ -20,7 +20,7 @@ import { resolvePaths, type CascadeOptions, type ResolvedPaths } from './options
 import { planClaims, workingClaim } from './plan';
 import type { ArgumentChecks, FrameRef, WorldChecks } from './ports';
 import { selfRepair } from './repair';
-import { openSources } from './sources';
+import { openSources, type Sources } from './sources';
 import type { AskResult, ClaimReport, FormalAnswerReport, Oracle } from './types';
 import { openOutcome, type Outcome, type WorkingClaim } from './work';
 
@@ -43,6 +43,7 @@ export class Cascade {
     private readonly formal: FormalBackend,
     private readonly oracle: Oracle | null,
     private readonly repair: boolean,
+    private readonly sources: Sources,
   ) {}
 
   /** Loads everything a question needs; a missing or corrupt file fails here, before any question. */
@@ -57,9 +58,10 @@ export class Cascade {
       vks = Vks.open(paths.vks, { canonicalise: (t) => formal.canonical(t) });
       model = await loadModel(paths.model);
       const drafter = await Drafter.open(model, paths.sidecar, { threads: options.threads, maxTokens: options.maxDraftTokens });
-      return new Cascade(paths, model, drafter, vks, sources.world, sources.args, formal, options.oracle ?? null, options.repair ?? true);
+      return new Cascade(paths, model, drafter, vks, sources.world, sources.args, formal, options.oracle ?? null, options.repair ?? true, sources);
     } catch (err) {
       vks?.close();
+      sources.close();
       await model?.dispose();
       throw err;
     }
@@ -210,6 +212,7 @@ export class Cascade {
       await this.model.dispose();
     } finally {
       this.vks.close();
+      this.sources.close();
     }
   }
 }

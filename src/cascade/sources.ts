@@ -77,7 +77,14 @@ export function worldChecks(pack: DomainPack | null, index: CorpusIndex | null):
 }
 
 /** Reads the pack and the corpus (a corrupt file fails here, naming file and line). */
-export function openSources(paths: ResolvedPaths): { world: WorldChecks<FrameMatch> | null; args: ArgumentChecks<ArgumentQuestion> } {
+export interface Sources {
+  world: WorldChecks<FrameMatch> | null;
+  args: ArgumentChecks<ArgumentQuestion>;
+  /** Closes the in-memory passage index. */
+  close(): void;
+}
+
+export function openSources(paths: ResolvedPaths): Sources {
   const pack = paths.domain ? loadDomainPack(paths.domain) : null;
   let index: CorpusIndex | null = null;
   if (paths.corpus) {
@@ -85,5 +92,5 @@ export function openSources(paths: ResolvedPaths): { world: WorldChecks<FrameMat
     index = new CorpusIndex(':memory:');
     index.add(passages);
   }
-  return { world: pack || index ? worldChecks(pack, index) : null, args: argumentChecks() };
+  return { world: pack || index ? worldChecks(pack, index) : null, args: argumentChecks(), close: () => index?.close() };
 }
