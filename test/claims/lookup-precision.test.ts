@@ -82,4 +82,9 @@ describe('VKS lookup: precision first, then recall', () => {
     expect(s.wrong).toEqual([]);
     expect(s.recall).toBeGreaterThanOrEqual(0.8);
   });
+
+  test('held-out set (never tuned on): zero wrong hits on its near-misses', () => {
+    const s = (report.heldout = scoreLookup('lookup-heldout.jsonl'));
+    expect(s.wrong).toEqual([]);
+  });
 });
