@@ -128,8 +128,25 @@ function partOf(words: string[]): { part: MeaningPart; subjectless: boolean; pro
   return { part: { head, phrases: phrases.map((p) => p.join(' ')).sort() }, subjectless, pronoun };
 }
 
-/** Reads a claim's meaning; null when its shape cannot be read (a "because" clause with no break). */
+/** Anything but letters, digits, spaces and sentence punctuation: a formula's symbols, brackets, operators. */
+const NOT_PROSE = /[^\p{L}\p{N}\s.,;:!?'"\u2018\u2019\u201c\u201d\u2013\u2014-]/u;
+
+/** Whether a text is words and sentence punctuation only (not a formula). */
+export function isProse(text: string): boolean {
+  return !NOT_PROSE.test(text);
+}
+
+/** A formula text's comparison key: its symbols kept, spacing and Unicode forms folded. */
+export function formulaKey(text: string): string {
+  return text.normalize('NFKC').replace(/\s+/g, '').replace(/[.。]$/, '');
+}
+
+/**
+ * Reads a claim's meaning; null when its shape cannot be read (a "because" clause with no break)
+ * or when it is not prose: words cannot tell "¬(P ∧ Q)" from "P ∧ Q", so formulas are left to logic.
+ */
 export function readMeaning(text: string): Meaning | null {
+  if (!isProse(text)) return null;
   const shaped = shapeOf(tokensWithBreaks(text));
   if (!shaped) return null;
   const parts = shaped.parts.map(partOf);

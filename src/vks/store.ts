@@ -13,7 +13,7 @@ import { VksError, VksIntegrityError, VksNotFoundError, VksTierError } from './e
 import { RecordLedger } from './ledger';
 import { RECORD_COLS, type RecordRow, chainFields } from './rows';
 import { CONCLUSION_MARK, fuzzySequence, jaccard, normaliseText } from '../util/normalise';
-import { readMeaning, sameMeaning } from './meaning';
+import { formulaKey, isProse, readMeaning, sameMeaning } from './meaning';
 import { SCHEMA_VERSION } from './schema';
 import {
   Json,
@@ -349,7 +349,7 @@ export class Vks {
     const q = typeof query === 'string' ? { text: query } : query;
     return this.read((): LookupHit | null => {
       const exact = this.stmts.exact.get(normaliseText(q.text)) as RecordRow | undefined;
-      if (exact) return { record: this.serve(exact), via: 'exact', score: 1 };
+      if (exact && this.sameText(q.text, exact)) return { record: this.serve(exact), via: 'exact', score: 1 };
 
       const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
       if (canonical) {
@@ -404,6 +404,16 @@ export class Vks {
     } catch {
       return false; // a confirmer that cannot decide confirms nothing
     }
+  }
+
+  /**
+   * The exact key drops symbols, so "¬(P ∧ Q)" and "P ∧ Q" share one: where either side is a
+   * formula, an exact hit needs the same formula text (symbols kept, spacing folded).
+   */
+  private sameText(query: string, row: RecordRow): boolean {
+    const phrasings = [row.text, ...(JSON.parse(row.aliases) as string[])].filter((p) => normaliseText(p) === normaliseText(query));
+    if (isProse(query) && phrasings.every(isProse)) return true;
+    return phrasings.some((p) => formulaKey(p) === formulaKey(query));
   }
 
   private tryCanonical(text: string): string | null {
