@@ -14,3 +14,4 @@ export type { FrameMatch } from './frames';
 export { readQuestion } from './question';
 export type { QuestionShape } from './question';
 export type { DomainPack, Frame } from '../corpus/domain';
+export { lookupOptions } from './lookup';

@@ -69,14 +69,35 @@ export interface VerifierOptions {
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 const NEGATIONS = new Set(['not', 'never', 'no', 'nothing', 'neither', 'nor', 'without']);
 
-/** Splits a passage into sentences: the unit a supporting or contradicting statement must fit in. */
+/**
+ * Splits a passage into sentences: the unit a supporting or contradicting statement must fit in.
+ * A semicolon separates statements too; a colon does not (what follows it elaborates what precedes).
+ */
 function sentences(text: string): string[] {
-  return text.split(/[.;:!?]+(?:\s|$)/).map((s) => s.trim()).filter(Boolean);
+  return text.split(/[.;!?]+(?:\s|$)/).map((s) => s.trim()).filter(Boolean);
 }
 
 /** Splits a sentence into clauses, at commas and at "and" / "with" joining two predications. */
 function clauses(sentence: string): string[] {
   return sentence.split(/,|\band\b|\bwith\b/i).map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Whether the part of a sentence that states the claim is negated: negation is read in the clause
+ * (split at commas, colons and contrastive conjunctions) covering most of the claim's words.
+ */
+function negatedClause(sentence: string, content: string[]): boolean {
+  let best: string[] = [];
+  let bestCov = -1;
+  for (const clause of sentence.split(/[,:]|\b(?:yet|but|while|although|though|whereas)\b/i)) {
+    const toks = tokens(clause);
+    const cov = content.filter((t) => toks.includes(t)).length;
+    if (cov > bestCov) {
+      best = toks;
+      bestCov = cov;
+    }
+  }
+  return best.some((t) => NEGATIONS.has(t));
 }
 
 /** Content tokens of a text, as the index folds them. */
@@ -227,15 +248,17 @@ export class FactualVerifier {
     let bestClash: { result: FactualResult; clash: Clash } | null = null;
     for (const { passage } of this.index.search(claim, this.candidates)) {
       const ref = formatRef(passage);
+      const whereTokens = tokens(`${passage.work} ${passage.section}`);
       for (const sentence of sentences(passage.text)) {
-        const sseq = tokens(sentence);
-        const stoks = new Set(sseq);
-        const coverage = content.filter((t) => stoks.has(t)).length / content.length;
-        const missing = details.filter((d) => !stoks.has(d));
+        const stoks = new Set(tokens(sentence));
+        // Where the passage is (its work and section) is part of what it states: "in the Fourth Replies, …".
+        const located = new Set([...stoks, ...whereTokens]);
+        const coverage = content.filter((t) => located.has(t)).length / content.length;
+        const missing = details.filter((d) => !located.has(d));
         const plainCov = plain.length ? plain.filter((t) => stoks.has(t)).length / plain.length : 1;
 
         if (!missing.length && coverage >= this.support) {
-          const sNegated = [...stoks].some((t) => NEGATIONS.has(t));
+          const sNegated = negatedClause(sentence, content);
           if (negated !== sNegated) {
             if (coverage >= this.contradict && (!bestClash || coverage > bestClash.result.confidence)) {
               bestClash = {
@@ -248,11 +271,13 @@ export class FactualVerifier {
           }
           continue;
         }
-        if (!missing.length || plainCov < this.contradict) continue;
+        // a clash is read in the sentence alone: a detail of the title does not state the event
+        const missingHere = details.filter((d) => !stoks.has(d));
+        if (!missingHere.length || plainCov < this.contradict) continue;
         // Same subject: a passage about someone else doing the same says nothing of this subject
         // (many people play the harp); the clash must be on another detail of the same event.
         if (!stoks.has(subject)) continue;
-        const clash = this.clashIn(sentence, plain, content, missing);
+        const clash = this.clashIn(sentence, plain, content, missingHere);
         if (!clash) continue;
         if (!bestClash || plainCov > bestClash.result.confidence) {
           bestClash = {
