@@ -59,7 +59,10 @@ const FUNCTION_WORDS = new Set(
     'a an the all every each any some no not only if then and or either neither nor is are am was were be been ' +
     'does do did has have it he she they that who which whom there something everything nothing someone everyone ' +
     'somebody everybody nobody anyone anything one than of to so therefore thus hence because since but ' +
-    'identical same equal as what whoever whatever whether true false case'
+    'identical same equal as what whoever whatever whether true false case ' +
+    // modal auxiliaries, frequency adverbs and determiners the grammar does not read: outside it, not misread
+    'can could may might must shall should will would never always often sometimes usually rarely seldom ' +
+    'most many few several multiple both neither either more less'
   ).split(' '),
 );
 const UNIVERSAL_DETS = new Set(['all', 'every', 'each', 'any']);
@@ -149,7 +152,8 @@ function tokenizeEnglish(sentence: string): Token[] | null {
   if (!s || !/^[A-Za-z0-9' ,-]+$/.test(s)) return null;
   const words = s.split(/\s+/).filter(Boolean);
   if (words.length > MAX_ENGLISH_WORDS) return null;
-  return words.map((text, i) => ({ text, lower: text.toLowerCase(), capital: i > 0 && /^[A-Z]/.test(text) }));
+  // A capital marks a name, except on a sentence's first word when that is a function word ("All").
+  return words.map((text, i) => ({ text, lower: text.toLowerCase(), capital: /^[A-Z]/.test(text) && (i > 0 || !FUNCTION_WORDS.has(text.toLowerCase())) }));
 }
 
 /** Per-sentence state: fresh variable names, the pronoun an "if" clause binds. */
@@ -180,12 +184,17 @@ function nominal(ctx: Context, toks: Token[]): Body[] {
   const rel = toks.findIndex((t) => RELATIVES.has(t.lower));
   const head = rel < 0 ? toks : toks.slice(0, rel);
   if (head.length === 0 || !head.every(isContent)) return [];
-  const name = nominalName(head.map((t) => t.lower));
-  if (rel < 0) return [(t) => pred(name, t)];
-  return verbPhrase(ctx, toks.slice(rel + 1)).map((vp) => (t: Term) => {
+  const words = head.map((t) => t.lower);
+  const name = nominalName(words);
+  // A second reading of a compound nominal: each word its own predicate ("domesticated animal": Domesticated ∧ Animal).
+  const heads: Body[] = [(t) => pred(name, t)];
+  const parts = [...new Set(words.filter((w) => !EMPTY_HEADS.has(w)).map((w) => nominalName([w])))];
+  if (parts.length > 1) heads.push((t) => and(...parts.map((p) => pred(p, t))));
+  if (rel < 0) return heads;
+  return verbPhrase(ctx, toks.slice(rel + 1)).flatMap((vp) => heads.map((h) => (t: Term) => {
     const [body] = vp(nameNP(t));
-    return and(pred(name, t), body);
-  });
+    return and(h(t), body);
+  }));
 }
 
 /** Every way to read `toks` as one noun phrase. */
@@ -363,7 +372,8 @@ function clause(ctx: Context, toks: Token[]): Formula[] {
       subjects = nounPhrase(ctx, subjectToks);
       if (pluralVerb) {
         // A bare plural with a plural verb is generic ("men are mortal"), not a name.
-        const generic = barePlural(ctx, subjectToks);
+        // Only one word before a verb ("dogs bark"): longer bare nominals before a verb misread too easily.
+        const generic = COPULAS.has(vpToks[0].lower) || subjectToks.length === 1 ? barePlural(ctx, subjectToks) : [];
         if (generic.length) subjects = generic;
         else subjects = subjects.map((s) => (s.singular && subjectToks[0].lower !== 'i' ? { ...s, plural: false } : s));
       }
@@ -394,7 +404,7 @@ function conditional(ctx: Context, toks: Token[]): Formula[] {
       const article = indefinite === 'a' || indefinite === 'an';
       const found: Formula[] = [];
       // The antecedent's subject is the bound variable; its nominal ends where a verb phrase parses.
-      for (let split = article ? 2 : 1; split < antecedent.length && found.length === 0; split++) {
+      for (let split = article ? 2 : 1; split < (article ? antecedent.length : 2) && found.length === 0; split++) {
         const restrictors = article ? nominal(ctx, antecedent.slice(1, split)) : [TOP_RESTRICTOR];
         const vps = restrictors.length ? verbPhrase(ctx, antecedent.slice(split)) : [];
         for (const r of restrictors)
