@@ -54,6 +54,10 @@ describe('controlled English', () => {
     same('I think', 'Think(i)');
     same('The robot is conscious', 'Conscious(robot)');
     same('Mary Jane is a doctor', 'Doctor(mary_jane)');
+    same('Jane has a laptop', '∃x (Laptop(x) ∧ Have(jane, x))');
+    same('Some birds cannot fly', '∃x (Bird(x) ∧ ¬CanFly(x))');
+    same('Tweety can fly', 'CanFly(tweety)');
+    same('Some flowers fade quickly', '∃x (Flower(x) ∧ FadeQuickly(x))');
   });
 
   it('reads the connectives and conditionals', () => {
@@ -68,6 +72,10 @@ describe('controlled English', () => {
     same('There is a man who is wise', '∃x (Man(x) ∧ Wise(x))');
     same('There is no unicorn', '¬∃x Unicorn(x)');
     same('Every man who loves Mary is happy', '∀x ((Man(x) ∧ Love(x, mary)) → Happy(x))');
+    same('All employees who work remotely are happy', '∀x ((Employee(x) ∧ WorkRemotely(x)) → Happy(x))');
+    same('Everyone who loves John is happy', '∀x (Love(x, john) → Happy(x))');
+    same('Nothing that is red is green', '∀x (Red(x) → ¬Green(x))');
+    same('If Lisa studies, she passes', 'Study(lisa) → Pass(lisa)');
     same('Everything is physical', '∀x Physical(x)');
     same('Nothing is perfect', '∀x ¬Perfect(x)');
   });
@@ -95,7 +103,8 @@ describe('controlled English', () => {
       '',
       'What is the capital of Uten?',
       'Most men are mortal',
-      'Socrates can fly',
+      'Socrates might fly',
+      'If it rains, she is wet',
       'A hawk never lands',
       'The cat sat on the mat',
       '∀x (Man(x) → Mortal(x))',
