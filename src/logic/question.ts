@@ -53,6 +53,8 @@ export interface ArgumentQuestion {
   defaults?: Formula[];
   /** FOLIO repairs applied to make the formulas parse (none when they parsed as written). */
   repairs?: string[];
+  /** Indices of premises that are contested theses (a library argument's conditions). */
+  contested?: number[];
 }
 
 export interface ArgumentDecision {
@@ -68,6 +70,11 @@ export interface ArgumentDecision {
   decided: boolean;
   /** For an answer other than True: a model of the premises in which the conclusion fails, when one was found. */
   countermodel?: unknown;
+  /**
+   * True: the conclusion follows only with the contested premises (`contested`): without them it
+   * does not, which is the VKS's CONTESTED tier ("valid under stated premises").
+   */
+  conditional?: boolean;
   ms: number;
 }
 
@@ -381,12 +388,14 @@ function libraryQuestion(text: string): ArgumentQuestion | null {
     return null;
   }
   const logic = namedLogic(text);
+  const contested = arg.premises.flatMap((p, i) => (p.condition ? [i] : []));
   return {
     premises: arg.premises.map((p) => parseFormula(p.text)),
     conclusion: parseFormula(arg.conclusion),
     logic: logic ?? arg.logic,
     notation: 'library',
     source: `library:${arg.id}`,
+    ...(contested.length && { contested }),
   };
 }
 
@@ -670,6 +679,24 @@ function modalDetail(r: { method?: string; countermodel?: { worlds: string[] } }
  * True, and the detail says the premises are inconsistent.
  */
 export async function decideArgumentQuestion(q: ArgumentQuestion, opts: DecideOptions = {}): Promise<ArgumentDecision> {
+  const d = await decideIn(q, opts);
+  const contested = new Set(q.contested ?? []);
+  if (d.answer !== 'True' || contested.size === 0) return d;
+  // Valid with its contested theses: does it stand without them?
+  const bare = await decideIn({ ...q, premises: q.premises.filter((_, i) => !contested.has(i)), contested: undefined }, opts);
+  if (bare.answer === 'True' || !bare.decided) return d;
+  const theses = [...contested].map((i) => formulaToString(q.premises[i])).join('; ');
+  return {
+    ...d,
+    conditional: true,
+    detail: `${d.detail}; only with the contested premise(s) ${theses}: without them, ${bare.detail}`,
+    artifact: { withContested: d.artifact, withoutContested: bare.artifact },
+    countermodel: bare.countermodel,
+    ms: d.ms + bare.ms,
+  };
+}
+
+async function decideIn(q: ArgumentQuestion, opts: DecideOptions): Promise<ArgumentDecision> {
   const t0 = Date.now();
   const timeoutMs = opts.timeoutMs ?? 10000;
   const logic = resolveLogic(q.logic);

@@ -176,6 +176,15 @@ describe('decideArgumentQuestion', () => {
     expect(d.detail).toMatch(/defeated: Bird\(pingu\) → Fly\(pingu\)/);
   });
 
+  it('says when a library argument stands only with its contested premises', async () => {
+    const zombie = await decideArgumentQuestion(read('Is the zombie argument valid in S5?'));
+    expect([zombie.answer, zombie.conditional]).toEqual(['True', true]);
+    expect(zombie.detail).toMatch(/only with the contested premise\(s\) ZombiesConceivable → ◇/);
+    expect(zombie.countermodel).toBeDefined();
+    const cogito = await decideArgumentQuestion(read('Is the cogito valid?'));
+    expect([cogito.answer, cogito.conditional]).toEqual(['True', undefined]);
+  });
+
   it('decides a library argument and a theory-of-mind claim', async () => {
     expect(await decide('Is the Real Distinction argument valid in S5?')).toEqual(['True', 'S5']);
     expect(await decide('Is the Real Distinction argument valid in S4?')).toEqual(['Uncertain', 'S4']);
