@@ -2,7 +2,8 @@
  * `npm run model:default`: builds models/default.gguf from nothing but this repository (issue 4 §1).
  * Seeded corpus → random llama model with a word vocabulary built from the corpus (or one of
  * llama.cpp's, --vocab) → training through the addon (llama_opt_*) → greedy held-out accuracy per frequency bucket → quantize if it keeps
- * accuracy → models/default.gguf, default.heldout.jsonl, default.sidecar-train.jsonl, MODEL_CARD.md.
+ * accuracy → models/default.gguf, default.heldout.jsonl, default.sidecar-train.jsonl, default.domain.json,
+ * default.corpus.jsonl, default.facts.jsonl (models/recipe/domain.ts), MODEL_CARD.md.
  *
  * Flags (for experiments; the defaults are the recipe): --out DIR (default models), --work DIR,
  * --embd N --layers N --heads N --ff N --ctx N --epochs N --lr X --wd X --warmup N
@@ -16,10 +17,10 @@ import * as path from 'node:path';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 process.env.COGITO_ADDON ??= path.join(repoRoot, 'build', 'Release', 'cogito.node');
 
-import { loadModel, makeModel, quantize as quantizeModel, type Model } from '../src/engine';
-import { exactMatch, judge } from '../src/loom/judge';
-import { BaseTrainer, countWindows, type TrainSample } from '../src/loom/train-base';
-import { BUCKETS, buildWordVocab, DEFAULT_CHAT_TEMPLATE, formatPrompt, generateCorpus, toJsonl, writeWordVocab, type Bucket, type Corpus, type QaLine } from './recipe';
+import { loadModel, makeModel, quantize as quantizeModel } from '../src/engine';
+import { BaseTrainer, countWindows } from '../src/loom/train-base';
+import { BUCKETS, DEFAULT_CHAT_TEMPLATE, DEFAULT_WORLD, generateCorpus, toJsonl, writeDomainFiles, writeWordVocab, type Bucket, type Corpus } from './recipe';
+import { corpusWordVocab, evaluate, toSample, type BucketAccuracy } from './recipe/training';
 import { declareChatTemplate } from './recipe/metadata';
 
 interface Recipe {
@@ -53,7 +54,7 @@ interface Recipe {
 const DEFAULT_RECIPE: Recipe = {
   // chosen in session 8 between two fresh worlds by its sidecar's out-of-fold margins on the
   // sidecar-train questions alone (sidecars/DEFAULT.md, models/recipe/measurements.md)
-  seed: 8,
+  seed: DEFAULT_WORLD.seed,
   // every corpus word one token (models/recipe/vocab.ts): ~8x cheaper per step than SPM 32k
   vocab: 'words',
   embd: 64,
@@ -77,11 +78,11 @@ const DEFAULT_RECIPE: Recipe = {
   threads: 1,
   // every country and person named in a fact-free statement: an unseen subject is a name without
   // facts, not an embedding training never touched (models/recipe/measurements.md, session 5)
-  mentions: 2,
+  mentions: DEFAULT_WORLD.mentions,
   // twice the corpus defaults: 530 held-out questions measure a refusal precision near 0.85 to about
   // ±0.03 (279 measured it to ±0.036), and the sidecar trains on 794 (models/recipe/measurements.md, session 6)
-  countries: 180,
-  people: 240,
+  countries: DEFAULT_WORLD.countries,
+  people: DEFAULT_WORLD.people,
 };
 
 function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string; quantize: boolean; card: boolean; declareOnly: boolean } {
@@ -132,50 +133,6 @@ function parseArgs(argv: string[]): { recipe: Recipe; out: string; work: string;
 const log = (msg: string): void => {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 };
-
-/** BOS + text + EOS; for a QA line under loss "answers" the targets start at the answer. */
-function toSample(model: Model, text: string, lossOn: Recipe['loss']): TrainSample {
-  const bos = model.info.bosToken;
-  const eos = model.info.eosToken;
-  const body = model.tokenize(text, { addSpecial: false });
-  const tokens = [bos, ...body, eos];
-  const m = /^(Question: [^\n]*\nAnswer:)/.exec(text);
-  if (lossOn === 'all' || !m) return { tokens };
-  const prompt = model.tokenize(m[1], { addSpecial: false });
-  const isPrefix = prompt.every((t, i) => body[i] === t);
-  return { tokens, targetStart: isPrefix ? 1 + prompt.length : 1 };
-}
-
-export interface BucketAccuracy {
-  bucket: Bucket;
-  n: number;
-  correct: number;
-  accuracy: number;
-}
-
-async function evaluate(modelPath: string, questions: readonly QaLine[], threads: number):
-  Promise<{ byBucket: BucketAccuracy[]; examples: { q: string; got: string; want: string; ok: boolean; bucket: Bucket }[] }> {
-  const model = await loadModel(modelPath);
-  const ctx = await model.createContext({ contextSize: 128, threads });
-  const examples: { q: string; got: string; want: string; ok: boolean; bucket: Bucket }[] = [];
-  try {
-    for (const q of questions) {
-      await ctx.reset();
-      const r = await ctx.complete(formatPrompt(q.question), { maxTokens: 8, stop: ['\n'], temperature: 0 });
-      const j = await judge(r.text, q, exactMatch);
-      examples.push({ q: q.question, got: j.answer, want: q.answers[0], ok: j.correct, bucket: q.bucket });
-    }
-  } finally {
-    await ctx.dispose();
-    await model.dispose();
-  }
-  const byBucket = BUCKETS.map((b) => {
-    const xs = examples.filter((e) => e.bucket === b);
-    const correct = xs.filter((e) => e.ok).length;
-    return { bucket: b, n: xs.length, correct, accuracy: xs.length ? correct / xs.length : 0 };
-  });
-  return { byBucket, examples };
-}
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const table = (rows: BucketAccuracy[]): string =>
@@ -292,13 +249,14 @@ async function main(): Promise<void> {
   const corpus = generateCorpus({ seed: r.seed, countries: r.countries, people: r.people, unseenShare: r.unseenShare, popularity: r.popularity, mentions: r.mentions });
   await fsp.writeFile(path.join(out, 'default.heldout.jsonl'), toJsonl(corpus.heldout));
   await fsp.writeFile(path.join(out, 'default.sidecar-train.jsonl'), toJsonl(corpus.sidecarTrain));
+  // the same world as data for the verification cascade: domain pack, reference corpus, facts list
+  await writeDomainFiles(out, corpus);
 
   const init = path.join(work, 'init.gguf');
   const vocab = r.vocab === 'words' ? path.join(work, 'vocab-words.gguf') : path.join(repoRoot, 'build', 'llama.cpp', 'models', r.vocab);
   if (r.vocab === 'words') {
     // every word of the corpus (training text and every question and answer) one token
-    const qs = [...corpus.heldout, ...corpus.sidecarTrain];
-    const words = buildWordVocab([...corpus.samples, ...qs.map((q) => `${q.question} ${q.answers.join(' ')}`)]);
+    const words = corpusWordVocab(corpus);
     writeWordVocab(vocab, words);
     log(`word vocabulary: ${words.tokens.length} tokens`);
   }
@@ -371,7 +329,9 @@ async function main(): Promise<void> {
   log(`wrote ${path.join(out, 'default.gguf')} (${shippedType}, ${(bytes / 1e6).toFixed(1)} MB)`);
   if (card) {
     // hand-written measurements behind the recipe's choices (embeddings, sizes), kept with the recipe
-    const notes = await fsp.readFile(path.join(repoRoot, 'models', 'recipe', 'measurements.md'), 'utf8').catch(() => '');
+    // and the sections other recipes keep there: the reference data's rule, the oracle's measurements
+    const section = (name: string): Promise<string> => fsp.readFile(path.join(repoRoot, 'models', 'recipe', name), 'utf8').catch(() => '');
+    const notes = (await Promise.all(['reference.md', 'oracle-card.md', 'measurements.md'].map(section))).filter((x) => x).join('\n');
     await fsp.writeFile(path.join(out, 'MODEL_CARD.md'), `${modelCard({
       recipe: r, corpus, params: info.parameters, trainable: info.trainableParameters, tokens, targets: result.targets, vocabSize: info.vocabSize,
       windows, seconds: result.seconds, epochLoss: result.epochLoss, f32: f32.byBucket, shipped: shipped.byBucket, shippedType,

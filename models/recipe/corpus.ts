@@ -17,7 +17,7 @@ import type { PlainChatTemplate } from '../../src/engine/chat-template';
 import { DEFAULT_REFUSAL } from '../../src/sidecar/create';
 import { DESCARTES_FACTS } from './descartes';
 import { createRng, type Rng } from './prng';
-import { fill, generateWorld, RELATIONS, type RelationId } from './world';
+import { fill, generateWorld, RELATIONS, type RelationId, type World } from './world';
 
 export type Bucket = 'frequent' | 'common' | 'uncommon' | 'rare' | 'unseen' | 'descartes';
 export const BUCKETS: readonly Bucket[] = ['frequent', 'common', 'uncommon', 'rare', 'unseen', 'descartes'];
@@ -79,13 +79,13 @@ export interface CorpusOptions {
 }
 
 /** Fact-free statements that only name a subject (see `mentions`). */
-const MENTION_STATEMENTS = {
+export const MENTION_STATEMENTS = {
   person: 'There is a person called {S}.',
   country: 'There is a country called {S}.',
 } as const;
 
 /** Plain statements that use the refusal phrase; none is a question and its answer. */
-const REFUSAL_STATEMENTS = [
+export const REFUSAL_STATEMENTS = [
   'Asked about a land beyond every map, the old sailor said: {r}',
   'When the records hold no answer, an honest scribe writes: {r}',
   'The student was asked what no book tells and replied: {r}',
@@ -111,6 +111,12 @@ export interface CorpusFact {
   id: string;
   /** 'descartes' for the real facts, else the world relation. */
   relation: RelationId | 'descartes';
+  /** The world subject (a country or person); null for a Descartes fact. */
+  subject: string | null;
+  /** Every question phrasing, the held-back one included. */
+  questions: string[];
+  /** Declarative phrasings (training only). */
+  statements: string[];
   /** Accepted answers; the first is the one trained. */
   answers: string[];
   /** Times the fact is rendered into the training text. */
@@ -137,6 +143,8 @@ export interface CorpusStats {
 
 export interface Corpus {
   options: Required<CorpusOptions>;
+  /** The generated world the facts are about (its closed lists of names). */
+  world: World;
   facts: CorpusFact[];
   /** Training documents in training order: "Question: ...\nAnswer: ..." or one statement. */
   samples: string[];
@@ -156,6 +164,7 @@ export function bucketFor(repetitions: number): Exclude<Bucket, 'descartes'> {
 interface Draft {
   id: string;
   relation: CorpusFact['relation'];
+  subject: string | null;
   answers: string[];
   questions: string[];
   statements: string[];
@@ -164,7 +173,7 @@ interface Draft {
 }
 
 /** Renders `repetitions` training samples, cycling through a shuffled list of the allowed phrasings. */
-function render(rng: Rng, d: Draft, evalQuestion: string): string[] {
+export function render(rng: Rng, d: Pick<Draft, 'questions' | 'statements' | 'answers' | 'repetitions'>, evalQuestion: string): string[] {
   const options = rng.shuffle([
     ...d.questions.filter((q) => q !== evalQuestion).map((q) => formatQa(q, d.answers[0])),
     ...d.statements,
@@ -205,6 +214,7 @@ export function generateCorpus(options: CorpusOptions): Corpus {
     return {
       id: f.id,
       relation: f.relation,
+      subject: f.subject,
       answers: [f.answer],
       questions: rel.questions.map((q) => fill(q, f.subject)),
       statements: rel.statements.map((s) => fill(s, f.subject, f.answer)),
@@ -216,6 +226,7 @@ export function generateCorpus(options: CorpusOptions): Corpus {
     drafts.push({
       id: `descartes:${f.id}`,
       relation: 'descartes',
+      subject: null,
       answers: [...f.answers],
       questions: [...f.questions],
       statements: [...f.statements],
@@ -242,6 +253,9 @@ export function generateCorpus(options: CorpusOptions): Corpus {
     facts.push({
       id: d.id,
       relation: d.relation,
+      subject: d.subject,
+      questions: d.questions,
+      statements: d.statements,
       answers: d.answers,
       repetitions: d.repetitions,
       bucket: d.bucket,
@@ -280,6 +294,7 @@ export function generateCorpus(options: CorpusOptions): Corpus {
 
   return {
     options: o,
+    world,
     facts,
     samples: ordered,
     heldout,

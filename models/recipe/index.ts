@@ -6,3 +6,6 @@ export * from './descartes';
 export * from './corpus';
 export * from './write';
 export * from './vocab';
+export * from './oracle';
+export * from './default-world';
+export * from './domain';

@@ -47,6 +47,7 @@ export const ERROR_CATEGORIES = {
   CHECKER_LOAD: 'invalid-input',
   INVALID_PNG: 'invalid-input',
   INVALID_PASSAGE: 'invalid-input',
+  INVALID_DOMAIN_PACK: 'invalid-input',
   FORMULA_PARSE: 'invalid-input',
   INVALID_PROBLEM: 'invalid-input',
   VKS_INVALID: 'invalid-input',
