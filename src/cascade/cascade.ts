@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { loadLogicBackend } from '../claims/logic-backend';
+import { lookupOptions } from '../claims/lookup';
 import type { FormalBackend } from '../claims/formal';
 import { loadModel } from '../engine/model';
 import type { Model } from '../engine/model';
@@ -55,7 +56,7 @@ export class Cascade {
     let vks: Vks | null = null;
     let model: Model | null = null;
     try {
-      vks = Vks.open(paths.vks, { canonicalise: (t) => formal.canonical(t) });
+      vks = Vks.open(paths.vks, lookupOptions(formal));
       model = await loadModel(paths.model);
       const drafter = await Drafter.open(model, paths.sidecar, { threads: options.threads, maxTokens: options.maxDraftTokens });
       return new Cascade(paths, model, drafter, vks, sources.world, sources.args, formal, options.oracle ?? null, options.repair ?? true, sources);
