@@ -11,6 +11,8 @@ import type { FormalBackend } from '../claims/formal';
 import { loadModel } from '../engine/model';
 import type { Model } from '../engine/model';
 import { DisposedError, throwIfAborted } from '../engine/errors';
+import { CogitoError } from '../util/errors';
+import { seedVks } from '../vks/seed';
 import { Vks } from '../vks/store';
 import { annotatedText, answerId, answerStatus, finalText } from './annotate';
 import { Checker } from './check';
@@ -57,6 +59,8 @@ export class Cascade {
     let model: Model | null = null;
     try {
       vks = Vks.open(paths.vks, lookupOptions(formal));
+      // the seed axioms (the Cogito and its kin), once: what `cogito vks seed` writes
+      seedVks(vks, (t) => formal.canonical(t));
       model = await loadModel(paths.model);
       const drafter = await Drafter.open(model, paths.sidecar, { threads: options.threads, maxTokens: options.maxDraftTokens });
       return new Cascade(paths, model, drafter, vks, sources.world, sources.args, formal, options.oracle ?? null, options.repair ?? true, sources);
@@ -88,7 +92,7 @@ export class Cascade {
       }
     };
     let oracleCalls = 0;
-    const checker = new Checker({ vks: this.vks, world: this.world, args: this.args, formal: this.formal });
+    const checker = new Checker({ vks: this.vks, world: this.world, args: this.args, formal: this.formal, verifier: this.sources.verifier, pack: this.sources.pack });
 
     const draft: Draft = await timed('draft', () => this.drafter.draft(question, signal));
     const extractor = this.drafter.isChatModel && this.drafter.chatTemplate ? modelClaimExtractor(this.drafter.plainContext, this.drafter.chatTemplate) : null;
@@ -136,18 +140,13 @@ export class Cascade {
     for (const claim of claims) {
       if (outcomes.has(claim)) continue;
       let outcome = await timed('check', async () => {
-        if (claim.origin === 'argument') {
-          // a posed argument is looked up by its exact words only: a near-identical one may differ in a negation
-          const known = checker.fromVks(claim.text, { exactOnly: true });
-          if (known) return known;
-          if (claim.argument === null) return openOutcome('SOLVER', `the argument cannot be read as written: ${claim.unreadable ?? 'no reading'}`, 'unsupported-inference');
-          try {
-            return (await checker.argument(claim.text, claim.argument)).outcome;
-          } catch (err) {
-            return openOutcome('SOLVER', `the logic layer could not decide it: ${(err as Error).message}`, 'unsupported-inference');
-          }
+        try {
+          return await checker.check(claim);
+        } catch (err) {
+          // a solver that fails on this claim decides nothing; the claim stays open
+          if (!(err instanceof CogitoError) || err.code === 'ABORTED') throw err;
+          return openOutcome(claim.kind === 'FORMAL' ? 'SOLVER' : 'CORPUS', `the check failed: ${err.message.split('\n', 1)[0]}`, 'unsupported-inference');
         }
-        return checker.fromVks(claim.text) ?? (await checker.route(claim));
       });
       if (!outcome.decided && this.repair) outcome = await timed('repair', () => selfRepair(claim, outcome, { checker, world: this.world, args: this.args, drafter: this.drafter, signal }));
       if (!outcome.decided && claim.origin === 'oracle') {

@@ -1,10 +1,16 @@
 /**
- * One claim against the sources, VKS first: a record already decided answers at once (a REFUTED
- * record with a stored correction answers with the correction; an invalidated one says so);
- * otherwise FORMAL → the logic layer, FACTUAL → the corpus, INTERPRETIVE / META → a soft pass.
- * Every new decision is written to the VKS.
+ * One claim against the sources. The claims layer's router does the routing — the VKS first (a
+ * lookup answers only the same claim), FORMAL → the solvers, FACTUAL → the corpus (a frame fact by
+ * its frame, a refutation with its correction), INTERPRETIVE / META → a soft pass — and writes new
+ * verdicts to the VKS. This module adds what the cascade needs around it: a posed argument decided
+ * by the logic layer, a claim whose VKS record was invalidated since, the correction stored as a
+ * verified claim of its own, and the verdict as an Outcome (decided, or open for repair and the oracle).
  */
-import { formalise, type FormalBackend } from '../claims/formal';
+import { ClaimRouter } from '../claims/router';
+import type { Claim, ClaimVerdict } from '../claims/types';
+import type { FormalBackend } from '../claims/formal';
+import type { DomainPack } from '../corpus/domain';
+import type { FactualVerifier } from '../corpus/verifier';
 import type { Vks } from '../vks/store';
 import type { Json, NewRecord, VksRecord } from '../vks/types';
 import type { ArgumentChecks, ArgumentDecision, FrameRef, WorldChecks } from './ports';
@@ -15,6 +21,9 @@ export interface CheckerDeps<M extends FrameRef, A> {
   world: WorldChecks<M> | null;
   args: ArgumentChecks<A> | null;
   formal: FormalBackend | null;
+  /** The corpus verifier and pack the router reads (none: factual claims stay open). */
+  verifier: FactualVerifier | null;
+  pack: DomainPack | null;
 }
 
 function artifactField(artifact: Json, key: string): string | null {
@@ -31,7 +40,11 @@ function vksMethod(method: string): 'Z3' | 'CVC5' {
 }
 
 export class Checker<M extends FrameRef, A> {
-  constructor(private readonly deps: CheckerDeps<M, A>) {}
+  private readonly router: ClaimRouter;
+
+  constructor(private readonly deps: CheckerDeps<M, A>) {
+    this.router = new ClaimRouter({ vks: deps.vks, formal: deps.formal, factual: deps.verifier, pack: deps.pack, vocabulary: deps.world?.vocabulary });
+  }
 
   canonical(text: string): string | null {
     try {
@@ -45,7 +58,12 @@ export class Checker<M extends FrameRef, A> {
   fromVks(text: string, options: { exactOnly?: boolean } = {}): Outcome | null {
     const hit = this.deps.vks.lookup({ text, canonical: this.canonical(text) });
     if (hit && !(options.exactOnly && hit.via === 'fuzzy')) return this.outcomeOf(hit.record, hit.via);
-    // lookups skip invalidated records: a claim once verified and since invalidated says so
+    return this.invalidatedOutcome(text);
+  }
+
+  /** Lookups skip invalidated records: a claim once decided and since invalidated says so (when no live record states it). */
+  invalidatedOutcome(text: string): Outcome | null {
+    if (this.deps.vks.lookup({ text, canonical: null })?.via === 'exact') return null;
     const gone = this.deps.vks.invalidated(text);
     if (!gone) return null;
     return {
@@ -93,89 +111,91 @@ export class Checker<M extends FrameRef, A> {
     }
   }
 
-  /** The claim against its source (the VKS already missed). */
-  async route(claim: WorkingClaim<M, A>): Promise<Outcome> {
-    switch (claim.kind) {
-      case 'FORMAL':
-        return this.formal(claim);
-      case 'FACTUAL':
-        return this.factual(claim);
-      default:
-        return {
-          status: 'SOFT', decided: true, source: 'SOFT', reference: null, correction: null, vksId: null,
-          reason: `${claim.kind.toLowerCase()} claim: a soft pass, not machine-checkable`,
-        };
+  /**
+   * The claim against its sources, VKS first. A posed argument goes to the logic layer; a claim
+   * whose record was invalidated says so; everything else goes through the claims router.
+   */
+  async check(claim: WorkingClaim<M, A>): Promise<Outcome> {
+    const gone = this.invalidatedOutcome(claim.text);
+    if (gone) return gone;
+    if (claim.origin === 'argument') {
+      // a posed argument is looked up by its exact words only: a near-identical one may differ in a negation
+      const known = this.fromVks(claim.text, { exactOnly: true });
+      if (known) return known;
+      if (claim.argument === null || !this.deps.args) return openOutcome('SOLVER', `the argument cannot be read as written: ${claim.unreadable ?? 'no reading'}`, 'unsupported-inference');
+      return (await this.argument(claim.text, claim.argument, 'label')).outcome;
+    }
+    const known = this.fromVks(claim.text);
+    if (known) return known;
+    if (claim.kind === 'FORMAL' && this.deps.args) {
+      // a claim that reads as an argument ("I think, hence I exist") holds when its conclusion follows
+      const reading = claim.argument !== null ? { argument: claim.argument } : this.deps.args.read(claim.text);
+      if (reading !== null && 'argument' in reading) return (await this.argument(claim.text, reading.argument, 'claim')).outcome;
+    }
+    const input: Claim = { text: claim.text, start: 0, kind: claim.kind, confidence: 1, cues: [] };
+    // the router reads which frame fact the claim states from the pack itself
+    return this.fromVerdict(claim, await this.router.route(input));
+  }
+
+  private fromVerdict(claim: WorkingClaim<M, A>, v: ClaimVerdict): Outcome {
+    const vksId = v.vks?.id ?? null;
+    const reference = v.source === 'VKS' ? [v.reference, `${v.detail}`].filter(Boolean).join('; ') : (v.reference ?? v.detail);
+    const source = v.source;
+    switch (v.status) {
+      case 'VERIFIED':
+      case 'CONDITIONAL':
+        return { status: 'VERIFIED', decided: true, source, reference, correction: null, vksId, reason: v.source === 'VKS' ? 'already verified' : v.detail };
+      case 'REFUTED': {
+        const correction = v.correction ?? (claim.kind === 'FORMAL' || v.source === 'SOLVER' ? negation(claim.text) : null);
+        if (correction === null) {
+          // contradicted, but with nothing to put in its place: the claim is wrong and stays marked
+          return { ...openOutcome(source, `the ${source === 'VKS' ? 'VKS' : 'corpus'} contradicts it (${v.detail}) and offers no replacement`, 'wrong-fact', v.detail), reference };
+        }
+        if (source === 'CORPUS') {
+          this.recordOnce({ tier: 'FACTUAL', text: correction, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: v.reference ?? null, reason: 'the passage states it' } });
+        }
+        return { status: 'CORRECTED', decided: true, source, reference, correction, vksId, reason: source === 'VKS' ? 'already refuted' : v.detail };
+      }
+      case 'SOFT_PASS':
+        return { status: 'SOFT', decided: true, source: 'SOFT', reference: null, correction: null, vksId: null, reason: `${claim.kind.toLowerCase()} claim: a soft pass, not machine-checkable` };
+      default: {
+        if (source === 'CORPUS') {
+          const other = this.offKind(claim) ?? this.otherAnswerInVks(claim);
+          if (other) return other;
+          return openOutcome('CORPUS', `the corpus does not say: ${v.detail}`, 'unverified', v.detail);
+        }
+        if (source === 'SOLVER') return openOutcome('SOLVER', `${v.detail}`, 'unsupported-inference', v.detail);
+        return openOutcome(source, v.detail, 'unverified', v.detail);
+      }
     }
   }
 
   /** A posed argument, decided by the logic layer and recorded. */
-  async argument(text: string, argument: A): Promise<{ outcome: Outcome; decision: ArgumentDecision }> {
+  /**
+   * An argument decided by the logic layer. As a posed question ('label') its answer is the label,
+   * which the solver verifies whatever it is; as a claim ('claim') it holds when the conclusion
+   * follows (True), is refuted when its negation does (False), and stays open when neither does.
+   */
+  async argument(text: string, argument: A, mode: 'label' | 'claim'): Promise<{ outcome: Outcome; decision: ArgumentDecision }> {
     const args = this.deps.args as ArgumentChecks<A>;
     const decision = await args.decide(argument);
+    const reference = `${decision.method} in ${decision.logic}: ${decision.detail}`;
     if (!decision.decided) {
       return { decision, outcome: openOutcome('SOLVER', `the logic layer decided nothing: ${decision.detail}`, 'unsupported-inference', decision.detail) };
     }
-    const stored = this.record({
-      tier: 'DERIVED', text, status: 'VERIFIED', method: vksMethod(decision.method),
-      artifact: { answer: decision.answer, logic: decision.logic, method: decision.method, detail: decision.detail, reference: `${decision.method} in ${decision.logic}: ${decision.detail}`, solver: decision.artifact },
-    });
-    return {
-      decision,
-      outcome: {
-        status: 'VERIFIED', decided: true, source: 'SOLVER', reference: `${decision.method} in ${decision.logic}: ${decision.detail}`, correction: null, vksId: stored.id,
-        reason: `the logic layer answers ${decision.answer}`,
-      },
-    };
-  }
-
-  private async formal(claim: WorkingClaim<M, A>): Promise<Outcome> {
-    const args = this.deps.args;
-    const reading = claim.argument !== null ? { argument: claim.argument } : (args?.read(claim.text) ?? null);
-    if (reading !== null && 'argument' in reading && args) {
-      const { decision, outcome } = await this.argument(claim.text, reading.argument);
-      return outcome.decided ? { ...outcome, reason: `the argument's label is ${decision.answer}` } : outcome;
+    const artifact = { answer: decision.answer, logic: decision.logic, method: decision.method, detail: decision.detail, reference, solver: decision.artifact };
+    const method = vksMethod(decision.method);
+    if (mode === 'label' || decision.answer === 'True') {
+      const stored = this.record({ tier: 'DERIVED', text, status: 'VERIFIED', method, artifact });
+      const reason = mode === 'label' ? `the logic layer answers ${decision.answer}` : 'the conclusion follows';
+      return { decision, outcome: { status: 'VERIFIED', decided: true, source: 'SOLVER', reference, correction: null, vksId: stored.id, reason } };
     }
-    if (reading !== null && 'unreadable' in reading) return openOutcome('SOLVER', `the argument cannot be read as written: ${reading.unreadable}`, 'unsupported-inference');
-    const backend = this.deps.formal;
-    const problem = backend ? formalise(claim.text, backend) : null;
-    if (!backend || !problem) return openOutcome('SOLVER', 'no formula or argument the logic layer reads in this claim', 'unsupported-inference');
-    const r = await backend.check(problem.premises, problem.conclusion);
-    if (r.answer === 'Uncertain') return openOutcome('SOLVER', `${r.method}: neither the claim nor its negation follows`, 'unsupported-inference', `${r.method} found it undecided`);
-    const reference = `${r.method}: ${r.answer}${problem.premises.length ? ` from ${problem.premises.length} premise(s)` : ' (validity)'}`;
-    const correction = r.answer === 'False' ? negation(claim.text) : null;
-    const stored = this.record({
-      tier: 'DERIVED', text: claim.text, canonical: this.canonical(claim.text), status: r.answer === 'True' ? 'VERIFIED' : 'REFUTED', method: r.method,
-      artifact: { reference, correction, premises: problem.premises, conclusion: problem.conclusion, solver: r.artifact },
-    });
-    return r.answer === 'True'
-      ? { status: 'VERIFIED', decided: true, source: 'SOLVER', reference, correction: null, vksId: stored.id, reason: 'proved' }
-      : { status: 'CORRECTED', decided: true, source: 'SOLVER', reference, correction, vksId: stored.id, reason: 'its negation is proved' };
-  }
-
-  /** A factual claim against the corpus: supported, contradicted (with the passage's answer), or not found. */
-  factual(claim: WorkingClaim<M, A>): Outcome {
-    const world = this.deps.world;
-    if (!world) return openOutcome('CORPUS', 'no reference corpus is configured', 'unverified');
-    const r = world.verify(claim.text, claim.match ?? undefined);
-    if (r.verdict === 'NOT_FOUND') return this.offKind(claim) ?? this.otherAnswerInVks(claim) ?? openOutcome('CORPUS', `the corpus does not say: ${r.reason}`, 'unverified', r.reason);
-    if (r.verdict === 'SUPPORTED') {
-      const stored = this.record({
-        tier: 'FACTUAL', text: claim.text, status: 'VERIFIED', method: 'CORPUS',
-        artifact: { reference: r.reference, passage: r.passageId, reason: r.reason },
-      });
-      return { status: 'VERIFIED', decided: true, source: 'CORPUS', reference: r.reference, correction: null, vksId: stored.id, reason: r.reason };
+    if (decision.answer === 'False') {
+      const correction = negation(text);
+      const stored = this.record({ tier: 'DERIVED', text, status: 'REFUTED', method, artifact: { ...artifact, correction } });
+      return { decision, outcome: { status: 'CORRECTED', decided: true, source: 'SOLVER', reference, correction, vksId: stored.id, reason: 'the negation of the conclusion follows' } };
     }
-    const correction = this.correctionOf(claim, r.correction);
-    if (correction === null) {
-      // contradicted, but with nothing to put in its place: the claim is wrong and stays marked
-      return { ...openOutcome('CORPUS', `the corpus contradicts it (${r.reason}) and offers no replacement`, 'wrong-fact', r.reason), reference: r.reference };
-    }
-    const stored = this.record({
-      tier: 'FACTUAL', text: claim.text, status: 'REFUTED', method: 'CORPUS',
-      artifact: { reference: r.reference, passage: r.passageId, reason: r.reason, correction },
-    });
-    this.recordOnce({ tier: 'FACTUAL', text: correction, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: r.reference, passage: r.passageId, reason: 'the passage states it' } });
-    return { status: 'CORRECTED', decided: true, source: 'CORPUS', reference: r.reference, correction, vksId: stored.id, reason: r.reason };
+    return { decision, outcome: { ...openOutcome('SOLVER', `it does not follow: ${decision.detail}`, 'unsupported-inference', decision.detail), reference } };
   }
 
   /**

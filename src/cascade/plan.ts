@@ -51,7 +51,9 @@ export async function planClaims<M extends FrameRef, A>(
     const claim = asSentence(reading.claim);
     const posedClaim = args?.read(claim) ?? null;
     if (posedClaim !== null && 'argument' in posedClaim) return { reading, claims: [workingClaim<M, A>(claim, 'FORMAL', 'check', { argument: posedClaim.argument })], splitter: null };
-    return { reading, claims: [claimOfSentence<M, A>(world, claim, classifyClaim(claim, vocabulary).kind, 'check')], splitter: null };
+    // a claim posed to check is checked: an interpretive reading of its words does not make it a soft pass
+    const kind = classifyClaim(claim, vocabulary).kind === 'FORMAL' ? 'FORMAL' : 'FACTUAL';
+    return { reading, claims: [claimOfSentence<M, A>(world, claim, kind, 'check')], splitter: null };
   }
   if (draft.refused) return { reading, claims: [], splitter: null };
   if (reading.kind === 'frame' && world) {

@@ -48,7 +48,7 @@ async function reencode<M extends FrameRef, A>(claim: WorkingClaim<M, A>, open: 
   for (const alt of alternatives) {
     const input = deps.args.describe(alt);
     try {
-      const { outcome, decision } = await deps.checker.argument(claim.text, alt);
+      const { outcome, decision } = await deps.checker.argument(claim.text, alt, claim.origin === 'argument' ? 'label' : 'claim');
       note(claim, { strategy: 're-encode', input, outcome: `${decision.method} in ${decision.logic}: ${decision.answer}${outcome.decided ? '' : ' (decides nothing)'}`, decided: outcome.decided });
       if (outcome.decided) {
         claim.argument = alt;
@@ -79,7 +79,7 @@ async function restate<M extends FrameRef, A>(claim: WorkingClaim<M, A>, open: O
       note(claim, { strategy: 're-state', input: phrasing, outcome: `"${answer}" is not an answer of this kind`, decided: false });
       continue;
     }
-    const checked = checker.fromVks(restated) ?? checker.factual({ ...claim, text: restated, answer, repairs: [] });
+    const checked = await checker.check({ ...claim, text: restated, kind: 'FACTUAL', answer, repairs: [] });
     const verified = checked.status === 'VERIFIED' ? restated : checked.status === 'CORRECTED' && checked.decided ? checked.correction : null;
     if (!checked.decided || verified === null) {
       note(claim, { strategy: 're-state', input: phrasing, outcome: `answered "${answer}"; still not decided`, decided: false });
@@ -120,7 +120,7 @@ async function decompose<M extends FrameRef, A>(claim: WorkingClaim<M, A>, open:
   const results: Array<{ part: string; outcome: Outcome }> = [];
   for (const part of parts) {
     const sub = claimOfSentence<M, A>(deps.world, part, claim.kind, claim.origin);
-    const outcome = deps.checker.fromVks(part) ?? (await deps.checker.route(sub));
+    const outcome = await deps.checker.check(sub);
     results.push({ part, outcome });
     note(claim, { strategy: 'decompose', input: part, outcome: `${outcome.status} (${outcome.source}): ${outcome.reason}`, decided: outcome.decided && outcome.status !== 'SOFT' });
   }

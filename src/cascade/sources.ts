@@ -5,7 +5,7 @@
 import { claimForAnswer, otherPhrasings, readFrameStatement, type FrameMatch } from '../claims/frames';
 import { readQuestion } from '../claims/question';
 import { loadDomainPack, type DomainPack } from '../corpus/domain';
-import { DESCARTES_VOCABULARY } from '../corpus/data/descartes';
+import { DESCARTES_PASSAGES, DESCARTES_VOCABULARY } from '../corpus/data/descartes';
 import { CorpusIndex, loadPassagesFile } from '../corpus/store';
 import { answerKey, fillTemplate, kindWord } from '../corpus/templates';
 import { FactualVerifier } from '../corpus/verifier';
@@ -42,8 +42,7 @@ export function argumentChecks(): ArgumentChecks<ArgumentQuestion> {
 }
 
 /** The world's checks: frames from the pack (when there is one), facts from the corpus. */
-export function worldChecks(pack: DomainPack | null, index: CorpusIndex | null): WorldChecks<FrameMatch> {
-  const verifier = index ? new FactualVerifier(index, { pack }) : null;
+export function worldChecks(pack: DomainPack | null, verifier: FactualVerifier | null): WorldChecks<FrameMatch> {
   const none = (reason: string): FactCheck => ({ verdict: 'NOT_FOUND', reference: null, passageId: null, reason, correction: null });
   return {
     vocabulary: pack?.vocabulary ?? DESCARTES_VOCABULARY,
@@ -79,6 +78,8 @@ export function worldChecks(pack: DomainPack | null, index: CorpusIndex | null):
 /** Reads the pack and the corpus (a corrupt file fails here, naming file and line). */
 export interface Sources {
   world: WorldChecks<FrameMatch> | null;
+  pack: DomainPack | null;
+  verifier: FactualVerifier | null;
   args: ArgumentChecks<ArgumentQuestion>;
   /** Closes the in-memory passage index. */
   close(): void;
@@ -90,7 +91,10 @@ export function openSources(paths: ResolvedPaths): Sources {
   if (paths.corpus) {
     const passages = loadPassagesFile(paths.corpus);
     index = new CorpusIndex(':memory:');
-    index.add(passages);
+    // the library's own Descartes corpus (paraphrases of the works) stands beside the file's passages
+    const ids = new Set(passages.map((p) => p.id));
+    index.add([...passages, ...DESCARTES_PASSAGES.filter((p) => !ids.has(p.id))]);
   }
-  return { world: pack || index ? worldChecks(pack, index) : null, args: argumentChecks(), close: () => index?.close() };
+  const verifier = index ? new FactualVerifier(index, { pack }) : null;
+  return { world: pack || index ? worldChecks(pack, verifier) : null, pack, verifier, args: argumentChecks(), close: () => index?.close() };
 }
