@@ -72,6 +72,12 @@ describe('readArgumentQuestion', () => {
     expect(read('Premises: P; ¬P Conclusion: Q (in LP)').logic).toBe('LP');
     expect(read('Premises: P; ¬P Conclusion: Q. Is it valid in classical logic?').logic).toBe('classical');
     expect(read('Premises: □p Conclusion: p').logic).toBe('K'); // modal, no logic named: the weakest
+    expect(read('Premises: □p. Conclusion: p. Does the conclusion follow from the premises in T?').logic).toBe('T');
+    // The asking after the conclusion is not part of it.
+    for (const ask of ['Does it follow?', 'True, false, or uncertain?', 'Is the argument valid?']) {
+      const q = read(`Premises: All men are mortal. Socrates is a man. Conclusion: Socrates is mortal. ${ask}`);
+      expect(formulaToString(q.conclusion)).toBe('Mortal(socrates)');
+    }
     expect(read('Premises: Birds normally fly. Tweety is a bird. Conclusion: Tweety flies.').logic).toBe('defeasible');
     expect(resolveLogic('s5')).toBe('S5');
     expect(resolveLogic('logic of paradox')).toBe('LP');
