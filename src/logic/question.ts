@@ -564,6 +564,8 @@ const ENGLISH_REWRITES: [RegExp, string, string][] = [
   [/\bis (?:a kind of|a type of|an instance of|an example of) (?:an?\s+)?/gi, 'is a ', "'is a kind of' → 'is a'"],
   [/^(.+?)\s+implies\s+(?:that\s+)?(.+)$/i, 'if $1 then $2', "'A implies B' → 'if A then B'"],
   [/^(.+?)\s+only if\s+(.+)$/i, 'if $1 then $2', "'A only if B' → 'if A then B'"],
+  [/^(?:a|an)\s+(\w+)\s+(?!who\b|that\b)(.+)$/i, 'every $1 $2', "generic 'a A is B' → 'every A is B'"],
+  [/^the\s+(\w+s)\s+(are|were)\s+/i, 'all $1 $2 ', "'the As are B' → 'all As are B'"],
 ];
 
 /** Re-encodings of a formula text: TPTP's unit-scope quantifiers read with wide scope, ⊕ read as ∨. */

@@ -219,6 +219,14 @@ describe('reencodeArgument', () => {
     expect((await decideArgumentQuestion(v)).answer).toBe('True');
   });
 
+  it('offers the generic reading of an indefinite subject', async () => {
+    const text = 'Premises: A dog is an animal. Rex is a dog. Conclusion: Rex is an animal.';
+    expect((await decideArgumentQuestion(read(text))).answer).toBe('Uncertain'); // "some dog is an animal"
+    const generic = reencodeArgument(text).find((q) => /generic/.test(q.source));
+    expect(generic && formulaToString(generic.premises[0])).toBe(formulaToString(parseFormula('∀x (Dog(x) → Animal(x))')));
+    expect((await decideArgumentQuestion(generic!)).answer).toBe('True');
+  });
+
   it("reads TPTP's unit-scope quantifier with wide scope, and FOLIO's ⊕ as ∨", () => {
     const tptp = reencodeArgument('P(a) |- ![X]: P(X) => Q(X)');
     expect(tptp.map((q) => formulaToString(q.conclusion))).toContain(formulaToString(parseFormula('∀X (P(X) → Q(X))')));
