@@ -270,7 +270,7 @@ function namedLogic(text: string): string | null {
   const patterns: [RegExp, boolean][] = [
     [/\blogic\s*[:=]\s*([\w-]+)/i, true],
     [/^\s*in\s+([\w-]+(?:\s+logic)?)\s*[:,]/i, false],
-    [/\b(?:valid|invalid|sound|follows?|holds?|entailed|true|provable|go(?:es)? through|decided?)\s+in\s+(?:the\s+)?(?:modal\s+)?(?:logic\s+)?([\w-]+(?:\s+logic)?)/i, false],
+    [/\b(?:valid|invalid|sound|follows?(?:\s+from\s+(?:them|the\s+premises))?|holds?|entailed|true|provable|go(?:es)? through|decided?)\s+in\s+(?:the\s+)?(?:modal\s+)?(?:logic\s+)?([\w-]+(?:\s+logic)?)/i, false],
     [/\(\s*in\s+([\w-]+(?:\s+logic)?)\s*\)/i, false],
   ];
   for (const [re, strict] of patterns) {
@@ -294,6 +294,8 @@ function withoutLogic(text: string): string {
   return text
     .replace(/^\s*(?:is\s+(?:this|the\s+following|the)\s+argument\s+(?:valid|sound)(?:\s+in\s+[\w-]+(?:\s+logic)?)?)\s*[?:]\s*/i, '')
     .replace(/\s*(?:is\s+(?:it|this|the\s+argument|this\s+argument)\s+)?(?:valid|sound)(?:\s+in\s+[\w-]+(?:\s+logic)?)?\s*\?\s*$/i, '')
+    // "… Conclusion: C. Does it follow?" / "True, false or uncertain?": the asking, not the conclusion.
+    .replace(/\s*(?:does\s+(?:it|this|the\s+conclusion)\s+follow(?:\s+from\s+(?:them|the\s+premises))?|(?:is\s+(?:it|this|the\s+conclusion)\s+)?true,\s*false,?\s+or\s+(?:uncertain|unknown))(?:\s+in\s+[\w-]+(?:\s+logic)?)?\s*\?\s*$/i, '')
     .replace(/\blogic\s*[:=]\s*[\w-]+\s*/i, '')
     .replace(/^\s*in\s+[\w-]+(?:\s+logic)?\s*[:,]\s*/i, '')
     .replace(/\s*\(\s*in\s+[\w-]+(?:\s+logic)?\s*\)/i, '')
@@ -562,6 +564,8 @@ const ENGLISH_REWRITES: [RegExp, string, string][] = [
   [/\bis (?:a kind of|a type of|an instance of|an example of) (?:an?\s+)?/gi, 'is a ', "'is a kind of' → 'is a'"],
   [/^(.+?)\s+implies\s+(?:that\s+)?(.+)$/i, 'if $1 then $2', "'A implies B' → 'if A then B'"],
   [/^(.+?)\s+only if\s+(.+)$/i, 'if $1 then $2', "'A only if B' → 'if A then B'"],
+  [/^(?:a|an)\s+(\w+)\s+(?!who\b|that\b)(.+)$/i, 'every $1 $2', "generic 'a A is B' → 'every A is B'"],
+  [/^the\s+(\w+s)\s+(are|were)\s+/i, 'all $1 $2 ', "'the As are B' → 'all As are B'"],
 ];
 
 /** Re-encodings of a formula text: TPTP's unit-scope quantifiers read with wide scope, ⊕ read as ∨. */

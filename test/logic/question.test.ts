@@ -72,6 +72,12 @@ describe('readArgumentQuestion', () => {
     expect(read('Premises: P; ¬P Conclusion: Q (in LP)').logic).toBe('LP');
     expect(read('Premises: P; ¬P Conclusion: Q. Is it valid in classical logic?').logic).toBe('classical');
     expect(read('Premises: □p Conclusion: p').logic).toBe('K'); // modal, no logic named: the weakest
+    expect(read('Premises: □p. Conclusion: p. Does the conclusion follow from the premises in T?').logic).toBe('T');
+    // The asking after the conclusion is not part of it.
+    for (const ask of ['Does it follow?', 'True, false, or uncertain?', 'Is the argument valid?']) {
+      const q = read(`Premises: All men are mortal. Socrates is a man. Conclusion: Socrates is mortal. ${ask}`);
+      expect(formulaToString(q.conclusion)).toBe('Mortal(socrates)');
+    }
     expect(read('Premises: Birds normally fly. Tweety is a bird. Conclusion: Tweety flies.').logic).toBe('defeasible');
     expect(resolveLogic('s5')).toBe('S5');
     expect(resolveLogic('logic of paradox')).toBe('LP');
@@ -211,6 +217,14 @@ describe('reencodeArgument', () => {
     const [v] = reencodeArgument(text);
     expect(v.source).toMatch(/whoever is A is B/);
     expect((await decideArgumentQuestion(v)).answer).toBe('True');
+  });
+
+  it('offers the generic reading of an indefinite subject', async () => {
+    const text = 'Premises: A dog is an animal. Rex is a dog. Conclusion: Rex is an animal.';
+    expect((await decideArgumentQuestion(read(text))).answer).toBe('Uncertain'); // "some dog is an animal"
+    const generic = reencodeArgument(text).find((q) => /generic/.test(q.source));
+    expect(generic && formulaToString(generic.premises[0])).toBe(formulaToString(parseFormula('∀x (Dog(x) → Animal(x))')));
+    expect((await decideArgumentQuestion(generic!)).answer).toBe('True');
   });
 
   it("reads TPTP's unit-scope quantifier with wide scope, and FOLIO's ⊕ as ∨", () => {
