@@ -16,7 +16,7 @@ const LABELS: readonly string[] = ['True', 'False', 'Uncertain'];
 export interface Expectation {
   /** An AnswerStatus, or NOT_VERIFIED: anything but VERIFIED. */
   status?: AnswerStatus | 'NOT_VERIFIED';
-  /** The source the first checkable (not soft) claim must have. */
+  /** The source the first checkable (FORMAL or FACTUAL) claim must have. */
   source?: ClaimSource;
   formal?: 'True' | 'False' | 'Uncertain';
   logic?: string;
@@ -95,7 +95,8 @@ export function unmetExpectations(expect: Expectation, r: AskResult): string[] {
     if (!ok) misses.push(`status ${r.status}, expected ${expect.status}`);
   }
   if (expect.source) {
-    const first = r.claims.find((c) => c.status !== 'SOFT');
+    // checkable: a FORMAL or FACTUAL claim (an interpretive or meta one gets a soft pass)
+    const first = r.claims.find((c) => c.kind === 'FORMAL' || c.kind === 'FACTUAL');
     if (first?.source !== expect.source) misses.push(`source ${first?.source ?? 'none'}, expected ${expect.source}`);
   }
   if (expect.formal && r.formal?.answer !== expect.formal) misses.push(`formal ${r.formal?.answer ?? 'none'}, expected ${expect.formal}`);
