@@ -218,7 +218,7 @@ export class Checker<M extends FrameRef, A> {
   private otherAnswerInVks(claim: WorkingClaim<M, A>): Outcome | null {
     if (!claim.match) return null;
     const known = this.fromVksByFact(claim.match);
-    if (!known || known.outcome.status !== 'VERIFIED' || known.text === claim.text) return null;
+    if (!known || known.outcome.status !== 'VERIFIED' || this.deps.world?.sameClaim(known.text, claim.text)) return null;
     const source = known.outcome.vksId ? this.deps.vks.get(known.outcome.vksId) : null;
     if (!source) return null;
     // derived from that record: invalidating it invalidates this refutation too

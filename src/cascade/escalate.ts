@@ -90,7 +90,7 @@ export async function oracleForFrame<M extends FrameRef, A>(
   if (claim === null) {
     return { text: verified, outcome: { status: 'VERIFIED', decided: true, source, reference: ref, correction: null, vksId: null, reason: 'the model refused; answered from the oracle' } };
   }
-  if (norm(verified) === norm(claim.text)) {
+  if (world.sameClaim(verified, claim.text)) {
     return { text, outcome: { status: 'VERIFIED', decided: true, source, reference: ref, correction: null, vksId: null, reason: 'the oracle gives the same answer' } };
   }
   deps.checker.record({ tier: source === 'CORPUS' ? 'FACTUAL' : 'CONTESTED', text: claim.text, status: 'REFUTED', method: source === 'CORPUS' ? 'CORPUS' : 'ORACLE', artifact: { reference: ref, correction: verified } });
@@ -126,9 +126,6 @@ function failed(text: string, why: string, open: Outcome | null): { outcome: Out
   return { text, outcome: { ...base, status: 'UNVERIFIED', decided: false, reason: base.reason ? `${base.reason}; ${why}` : why } };
 }
 
-function norm(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-}
 
 /** A question the model refused and no frame covers: the oracle's answer as text, or why there is none. */
 export async function oracleAnswer<M extends FrameRef, A>(deps: OracleDeps<M, A>, question: string): Promise<{ text: string; reference: string } | { failure: string }> {

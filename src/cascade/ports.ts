@@ -49,6 +49,8 @@ export interface WorldChecks<M extends FrameRef = FrameRef> {
   factQuery(match: M): string;
   /** The two name the same fact (frame and subject). */
   sameFact(a: M, b: M): boolean;
+  /** The two claims say the same: the same fact with the same answer ("Discourse" and "the Discourse"), or the same words. */
+  sameClaim(a: string, b: string): boolean;
   verify(claim: string, fact?: M): FactCheck;
 }
 

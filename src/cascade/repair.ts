@@ -85,7 +85,7 @@ async function restate<M extends FrameRef, A>(claim: WorkingClaim<M, A>, open: O
       note(claim, { strategy: 're-state', input: phrasing, outcome: `answered "${answer}"; still not decided`, decided: false });
       continue;
     }
-    const same = normalise(verified) === normalise(claim.text);
+    const same = world.sameClaim(verified, claim.text);
     note(claim, { strategy: 're-state', input: phrasing, outcome: `answered "${answer}"; ${checked.source} verifies "${verified}"`, decided: true });
     const reference = `re-stated as "${phrasing}"; ${checked.reference ?? checked.source}`;
     if (same) return { status: 'VERIFIED', decided: true, source: checked.source, reference, correction: null, reason: 'verified through another phrasing of the question', vksId: checked.vksId };
@@ -133,8 +133,4 @@ async function decompose<M extends FrameRef, A>(claim: WorkingClaim<M, A>, open:
   if (!corrected) return { status: 'VERIFIED', decided: true, source, reference, correction: null, reason: `each of its ${parts.length} parts is verified`, vksId: null };
   const correction = results.map((r) => (r.outcome.status === 'CORRECTED' ? r.outcome.correction : r.part)).join(' ');
   return { status: 'CORRECTED', decided: true, source, reference, correction, reason: 'a part of it is refuted', vksId: null };
-}
-
-function normalise(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }

@@ -7,7 +7,7 @@ import { readQuestion } from '../claims/question';
 import { loadDomainPack, type DomainPack } from '../corpus/domain';
 import { DESCARTES_PASSAGES, DESCARTES_VOCABULARY } from '../corpus/data/descartes';
 import { CorpusIndex, loadPassagesFile } from '../corpus/store';
-import { answerKey, fillTemplate, kindWord } from '../corpus/templates';
+import { answerKey, fillTemplate, kindWord, sameAnswer } from '../corpus/templates';
 import { FactualVerifier } from '../corpus/verifier';
 import { decideArgumentQuestion, readArgumentQuestion, reencodeArgument, type ArgumentQuestion } from '../logic/question';
 import { CogitoError } from '../util/errors';
@@ -65,6 +65,15 @@ export function worldChecks(pack: DomainPack | null, verifier: FactualVerifier |
     },
     factQuery: (match) => fillTemplate(match.frame.claim, match.subject, ''),
     sameFact: (a, b) => a.frame.id === b.frame.id && (a.subject === null ? b.subject === null : b.subject !== null && answerKey(a.subject) === answerKey(b.subject)),
+    sameClaim(a, b) {
+      const key = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+      if (key(a) === key(b)) return true;
+      const sa = pack ? readFrameStatement(a, pack) : null;
+      const sb = pack ? readFrameStatement(b, pack) : null;
+      if (!sa || !sb || sa.frame.id !== sb.frame.id) return false;
+      const sameSubject = sa.subject === null ? sb.subject === null : sb.subject !== null && answerKey(sa.subject) === answerKey(sb.subject);
+      return sameSubject && sameAnswer(sa.answer, sb.answer);
+    },
     verify(claim, match) {
       if (!verifier) return none('no reference corpus is configured');
       const stated = pack ? readFrameStatement(claim, pack) : null;
