@@ -14,7 +14,7 @@ import type { FactualVerifier } from '../corpus/verifier';
 import type { Vks } from '../vks/store';
 import type { Json, NewRecord, VksRecord } from '../vks/types';
 import type { ArgumentChecks, ArgumentDecision, FrameRef, WorldChecks } from './ports';
-import { asSentence, negation, openOutcome, type Outcome, type WorkingClaim } from './work';
+import { negation, openOutcome, type Outcome, type WorkingClaim } from './work';
 
 export interface CheckerDeps<M extends FrameRef, A> {
   vks: Vks;
@@ -127,6 +127,13 @@ export class Checker<M extends FrameRef, A> {
     }
     const known = this.fromVks(claim.text);
     if (known) return known;
+    const world = this.deps.world;
+    if (world && claim.match && claim.answer !== null && world.claimForAnswer(claim.match, claim.answer) === null) {
+      // the model's answer is not even of the frame's kind ("smith" for a capital): no claim the corpus can support
+      return this.offKind(claim) ?? openOutcome('CORPUS', `"${claim.answer}" is not an answer to this question`, 'wrong-fact');
+    }
+    const stated = world?.readStatement(claim.text) ?? null;
+    if (world && stated) return this.frameFact(claim, stated.match);
     if (claim.kind === 'FORMAL' && this.deps.args) {
       // a claim that reads as an argument ("I think, hence I exist") holds when its conclusion follows
       const reading = claim.argument !== null ? { argument: claim.argument } : this.deps.args.read(claim.text);
@@ -229,14 +236,32 @@ export class Checker<M extends FrameRef, A> {
     return { ...known.outcome, status: 'CORRECTED', correction: known.text, vksId: stored.id, reason: 'the VKS holds this fact with another answer' };
   }
 
-  /** The corrected claim: the frame's claim with the passage's answer, or the answer read into the claim's own frame. */
-  correctionOf(claim: WorkingClaim<M, A>, answer: string | null): string | null {
-    if (answer === null) return null;
-    const world = this.deps.world;
-    const match = claim.match ?? world?.readStatement(claim.text)?.match ?? null;
-    if (match && world) return world.claimForAnswer(match, answer);
-    // an answer that is already a sentence stands for itself
-    return /\s/.test(answer.trim()) ? asSentence(answer) : null;
+  /**
+   * A claim that states a frame fact, against the corpus. A contradiction counts only when the
+   * corpus states this very fact (frame and subject) — its answer is then the correction — so a
+   * passage about another subject never refutes a claim.
+   */
+  private frameFact(claim: WorkingClaim<M, A>, match: M): Outcome {
+    const world = this.deps.world as WorldChecks<M>;
+    const r = world.verify(claim.text, match);
+    if (r.verdict === 'SUPPORTED') {
+      const stored = this.record({ tier: 'FACTUAL', text: claim.text, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: r.reference, passage: r.passageId, reason: r.reason } });
+      return { status: 'VERIFIED', decided: true, source: 'CORPUS', reference: r.reference, correction: null, vksId: stored.id, reason: r.reason };
+    }
+    const found = r.verdict === 'CONTRADICTED' ? world.findAnswer(match) : null;
+    const correction = found ? world.claimForAnswer(match, found.answer) : null;
+    if (!found || correction === null) {
+      const why = r.verdict === 'CONTRADICTED' ? `a passage seems to contradict it (${r.reason}) but the corpus states no answer to this fact` : `the corpus does not say: ${r.reason}`;
+      return this.otherAnswerInVks({ ...claim, match }) ?? openOutcome('CORPUS', why, 'unverified', r.reason);
+    }
+    if (world.sameClaim(correction, claim.text)) {
+      const stored = this.record({ tier: 'FACTUAL', text: claim.text, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: found.reference, passage: found.passageId, reason: 'the passage states this answer' } });
+      return { status: 'VERIFIED', decided: true, source: 'CORPUS', reference: found.reference, correction: null, vksId: stored.id, reason: 'the passage states this answer' };
+    }
+    const reason = `${r.reason}; the corpus answers ${found.answer}`;
+    const stored = this.record({ tier: 'FACTUAL', text: claim.text, status: 'REFUTED', method: 'CORPUS', artifact: { reference: found.reference, passage: found.passageId, reason, correction } });
+    this.recordOnce({ tier: 'FACTUAL', text: correction, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: found.reference, passage: found.passageId, reason: 'the passage states it' } });
+    return { status: 'CORRECTED', decided: true, source: 'CORPUS', reference: found.reference, correction, vksId: stored.id, reason };
   }
 
   record(rec: NewRecord): VksRecord {

@@ -122,6 +122,19 @@ test('without an oracle: an unseen fact the model guesses stays UNVERIFIED (re-s
   expect(refused.annotated).toBe('[REFUSED: the model declined to answer; the corpus does not say, and no oracle is configured]');
 });
 
+test('a passage about another subject never corrects a claim, and an answer of the wrong kind is never verified', async () => {
+  // the corpus has no river for Ruth; a passage about another country's river must not refute the model's (right) answer
+  const river = await cascade.ask('Which river flows through Ruth?');
+  expect(river.draft).toBe('Trustaten');
+  expect(river.status).toBe('UNVERIFIED');
+  expect(only(river)).toMatchObject({ text: 'The river Trustaten flows through Ruth.', status: 'UNVERIFIED', correction: null });
+  // "smith" is no city: no passage that mentions smiths verifies it as the capital
+  const capital = await cascade.ask('Which city is the capital of Sterin?');
+  expect(capital.draft).toBe('smith');
+  expect(capital.status).toBe('UNVERIFIED');
+  expect(only(capital).reason).toMatch(/^"smith" is not an answer to this question/);
+});
+
 test('bad questions are refused before the model sees them, each with its code', async () => {
   await expect(cascade.ask('')).rejects.toMatchObject({ code: 'INVALID_QUESTION' });
   await expect(cascade.ask('   \n')).rejects.toMatchObject({ code: 'INVALID_QUESTION' });
