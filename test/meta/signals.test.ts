@@ -13,6 +13,8 @@ import {
   hiddenStateVector,
   SIGNAL_NAMES,
   signalsVector,
+  signalsFromGeneration,
+  type GenerationForSignals,
   type HiddenDistribution,
   type Signals,
 } from '../../src/meta';
@@ -33,6 +35,7 @@ let model: Model;
 let pipe: TwoPass;
 let distribution: HiddenDistribution;
 const byBucket = new Map<string, Signals[]>();
+const generations: GenerationForSignals[] = [];
 
 beforeAll(async () => {
   model = await loadModel(defaultModel);
@@ -46,7 +49,9 @@ beforeAll(async () => {
   for (const bucket of ['frequent', 'unseen']) {
     const list: Signals[] = [];
     for (const q of heldout.filter((h) => h.bucket === bucket).slice(0, PER_BUCKET)) {
-      list.push((await completeWithSignals(pipe, prompt(q), { maxTokens: 12, stop: ['\n'] }, { distribution })).signals);
+      const { result, state, signals } = await completeWithSignals(pipe, prompt(q), { maxTokens: 12, stop: ['\n'] }, { distribution });
+      generations.push({ result, state });
+      list.push(signals);
     }
     byBucket.set(bucket, list);
   }
@@ -98,8 +103,12 @@ test('answers to questions the model saw often read as surer than answers to que
       },
     ]),
   );
+  // what the signals cost beside the generation: recomputed from the kept results
+  const start = process.hrtime.bigint();
+  for (const g of generations) signalsVector(signalsFromGeneration(g, { distribution }));
+  const microsEach = Number(process.hrtime.bigint() - start) / 1000 / generations.length;
   // the figures docs/meta.md reports (n = PER_BUCKET per bucket)
-  console.log(`signals by bucket (n ${PER_BUCKET} each):\n${JSON.stringify(figures, null, 2)}`);
+  console.log(`signals by bucket (n ${PER_BUCKET} each; ${microsEach.toFixed(0)} µs per answer):\n${JSON.stringify(figures, null, 2)}`);
   expect(figures.frequent.probe_confidence).toBeGreaterThan(figures.unseen.probe_confidence);
   expect(figures.frequent.entropy_mean).toBeLessThan(figures.unseen.entropy_mean);
 });
