@@ -13,13 +13,25 @@ export function words(text: string): string[] {
   return text.toLowerCase().replace(/\u2019/g, "'").match(/[\p{L}\p{N}']+/gu) ?? [];
 }
 
+/** Each list's phrases as words, longest first: split once per list, not once per answer. */
+const phraseCache = new WeakMap<readonly string[], string[][]>();
+function phrasesOf(hedges: readonly string[]): string[][] {
+  let phrases = phraseCache.get(hedges);
+  if (!phrases) {
+    phrases = hedges.map((h) => words(h)).filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
+    // a frozen list cannot change under the cache; a caller's own array may, so only frozen ones are kept
+    if (Object.isFrozen(hedges)) phraseCache.set(hedges, phrases);
+  }
+  return phrases;
+}
+
 /**
  * Occurrences of any hedging phrase, matched on whole words: "may be" counts in "it may be Uten",
  * "likely" does not count inside "unlikely" (which is a hedge of its own). Overlapping phrases
  * ("i don't know" and "know"…) are counted once per start word, longest first.
  */
 export function countHedges(text: string, hedges: readonly string[] = DEFAULT_HEDGES): number {
-  const phrases = hedges.map((h) => words(h)).filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
+  const phrases = phrasesOf(hedges);
   const ws = words(text);
   let count = 0;
   for (let i = 0; i < ws.length; ) {

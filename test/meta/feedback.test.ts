@@ -194,6 +194,23 @@ describe('FeedbackBuffer', () => {
     expect(() => FeedbackBuffer.open(damaged)).toThrow(FeedbackIntegrityError);
   });
 
+  test('a writer that waits longer than busyTimeoutMs for another connection\'s lock gets FeedbackBusyError naming the file', () => {
+    const path = join(dir, 'f.db');
+    using buffer = FeedbackBuffer.open(path, { busyTimeoutMs: 0 });
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      expect(() => buffer.record({ answerId: 'a', question: 'q?', source: 'solver', verdict: 'correct', signals: signals() })).toThrow(
+        expect.objectContaining({ code: 'FEEDBACK_BUSY', path }),
+      );
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+    buffer.record({ answerId: 'a', question: 'q?', source: 'solver', verdict: 'correct', signals: signals() });
+    expect(buffer.count()).toBe(1);
+  });
+
   test('a read-only open reads what a writer wrote and writes nothing', () => {
     const path = join(dir, 'f.db');
     {
