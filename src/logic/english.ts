@@ -16,10 +16,14 @@
  *           | "the" WORDS                         a constant ("the ground" → ground)
  *           | DET NOMINAL                         DET ∈ all, every, each, any, some, a, an, no, only
  *           | NOMINAL-plural                      a bare plural subject with a plural verb is universal ("men are mortal")
- *           | something | everything | nothing | someone | everyone | no one | … | it/he/she/they (bound by an "if" clause)
+ *           | something | everything | nothing | someone | everyone | no one | …  [("who" | "that") VP]
+ *           | it/he/she/they (bound by an "if" clause)
  *   NOMINAL:= WORDS [("that" | "who" | "which") VP] one predicate from the words (last word singular): "greek philosophers" → GreekPhilosopher
- *   VP     := COPULA ["not"] PRED | ["does"/"do" "not"] VERB [PREP] [NP]
- *   PRED   := ["a" | "an"] WORDS (("and" | "or") PRED)*   unary predicates
+ *   VP     := COPULA ["not"] PRED | ["does"/"do" "not"] VERB [PREP] [NP] | "can" ["not"] VERB [PREP] [NP]
+ *             ("can" joins the relation's name: "cannot fly" → ¬CanFly(x); no modal reading)
+ *   PRED   := ["a" | "an"] WORDS (("and" | "or") PRED)*   unary predicates; a compound nominal also
+ *             reads word by word as a second reading ("domesticated animal": Domesticated ∧ Animal)
+ *           | PARTICIPLE "by" NP                  passive ("is admired by Ann" → Admire(ann, x))
  *           | ("identical to" | "the same as" | "equal to") NP   equality
  *           | ADJ "than" NP                      a binary predicate ("taller than" → TallerThan)
  *   VERB   := one word, its base form names the relation ("loves" → Love(x, y)); a following
@@ -49,6 +53,8 @@ interface NounPhrase {
   singular: boolean;
   /** Plural phrase (agrees with "are", a verb without -s). */
   plural: boolean;
+  /** A relative pronoun's variable: agrees with either verb form (its number is its head noun's). */
+  anyNumber?: boolean;
 }
 
 /** A verb phrase: the readings of "subject VP" for a given subject. */
@@ -57,9 +63,12 @@ type VerbPhrase = (subject: NounPhrase) => Formula[];
 const FUNCTION_WORDS = new Set(
   (
     'a an the all every each any some no not only if then and or either neither nor is are am was were be been ' +
-    'does do did has have it he she they that who which whom there something everything nothing someone everyone ' +
+    'does do did it he she they that who which whom there something everything nothing someone everyone ' +
     'somebody everybody nobody anyone anything one than of to so therefore thus hence because since but ' +
-    'identical same equal as what whoever whatever whether true false case'
+    'identical same equal as what whoever whatever whether true false case ' +
+    // modal auxiliaries, frequency adverbs and determiners the grammar does not read: outside it, not misread
+    'can could may might must shall should will would never always often sometimes usually rarely seldom ' +
+    'most many few several multiple both neither either more less'
   ).split(' '),
 );
 const UNIVERSAL_DETS = new Set(['all', 'every', 'each', 'any']);
@@ -149,13 +158,16 @@ function tokenizeEnglish(sentence: string): Token[] | null {
   if (!s || !/^[A-Za-z0-9' ,-]+$/.test(s)) return null;
   const words = s.split(/\s+/).filter(Boolean);
   if (words.length > MAX_ENGLISH_WORDS) return null;
-  return words.map((text, i) => ({ text, lower: text.toLowerCase(), capital: i > 0 && /^[A-Z]/.test(text) }));
+  // A capital marks a name, except on a sentence's first word when that is a function word ("All").
+  return words.map((text, i) => ({ text, lower: text.toLowerCase(), capital: /^[A-Z]/.test(text) && (i > 0 || !FUNCTION_WORDS.has(text.toLowerCase())) }));
 }
 
 /** Per-sentence state: fresh variable names, the pronoun an "if" clause binds. */
 interface Context {
   fresh: () => string;
   pronoun: Term | null;
+  /** Readings of each word sequence already tried (with the pronoun it was read under): keeps the and/or splits polynomial. */
+  memo: Map<string, Formula[]>;
 }
 
 const isContent = (t: Token): boolean => !FUNCTION_WORDS.has(t.lower) && /^[a-z0-9][a-z0-9'-]*$/.test(t.lower);
@@ -180,13 +192,25 @@ function nominal(ctx: Context, toks: Token[]): Body[] {
   const rel = toks.findIndex((t) => RELATIVES.has(t.lower));
   const head = rel < 0 ? toks : toks.slice(0, rel);
   if (head.length === 0 || !head.every(isContent)) return [];
-  const name = nominalName(head.map((t) => t.lower));
-  if (rel < 0) return [(t) => pred(name, t)];
-  return verbPhrase(ctx, toks.slice(rel + 1)).map((vp) => (t: Term) => {
-    const [body] = vp(nameNP(t));
-    return and(pred(name, t), body);
-  });
+  const words = head.map((t) => t.lower);
+  const name = nominalName(words);
+  // A second reading of a compound nominal: each word its own predicate ("domesticated animal": Domesticated ∧ Animal).
+  const heads: Body[] = [(t) => pred(name, t)];
+  const parts = [...new Set(words.filter((w) => !EMPTY_HEADS.has(w)).map((w) => nominalName([w])))];
+  if (parts.length > 1) heads.push((t) => and(...parts.map((p) => pred(p, t))));
+  if (rel < 0) return heads;
+  const relative = (t: Term): NounPhrase => ({ ...nameNP(t), anyNumber: true });
+  return verbPhrase(ctx, toks.slice(rel + 1)).flatMap((vp) => heads.map((h) => (t: Term) => {
+    const [body] = vp(relative(t));
+    return body ? and(h(t), body) : { kind: 'false' as const };
+  }));
 }
+
+/** Quantifier words that are a whole noun phrase, with the determiner each stands for. */
+const BARE_QUANTIFIERS: Record<string, string | undefined> = {
+  something: 'some', someone: 'some', somebody: 'some', anything: 'every', anyone: 'every', everything: 'every',
+  everyone: 'every', everybody: 'every', nothing: 'no', nobody: 'no', noone: 'no',
+};
 
 /** Every way to read `toks` as one noun phrase. */
 function nounPhrase(ctx: Context, toks: Token[]): NounPhrase[] {
@@ -196,10 +220,15 @@ function nounPhrase(ctx: Context, toks: Token[]): NounPhrase[] {
   if (toks.length === 1) {
     if (w === 'i') return [nameNP(c('i'))];
     if (PRONOUNS.has(w)) return ctx.pronoun ? [nameNP(ctx.pronoun)] : w === 'it' ? [nameNP(c(IT))] : [];
-    const bare = { something: 'some', someone: 'some', somebody: 'some', anything: 'every', anyone: 'every', everything: 'every', everyone: 'every', everybody: 'every', nothing: 'no', nobody: 'no', noone: 'no' }[w];
+    const bare = BARE_QUANTIFIERS[w];
     if (bare) return [quantifiedNP(ctx, bare, TOP_RESTRICTOR, false)];
     if (isContent(first)) return [nameNP(c(w))];
     return [];
+  }
+  const bareWithClause = BARE_QUANTIFIERS[w];
+  if (bareWithClause && toks.length > 2 && RELATIVES.has(rest[0].lower)) {
+    // "everyone who loves John": the relative clause is the restrictor.
+    return verbPhrase(ctx, rest.slice(1)).map((vp) => quantifiedNP(ctx, bareWithClause, (t) => vp({ ...nameNP(t), anyNumber: true })[0] ?? { kind: 'false' }, false));
   }
   if (toks.every((t) => t.capital)) return [nameNP(c(toks.map((t) => t.lower).join('_')))];
   if (w === 'the' && rest.every(isContent)) return [nameNP(c(rest.map((t) => t.lower).join('_')))];
@@ -283,24 +312,34 @@ function verbPhrase(ctx: Context, toks: Token[]): VerbPhrase[] {
     }
     return out;
   }
-  const auxiliary = (w === 'does' || w === 'do') && toks[1]?.lower === 'not';
-  const verbToks = auxiliary ? toks.slice(2) : toks;
+  // "does not V", "can V", "can not V" (and "cannot"): "can" joins the relation's name (CanFly), no modality.
+  const can = w === 'can';
+  const auxiliary = ((w === 'does' || w === 'do') && toks[1]?.lower === 'not') || can;
+  const negative = toks[1]?.lower === 'not';
+  const verbToks = auxiliary ? toks.slice(negative ? 2 : 1) : toks;
   const verb = verbToks[0];
   if (!verb || !isContent(verb) || (!auxiliary && verb.capital)) return [];
   const prep = verbToks[1] && PREPOSITIONS.has(verbToks[1].lower) ? verbToks[1].lower : '';
-  const name = capitalise(verbBase(verb.lower)) + (prep ? capitalise(prep) : '');
+  const name = (can ? 'Can' : '') + capitalise(can ? verb.lower : verbBase(verb.lower)) + (prep ? capitalise(prep) : '');
+  const agrees = (s: NounPhrase): boolean => auxiliary || !!s.anyNumber || s.plural === verbIsPlural(verb.text) || s.singular === !verbIsPlural(verb.text);
+  // "fades quickly": a lower-case -ly word after an intransitive verb joins its name (FadeQuickly), never a name itself.
+  const adverb = !prep && verbToks.length === 2 && /^[a-z]+ly$/.test(verbToks[1].text) ? capitalise(verbToks[1].lower) : '';
+  if (adverb) {
+    const p: Body = (t) => pred(name + adverb, t);
+    out.push((s) => (!agrees(s) ? [] : negative ? negated(s, p) : [s.wrap(p)]));
+    return out;
+  }
   const objectToks = verbToks.slice(prep ? 2 : 1);
-  const agrees = (s: NounPhrase): boolean => auxiliary || s.plural === verbIsPlural(verb.text) || s.singular === !verbIsPlural(verb.text);
   if (objectToks.length === 0 && !prep) {
     const p: Body = (t) => pred(name, t);
-    out.push((s) => (!agrees(s) ? [] : auxiliary ? negated(s, p) : [s.wrap(p)]));
+    out.push((s) => (!agrees(s) ? [] : negative ? negated(s, p) : [s.wrap(p)]));
     return out;
   }
   for (const o of nounPhrase(ctx, objectToks)) {
     out.push((s) => {
       if (!agrees(s)) return [];
       const readings = scoped(s, o, (a, b) => pred(name, a, b));
-      if (!auxiliary) return readings;
+      if (!negative) return readings;
       // "does not love some woman": the negation is under the subject, over the object.
       return [s.wrap((a) => not(o.wrap((b) => pred(name, a, b)))), ...(s.universal ? [not(s.wrap((a) => o.wrap((b) => pred(name, a, b))))] : [])];
     });
@@ -363,7 +402,8 @@ function clause(ctx: Context, toks: Token[]): Formula[] {
       subjects = nounPhrase(ctx, subjectToks);
       if (pluralVerb) {
         // A bare plural with a plural verb is generic ("men are mortal"), not a name.
-        const generic = barePlural(ctx, subjectToks);
+        // Only one word before a verb ("dogs bark"): longer bare nominals before a verb misread too easily.
+        const generic = COPULAS.has(vpToks[0].lower) || subjectToks.length === 1 ? barePlural(ctx, subjectToks) : [];
         if (generic.length) subjects = generic;
         else subjects = subjects.map((s) => (s.singular && subjectToks[0].lower !== 'i' ? { ...s, plural: false } : s));
       }
@@ -394,7 +434,7 @@ function conditional(ctx: Context, toks: Token[]): Formula[] {
       const article = indefinite === 'a' || indefinite === 'an';
       const found: Formula[] = [];
       // The antecedent's subject is the bound variable; its nominal ends where a verb phrase parses.
-      for (let split = article ? 2 : 1; split < antecedent.length && found.length === 0; split++) {
+      for (let split = article ? 2 : 1; split < (article ? antecedent.length : 2) && found.length === 0; split++) {
         const restrictors = article ? nominal(ctx, antecedent.slice(1, split)) : [TOP_RESTRICTOR];
         const vps = restrictors.length ? verbPhrase(ctx, antecedent.slice(split)) : [];
         for (const r of restrictors)
@@ -405,13 +445,23 @@ function conditional(ctx: Context, toks: Token[]): Formula[] {
       if (found.length) return found;
     }
     const as = sentence(ctx, antecedent);
-    const bs = as.length ? sentence(ctx, consequent) : [];
+    let bs = as.length ? sentence(ctx, consequent) : [];
+    // "If Lisa studies, she passes": a pronoun refers to the antecedent's named subject.
+    const named = antecedent[0].capital && !ctx.pronoun ? c(antecedent[0].lower) : null;
+    if (as.length && !bs.length && named && consequent.some((t) => PRONOUNS.has(t.lower))) bs = sentence({ ...ctx, pronoun: named }, consequent);
     if (as.length && bs.length) return as.flatMap((a) => bs.map((b) => implies(a, b)));
   }
   return [];
 }
 
 function sentence(ctx: Context, toks: Token[]): Formula[] {
+  const key = `${ctx.pronoun ? `${ctx.pronoun.kind}:${ctx.pronoun.kind === 'app' ? ctx.pronoun.fn : ctx.pronoun.name}` : ''}|${toks.map((t) => t.text).join(' ')}`;
+  let found = ctx.memo.get(key);
+  if (!found) ctx.memo.set(key, (found = sentenceReadings(ctx, toks).slice(0, MAX_READINGS)));
+  return found;
+}
+
+function sentenceReadings(ctx: Context, toks: Token[]): Formula[] {
   if (toks.length === 0) return [];
   const words = toks.map((t) => t.lower);
   const joined = words.join(' ');
@@ -508,7 +558,7 @@ export function englishReadings(sentence_: string): Formula[] {
   const toks = tokenizeEnglish(sentence_);
   if (!toks) return [];
   let n = 0;
-  const ctx: Context = { fresh: () => `v${n++}`, pronoun: null };
+  const ctx: Context = { fresh: () => `v${n++}`, pronoun: null, memo: new Map() };
   const readings = sentence(ctx, toks).map((f) => tidy(simplify(mentionsExpletive(f) ? dropExpletive(f) : f)));
   const seen = new Set<string>();
   const out: Formula[] = [];

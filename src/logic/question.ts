@@ -53,6 +53,8 @@ export interface ArgumentQuestion {
   defaults?: Formula[];
   /** FOLIO repairs applied to make the formulas parse (none when they parsed as written). */
   repairs?: string[];
+  /** Indices of premises that are contested theses (a library argument's conditions). */
+  contested?: number[];
 }
 
 export interface ArgumentDecision {
@@ -68,6 +70,11 @@ export interface ArgumentDecision {
   decided: boolean;
   /** For an answer other than True: a model of the premises in which the conclusion fails, when one was found. */
   countermodel?: unknown;
+  /**
+   * True: the conclusion follows only with the contested premises (`contested`): without them it
+   * does not, which is the VKS's CONTESTED tier ("valid under stated premises").
+   */
+  conditional?: boolean;
   ms: number;
 }
 
@@ -186,7 +193,7 @@ function readPiece(raw: string): Piece {
   }
   const english = englishReadings(text);
   english.forEach((formula, i) =>
-    piece.readings.push({ formula, notation: 'english', note: i === 0 ? '' : `reading ${i + 1} of ${english.length} (scope)`, repairs: [] }),
+    piece.readings.push({ formula, notation: 'english', note: i === 0 ? '' : `reading ${i + 1} of ${english.length} (quantifier or negation scope, 'either … or', or a compound noun word by word)`, repairs: [] }),
   );
   if (english.length === 0) piece.error = new FormulaParseError('not a formula, and outside the controlled English grammar (see english.ts)', 0, text);
   return piece;
@@ -263,7 +270,7 @@ function namedLogic(text: string): string | null {
   const patterns: [RegExp, boolean][] = [
     [/\blogic\s*[:=]\s*([\w-]+)/i, true],
     [/^\s*in\s+([\w-]+(?:\s+logic)?)\s*[:,]/i, false],
-    [/\b(?:valid|invalid|sound|follows?|holds?|entailed|true|provable|go(?:es)? through|decided?)\s+in\s+(?:the\s+)?(?:modal\s+)?(?:logic\s+)?([\w-]+(?:\s+logic)?)/i, false],
+    [/\b(?:valid|invalid|sound|follows?(?:\s+from\s+(?:them|the\s+premises))?|holds?|entailed|true|provable|go(?:es)? through|decided?)\s+in\s+(?:the\s+)?(?:modal\s+)?(?:logic\s+)?([\w-]+(?:\s+logic)?)/i, false],
     [/\(\s*in\s+([\w-]+(?:\s+logic)?)\s*\)/i, false],
   ];
   for (const [re, strict] of patterns) {
@@ -287,6 +294,8 @@ function withoutLogic(text: string): string {
   return text
     .replace(/^\s*(?:is\s+(?:this|the\s+following|the)\s+argument\s+(?:valid|sound)(?:\s+in\s+[\w-]+(?:\s+logic)?)?)\s*[?:]\s*/i, '')
     .replace(/\s*(?:is\s+(?:it|this|the\s+argument|this\s+argument)\s+)?(?:valid|sound)(?:\s+in\s+[\w-]+(?:\s+logic)?)?\s*\?\s*$/i, '')
+    // "… Conclusion: C. Does it follow?" / "True, false or uncertain?": the asking, not the conclusion.
+    .replace(/\s*(?:does\s+(?:it|this|the\s+conclusion)\s+follow(?:\s+from\s+(?:them|the\s+premises))?|(?:is\s+(?:it|this|the\s+conclusion)\s+)?true,\s*false,?\s+or\s+(?:uncertain|unknown))(?:\s+in\s+[\w-]+(?:\s+logic)?)?\s*\?\s*$/i, '')
     .replace(/\blogic\s*[:=]\s*[\w-]+\s*/i, '')
     .replace(/^\s*in\s+[\w-]+(?:\s+logic)?\s*[:,]\s*/i, '')
     .replace(/\s*\(\s*in\s+[\w-]+(?:\s+logic)?\s*\)/i, '')
@@ -298,8 +307,7 @@ function stripQuestionMark(s: string): string {
 }
 
 /** The form of a non-library question (its logic still unset), or null when it poses no argument. */
-function formOf(raw: string): Shape | null {
-  const logic = null;
+function formOf(raw: string): Omit<Shape, 'logic'> | null {
   const text = withoutLogic(raw).trim();
 
   if (/\b(?:fof|tff|qmf)\s*\(/.test(text)) {
@@ -309,32 +317,32 @@ function formOf(raw: string): Shape | null {
       throw new ProblemFileError('question', statements.length ? `${conjectures.length} conjectures among ${statements.length} TPTP statements (an argument has one)` : 'no TPTP statements');
     }
     const premises = statements.filter((s) => ['axiom', 'hypothesis', 'definition', 'lemma', 'assumption'].includes(s.role)).map((s) => s.formula);
-    return { premises, conclusion: conjectures[0].formula, logic, form: 'TPTP statements', tptp: true };
+    return { premises, conclusion: conjectures[0].formula, form: 'TPTP statements', tptp: true };
   }
 
   const labelled = /\bpremises?\s*[:：]\s*([\s\S]*?)\s*\b(?:conclusion|therefore|hence|prove|show)\s*[:：]\s*([\s\S]+)$/i.exec(text);
   if (labelled) {
     const premises = labelled[1].replace(/^\s*(?:premise\s*\d+\s*[:.)])/gim, '');
-    return { premises: [premises], conclusion: stripQuestionMark(labelled[2]), logic, form: 'Premises/Conclusion' };
+    return { premises: [premises], conclusion: stripQuestionMark(labelled[2]), form: 'Premises/Conclusion' };
   }
   const numbered = /^((?:\s*premise\s*\d+\s*[:.)][^\n]*\n)+)\s*conclusion\s*[:.)]\s*([\s\S]+)$/i.exec(text);
-  if (numbered) return { premises: [numbered[1]], conclusion: stripQuestionMark(numbered[2]), logic, form: 'Premises/Conclusion' };
+  if (numbered) return { premises: [numbered[1]], conclusion: stripQuestionMark(numbered[2]), form: 'Premises/Conclusion' };
 
   const q = stripQuestionMark(text);
   let m = /^(?:does|do)\s+(.+?)\s+(?:logically\s+)?follow\s+from\s+(.+)$/is.exec(q);
-  if (m) return { premises: [m[2]], conclusion: m[1], logic, form: 'Does C follow from P?' };
+  if (m) return { premises: [m[2]], conclusion: m[1], form: 'Does C follow from P?' };
   m = /^is\s+(.+?)\s+(?:logically\s+)?(?:entailed|implied)\s+by\s+(.+)$/is.exec(q);
-  if (m) return { premises: [m[2]], conclusion: m[1], logic, form: 'Is C entailed by P?' };
+  if (m) return { premises: [m[2]], conclusion: m[1], form: 'Is C entailed by P?' };
   m = /^(?:given|suppose|assume|if)\s+(?:that\s+)?(.+?)[,;:]?\s+(?:does\s+it\s+follow|can\s+(?:we|one)\s+conclude|is\s+it\s+(?:valid|true)\s+to\s+conclude|must\s+it\s+be(?:\s+true)?)\s+that\s+(.+)$/is.exec(q);
-  if (m) return { premises: [m[1]], conclusion: m[2], logic, form: 'Given P, does C follow?' };
+  if (m) return { premises: [m[1]], conclusion: m[2], form: 'Given P, does C follow?' };
   m = /^(?:given|from)\s+(.+?)[,;:]?\s+does\s+(.+?)\s+follow$/is.exec(q);
-  if (m) return { premises: [m[1]], conclusion: m[2], logic, form: 'Given P, does C follow?' };
+  if (m) return { premises: [m[1]], conclusion: m[2], form: 'Given P, does C follow?' };
 
   const turnstile = splitTop(q, '⊢').length === 2 ? splitTop(q, '⊢') : splitTop(q, '|-').length === 2 ? splitTop(q, '|-') : splitTop(q, '⊨');
-  if (turnstile.length === 2) return { premises: [turnstile[0]], conclusion: turnstile[1], logic, form: 'P ⊢ C' };
+  if (turnstile.length === 2) return { premises: [turnstile[0]], conclusion: turnstile[1], form: 'P ⊢ C' };
 
   m = /^(.+?)(?:[.;]|,)\s*(?:therefore|hence|thus|consequently|it follows that)\s*,?\s+(.+)$/is.exec(q);
-  if (m) return { premises: [m[1]], conclusion: m[2].replace(/\.\s*$/, ''), logic, form: 'P. Therefore C.', loose: true };
+  if (m) return { premises: [m[1]], conclusion: m[2].replace(/\.\s*$/, ''), form: 'P. Therefore C.', loose: true };
   return null;
 }
 
@@ -382,12 +390,14 @@ function libraryQuestion(text: string): ArgumentQuestion | null {
     return null;
   }
   const logic = namedLogic(text);
+  const contested = arg.premises.flatMap((p, i) => (p.condition ? [i] : []));
   return {
     premises: arg.premises.map((p) => parseFormula(p.text)),
     conclusion: parseFormula(arg.conclusion),
     logic: logic ?? arg.logic,
     notation: 'library',
     source: `library:${arg.id}`,
+    ...(contested.length && { contested }),
   };
 }
 
@@ -554,6 +564,8 @@ const ENGLISH_REWRITES: [RegExp, string, string][] = [
   [/\bis (?:a kind of|a type of|an instance of|an example of) (?:an?\s+)?/gi, 'is a ', "'is a kind of' → 'is a'"],
   [/^(.+?)\s+implies\s+(?:that\s+)?(.+)$/i, 'if $1 then $2', "'A implies B' → 'if A then B'"],
   [/^(.+?)\s+only if\s+(.+)$/i, 'if $1 then $2', "'A only if B' → 'if A then B'"],
+  [/^(?:a|an)\s+(\w+)\s+(?!who\b|that\b)(.+)$/i, 'every $1 $2', "generic 'a A is B' → 'every A is B'"],
+  [/^the\s+(\w+s)\s+(are|were)\s+/i, 'all $1 $2 ', "'the As are B' → 'all As are B'"],
 ];
 
 /** Re-encodings of a formula text: TPTP's unit-scope quantifiers read with wide scope, ⊕ read as ∨. */
@@ -671,6 +683,24 @@ function modalDetail(r: { method?: string; countermodel?: { worlds: string[] } }
  * True, and the detail says the premises are inconsistent.
  */
 export async function decideArgumentQuestion(q: ArgumentQuestion, opts: DecideOptions = {}): Promise<ArgumentDecision> {
+  const d = await decideIn(q, opts);
+  const contested = new Set(q.contested ?? []);
+  if (d.answer !== 'True' || contested.size === 0) return d;
+  // Valid with its contested theses: does it stand without them?
+  const bare = await decideIn({ ...q, premises: q.premises.filter((_, i) => !contested.has(i)), contested: undefined }, opts);
+  if (bare.answer === 'True' || !bare.decided) return d;
+  const theses = [...contested].map((i) => formulaToString(q.premises[i])).join('; ');
+  return {
+    ...d,
+    conditional: true,
+    detail: `${d.detail}; only with the contested premise(s) ${theses}: without them, ${bare.detail}`,
+    artifact: { withContested: d.artifact, withoutContested: bare.artifact },
+    countermodel: bare.countermodel,
+    ms: d.ms + bare.ms,
+  };
+}
+
+async function decideIn(q: ArgumentQuestion, opts: DecideOptions): Promise<ArgumentDecision> {
   const t0 = Date.now();
   const timeoutMs = opts.timeoutMs ?? 10000;
   const logic = resolveLogic(q.logic);
