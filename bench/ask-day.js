@@ -129,6 +129,8 @@ function dayRecord(drawn, result, ms, forms, normalise) {
     wrong_verified: result.status === 'VERIFIED' && !finalRight,
     right_corrected: draftRight && c.corrected,
     ms: round(ms, 2),
+    // the cascade's own time in its check stage (the VKS lookup, for a hit), when it reports one
+    check_ms: typeof result.timings_ms?.check === 'number' ? result.timings_ms.check : null,
   };
 }
 
@@ -191,6 +193,7 @@ function summariseDay(records, windowSize) {
     by_bucket: byBucket,
     latency: {
       vks_hit: latency(records.filter((r) => r.vks_hit).map((r) => r.ms)),
+      vks_hit_check_stage: latency(records.filter((r) => r.vks_hit && r.check_ms !== null && r.check_ms !== undefined).map((r) => r.check_ms)),
       full_without_oracle: latency(records.filter((r) => !r.vks_hit && r.oracle_calls === 0).map((r) => r.ms)),
       with_oracle: latency(records.filter((r) => r.oracle_calls > 0).map((r) => r.ms)),
     },

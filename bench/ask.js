@@ -241,6 +241,7 @@ async function main() {
     right_corrected: s?.right_corrected ?? null,
     p50_vks_hit_ms: s?.latency.vks_hit.p50_ms ?? null,
     p95_vks_hit_ms: s?.latency.vks_hit.p95_ms ?? null,
+    p95_vks_hit_check_stage_ms: s?.latency.vks_hit_check_stage.p95_ms ?? null,
     p50_full_ms: s?.latency.full_without_oracle.p50_ms ?? null,
     p95_full_ms: s?.latency.full_without_oracle.p95_ms ?? null,
     p50_oracle_ms: s?.latency.with_oracle.p50_ms ?? null,

@@ -14,7 +14,7 @@
  *
  * Anything else is NOT_FOUND, never a guess.
  */
-import { fuzzySequence, stem } from '../util/normalise';
+import { foldWords, fuzzySequence, stem } from '../util/normalise';
 import { DESCARTES_VOCABULARY } from './data/descartes';
 import type { DomainPack, Frame } from './domain';
 import type { CorpusIndex } from './store';
@@ -158,7 +158,7 @@ export class FactualVerifier {
       const byFrame = this.verifyFrameFact(claim, stated);
       if (byFrame) return byFrame;
     }
-    const lexical = this.verifyLexically(claim);
+    const lexical = this.verifyLexically(claim, stated?.subject ?? null);
     if (lexical.result.verdict === 'CONTRADICTED' && stated) {
       // A frame fact is refuted lexically only on its answer, and the passage's word there is the correction.
       if (lexical.clash && tokens(stated.answer).includes(lexical.clash.claimed)) return { ...lexical.result, correction: lexical.clash.written };
@@ -233,7 +233,8 @@ export class FactualVerifier {
     };
   }
 
-  private verifyLexically(claim: string): { result: FactualResult; clash: Clash | null } {
+  /** `subject` (a frame fact's) must be in a sentence that contradicts; by default the claim's first content word. */
+  private verifyLexically(claim: string, subject: string | null): { result: FactualResult; clash: Clash | null } {
     const seq = tokens(claim);
     const negated = seq.some((t) => NEGATIONS.has(t));
     const content = [...new Set(seq.filter((t) => !NEGATIONS.has(t)))];
@@ -241,8 +242,8 @@ export class FactualVerifier {
     if (!content.length) return { result: { ...none, reason: 'claim has no content words' }, clash: null };
     const details = content.filter((t) => this.detailKind(t) !== null);
     const plain = content.filter((t) => this.detailKind(t) === null);
-    // The claim's subject: its first content word.
-    const subject = content[0];
+    // A frame fact's subject is matched word for word (a name may fold to a stop word: a person called "This").
+    const subjectWords = subject !== null ? foldWords(subject) : null;
 
     let bestSupport: FactualResult | null = null;
     let bestClash: { result: FactualResult; clash: Clash } | null = null;
@@ -251,6 +252,10 @@ export class FactualVerifier {
       const whereTokens = tokens(`${passage.work} ${passage.section}`);
       for (const sentence of sentences(passage.text)) {
         const stoks = new Set(tokens(sentence));
+        if (subjectWords) {
+          const swords = new Set(foldWords(sentence));
+          if (!subjectWords.every((w) => swords.has(w))) continue; // about another subject
+        }
         // Where the passage is (its work and section) is part of what it states: "in the Fourth Replies, …".
         const located = new Set([...stoks, ...whereTokens]);
         const coverage = content.filter((t) => located.has(t)).length / content.length;
@@ -276,7 +281,7 @@ export class FactualVerifier {
         if (!missingHere.length || plainCov < this.contradict) continue;
         // Same subject: a passage about someone else doing the same says nothing of this subject
         // (many people play the harp); the clash must be on another detail of the same event.
-        if (!stoks.has(subject)) continue;
+        if (!subjectWords && !stoks.has(content[0])) continue;
         const clash = this.clashIn(sentence, plain, content, missingHere);
         if (!clash) continue;
         if (!bestClash || plainCov > bestClash.result.confidence) {
@@ -311,13 +316,20 @@ export class FactualVerifier {
     if (event === null && plain.length === 0) event = sentence;
     if (event === null) return null;
     const words = event.split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')).filter(Boolean);
+    const clashes: Clash[] = [];
     for (const d of missing) {
       const kind = this.detailKind(d);
       for (const w of words) {
         const t = tokens(w)[0];
-        if (t && t !== d && this.detailKind(t) === kind && !content.includes(t)) return { claimed: d, rival: t, written: w };
+        if (t && t !== d && this.detailKind(t) === kind && !content.includes(t)) {
+          clashes.push({ claimed: d, rival: t, written: w });
+          break;
+        }
       }
     }
+    // The same fact but for one detail: two details that differ make it another fact (another
+    // country's river, another person's instrument), which says nothing about this one.
+    if (clashes.length === 1) return clashes[0];
     return null;
   }
 }

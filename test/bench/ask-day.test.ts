@@ -131,8 +131,8 @@ describe('what a result counts as', () => {
   test('a wrong answer marked VERIFIED, and a right draft corrected, are each flagged', () => {
     const forms = day.rightForms({ subject: 'Uten', answers: ['Borl'] }, CAPITAL);
     const drawn = { index: 0, rank: 1, fact: { id: 'capital:Uten', bucket: 'frequent', question: 'What is the capital of Uten?' } };
-    const wrong = day.dayRecord(drawn, result({ draft: 'Pell', final: 'Pell' }), 5, forms, normaliseAnswer);
-    expect(wrong).toMatchObject({ i: 1, draft_right: false, final_right: false, wrong_verified: true, right_corrected: false, vks_hit: true, ms: 5 });
+    const wrong = day.dayRecord(drawn, result({ draft: 'Pell', final: 'Pell', timings_ms: { draft: 40, check: 1.5 } }), 5, forms, normaliseAnswer);
+    expect(wrong).toMatchObject({ i: 1, draft_right: false, final_right: false, wrong_verified: true, right_corrected: false, vks_hit: true, ms: 5, check_ms: 1.5 });
     const spoiled = day.dayRecord(drawn, result({ draft: 'Borl', final: 'Pell', status: 'CORRECTED', claims: [claim({ status: 'CORRECTED', source: 'ORACLE' })], oracle_calls: 1 }), 900, forms, normaliseAnswer);
     expect(spoiled).toMatchObject({ draft_right: true, final_right: false, wrong_verified: false, right_corrected: true });
     const fixed = day.dayRecord(drawn, result({ draft: 'Pell', final: 'Borl', status: 'CORRECTED', claims: [claim({ status: 'CORRECTED', source: 'CORPUS' })] }), 900, forms, normaliseAnswer);
@@ -179,6 +179,8 @@ describe('the figures', () => {
     expect(s.repair_success).toBeCloseTo(records.filter((r) => r.repaired).length / failed, 4);
     expect(s.final_accuracy).toBeCloseTo(records.filter((r) => r.final_right).length / 100, 4);
     expect(s.latency.vks_hit).toEqual({ n: 25, p50_ms: 2, p95_ms: 2 });
+    // no check stage reported by these records: nothing measured
+    expect(s.latency.vks_hit_check_stage).toEqual({ n: 0, p50_ms: null, p95_ms: null });
     expect(s.latency.full_without_oracle).toEqual({ n: 65, p50_ms: 1000, p95_ms: 1000 });
     expect(s.latency.with_oracle).toEqual({ n: 10, p50_ms: 3000, p95_ms: 3000 });
     expect(s.statuses).toEqual({ UNVERIFIED: 75, VERIFIED: 25 });

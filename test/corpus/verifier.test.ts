@@ -88,6 +88,8 @@ describe('frame facts', () => {
     // Tuten plays the harp; nothing is said of Mara's instrument.
     expect(v.verify('Mara plays the harp.')).toMatchObject({ verdict: 'NOT_FOUND', correction: null });
     expect(v.verify('Mara lives in Uten.').verdict).toBe('NOT_FOUND');
+    // the river Sel flows through Uten: another river of another country is another fact
+    expect(v.verify('The river Orva flows through Karsa.').verdict).toBe('NOT_FOUND');
   });
 
   test('the fact read by the caller is the one checked', () => {
