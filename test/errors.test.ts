@@ -10,11 +10,12 @@ import * as corpus from '../src/corpus';
 import * as engine from '../src/engine';
 import * as logic from '../src/logic';
 import * as loom from '../src/loom';
+import * as meta from '../src/meta';
 import * as sidecar from '../src/sidecar';
 import * as vks from '../src/vks';
 
 const REPO = join(__dirname, '..');
-const ENTRY_POINTS: Record<string, Record<string, unknown>> = { 'src/index.ts': root, claims, corpus, engine, logic, loom, sidecar, vks };
+const ENTRY_POINTS: Record<string, Record<string, unknown>> = { 'src/index.ts': root, claims, corpus, engine, logic, loom, meta, sidecar, vks };
 
 /** The rows of docs/errors.md's code table: code → { class, category, exit }. */
 function documentedCodes(): Map<string, { cls: string; category: string; exit: number }> {

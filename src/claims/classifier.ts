@@ -45,7 +45,7 @@ function vocabularyCues(v: DomainVocabulary): Cue[] {
   ];
 }
 
-const EMPTY_VOCABULARY: DomainVocabulary = { people: [], works: [], places: [] };
+const EMPTY_VOCABULARY: DomainVocabulary = { people: [], works: [], places: [], kinds: {} };
 const tables = new WeakMap<DomainVocabulary, Array<[ClaimKind, Cue[]]>>();
 
 const INTERPRETIVE: Cue[] = [

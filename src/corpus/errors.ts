@@ -7,3 +7,10 @@ export class InvalidPassageError extends CogitoError {
     super(message, 'INVALID_PASSAGE');
   }
 }
+
+/** A domain pack is malformed or unreadable; the message names the file and the field. */
+export class InvalidDomainPackError extends CogitoError {
+  constructor(message: string) {
+    super(message, 'INVALID_DOMAIN_PACK');
+  }
+}

@@ -1,8 +1,12 @@
 export * from './types';
-export { CorpusIndex, validatePassage } from './store';
-export { InvalidPassageError } from './errors';
+export { CorpusIndex, validatePassage, loadPassagesFile } from './store';
+export { InvalidPassageError, InvalidDomainPackError } from './errors';
 export { FactualVerifier } from './verifier';
-export type { FactualVerdict, FactualResult, VerifierOptions } from './verifier';
+export type { FactualVerdict, FactualResult, VerifierOptions, FrameFact, FoundAnswer } from './verifier';
+export { parseDomainPack, parseVocabulary, loadDomainPack, frameById, DOMAIN_FORMAT, DOMAIN_VERSION } from './domain';
+export type { DomainPack, Frame } from './domain';
+export { readStatement, fillTemplate, matchTemplate, kindWord, templateKey, answerKey, sameAnswer } from './templates';
+export type { FrameStatement } from './templates';
 export { DESCARTES_PASSAGES, DESCARTES_PEOPLE, DESCARTES_VOCABULARY } from './data/descartes';
 import { DESCARTES_PASSAGES } from './data/descartes';
 import { CorpusIndex } from './store';

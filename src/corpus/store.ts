@@ -1,8 +1,9 @@
 /** Passage index: SQLite FTS5 with BM25 ranking, one row per passage with its source reference. */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fuzzySequence } from '../util/normalise';
+import { NotFoundError } from '../util/errors';
 import { InvalidPassageError } from './errors';
 import type { Passage, SearchHit } from './types';
 
@@ -36,6 +37,39 @@ interface Row {
 
 function toPassage(r: Row): Passage {
   return { id: r.id, work: r.work, section: r.section, atVolume: r.at_volume, atPage: r.at_page, kind: r.kind, text: r.text };
+}
+
+/**
+ * Reads a corpus file: one passage (JSON) per line, blank lines skipped. Every line is checked;
+ * an unreadable line or a repeated id fails with the file and line number.
+ */
+export function loadPassagesFile(path: string): Passage[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`${path}: no such corpus file`);
+    throw new InvalidPassageError(`${path}: cannot read: ${(err as Error).message}`);
+  }
+  const out: Passage[] = [];
+  const lineOf = new Map<string, number>();
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${path}:${i + 1}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (err) {
+      throw new InvalidPassageError(`${where}: not JSON: ${(err as Error).message}`);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidPassageError(`${where}: a passage must be a JSON object`);
+    const p = validatePassage(json, where);
+    const first = lineOf.get(p.id);
+    if (first !== undefined) throw new InvalidPassageError(`${where}: "id" ${JSON.stringify(p.id)} repeats line ${first}`);
+    lineOf.set(p.id, i + 1);
+    out.push(p);
+  });
+  return out;
 }
 
 /** Checks a value read from a file before it goes into the index. */

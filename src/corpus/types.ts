@@ -11,6 +11,12 @@ export interface DomainVocabulary {
   works: readonly string[];
   /** Places, as written. */
   places: readonly string[];
+  /**
+   * Closed word lists by kind ("country", "city", "language", "instrument", …), as written. Naming
+   * another word of the same kind than a passage does contradicts it; a frame's answers belong to
+   * its answerKind's list (a "year" list may be empty: years are recognised by form).
+   */
+  kinds: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface SourceRef {

@@ -28,7 +28,7 @@ export { decideByTreeModel, encodeTreeModel, treeModelApplies, treeModelShape } 
 export type { TreeModelLogic, TreeModelResult, TreeModelOptions, TreeShape } from './modal/treemodel';
 export { runQmltp, readQmltpProblem, readStatements, confirmVerdict, QMLTP_LOGICS } from './qmltp';
 export type { QmltpLogic, QmltpReport, QmltpCase, QmltpProblem, QmltpStatus, QmltpConfirmation, QmltpSkipped } from './qmltp';
-export type { Belnap, ParaconsistentResult } from './paraconsistent';
+export type { Belnap, ParaconsistentResult, ParaconsistentLogic } from './paraconsistent';
 export { checkParaconsistent } from './paraconsistent';
 export type { Default, DefeasibleTheory, DefeasibleResult, DefaultInstance } from './defeasible';
 export { checkDefeasible } from './defeasible';
@@ -39,5 +39,16 @@ export { verifyArgument } from './argument';
 export { ARGUMENTS, libraryArgument } from './library/arguments';
 export { INVALID_ARGUMENTS } from './library/fallacies';
 export { MIND_BACKGROUND, MIND_THEORIES, CONTRADICTING_PAIRS, COMPATIBLE_PAIRS, mindTheory } from './library/mind';
+export { englishToFormula, englishReadings, MAX_ENGLISH_WORDS } from './english';
+export type { ArgumentQuestion, ArgumentDecision, ArgumentNotation, DecideOptions } from './question';
+export {
+  readArgumentQuestion,
+  decideArgumentQuestion,
+  reencodeArgument,
+  resolveLogic,
+  findLibraryArgument,
+  ARGUMENT_LOGICS,
+  ARGUMENT_LIMITS,
+} from './question';
 // the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
 export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';

@@ -7,6 +7,9 @@
  * that makes all premises at least true makes the conclusion at least true, i.e. when the
  * classical problem pos(premises) ∧ ¬pos(conclusion) is unsatisfiable. → is material
  * (¬A ∨ B), as in FDE; equality stays classical.
+ *
+ * With `values: 'LP'` (Priest's logic of paradox) every atom is also told true or told false
+ * (a glut is allowed, a gap is not), so excluded middle holds while explosion still fails.
  */
 import type { Formula } from './ast';
 import { and, exists, forall, not, or, signatureOf } from './ast';
@@ -103,10 +106,13 @@ function belnap(t: boolean, f: boolean): Belnap {
   return t ? (f ? 'both' : 'true') : f ? 'false' : 'neither';
 }
 
+/** FDE: four values (gaps and gluts); LP: three (gluts, no gaps). */
+export type ParaconsistentLogic = 'FDE' | 'LP';
+
 export async function checkParaconsistent(
   premises: readonly Formula[],
   conclusion: Formula,
-  opts: Pick<SolveOptions, 'timeoutMs' | 'solvers'> = {},
+  opts: Pick<SolveOptions, 'timeoutMs' | 'solvers'> & { values?: ParaconsistentLogic } = {},
 ): Promise<ParaconsistentResult> {
   const t0 = Date.now();
   // Both copies of every atom are mentioned (as tautologies) so each gets declared and a value.
@@ -114,15 +120,18 @@ export async function checkParaconsistent(
     [...arities].flatMap((k) => {
       const vars = Array.from({ length: k }, (_, i) => `x${i}`);
       const args = vars.map((n) => ({ kind: 'var' as const, name: n }));
-      return [POS(name), NEG(name)].map((copy): Formula => {
+      const mention = [POS(name), NEG(name)].map((copy): Formula => {
         const a: Formula = { kind: 'pred', name: copy, args };
         return vars.length ? forall(vars, or(a, not(a))) : or(a, not(a));
       });
+      if (opts.values !== 'LP') return mention;
+      const noGap = or({ kind: 'pred', name: POS(name), args }, { kind: 'pred', name: NEG(name), args });
+      return [...mention, vars.length ? forall(vars, noGap) : noGap];
     }),
   );
   const problem = [...premises.map(pos), not(pos(conclusion)), ...copies];
   const query = groundModelQuery(problem);
-  const r = await solve(renderProblem(problem).script, { ...opts, onSat: query.commands || undefined });
+  const r = await solve(renderProblem(problem).script, { timeoutMs: opts.timeoutMs, solvers: opts.solvers, onSat: query.commands || undefined });
   const ms = Date.now() - t0;
   if (r.status === 'unsat') return { entailed: true, solver: r.winner, ms };
   if (r.status === 'unknown') return { entailed: null, solver: null, ms };

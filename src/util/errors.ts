@@ -47,6 +47,7 @@ export const ERROR_CATEGORIES = {
   CHECKER_LOAD: 'invalid-input',
   INVALID_PNG: 'invalid-input',
   INVALID_PASSAGE: 'invalid-input',
+  INVALID_DOMAIN_PACK: 'invalid-input',
   FORMULA_PARSE: 'invalid-input',
   INVALID_PROBLEM: 'invalid-input',
   VKS_INVALID: 'invalid-input',
@@ -56,6 +57,8 @@ export const ERROR_CATEGORIES = {
   INVALID_JSON_SCHEMA: 'invalid-input',
   INVALID_CHECKPOINT: 'invalid-input',
   UNSUPPORTED_ARCHITECTURE: 'invalid-input',
+  META_INVALID: 'invalid-input',
+  FEEDBACK_SCHEMA: 'invalid-input',
   // lookups
   ENOENT: 'not-found',
   NOT_FOUND: 'not-found',
@@ -76,8 +79,10 @@ export const ERROR_CATEGORIES = {
   INVALID_STATE: 'conflict',
   VKS_TIER_RULE: 'conflict',
   VKS_BUSY: 'conflict',
+  FEEDBACK_BUSY: 'conflict',
   QUEUE_FULL: 'conflict',
   VKS_INTEGRITY: 'integrity',
+  FEEDBACK_INTEGRITY: 'integrity',
   ABORTED: 'aborted',
   NO_ADDON: 'unavailable',
   NOT_READY: 'unavailable',
@@ -94,6 +99,10 @@ export const ERROR_CATEGORIES = {
   TOKENIZE: 'failed',
   GRAMMAR_DEAD_END: 'failed',
   SOLVER: 'failed',
+  ORACLE_UNREACHABLE: 'failed',
+  ORACLE_TIMEOUT: 'failed',
+  ORACLE_HTTP: 'failed',
+  ORACLE_MALFORMED: 'failed',
   INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorCategory>;
 

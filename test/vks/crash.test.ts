@@ -1,34 +1,11 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Vks } from '../../src/vks';
+import { killWriterAfter as killChildAfter } from '../support/kill';
 import { tempDir } from './helpers';
 
-/**
- * Runs a writer child that prints each record id after its commit returned, SIGKILLs it
- * mid-stream, and resolves with the ids it acknowledged.
- */
+/** Runs the VKS writer child, SIGKILLs it mid-stream, and resolves with the record ids it acknowledged. */
 function killWriterAfter(dbPath: string, tag: string, acks: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'support', 'writer-child.js'), dbPath, tag], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const ids: string[] = [];
-    let buf = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      ids.push(...lines.filter(Boolean));
-      if (ids.length >= acks && !child.killed) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (_code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited on its own (${signal}): ${stderr}`));
-      else resolve(ids);
-    });
-  });
+  return killChildAfter(join(__dirname, 'support', 'writer-child.js'), [dbPath, tag], acks);
 }
 
 describe('crash safety', () => {

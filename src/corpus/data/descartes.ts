@@ -3,7 +3,9 @@
  * words (no translation is quoted), with the Adam–Tannery (AT) reference of the place it
  * reports. "fact" passages state facts about the works, objectors and correspondents.
  */
+import { parseVocabulary } from '../domain';
 import type { DomainVocabulary, Passage } from '../types';
+import vocabularyJson from './descartes.vocabulary.json';
 
 const MED = 'Meditations on First Philosophy';
 const OBJ = 'Objections and Replies';
@@ -192,18 +194,8 @@ export const DESCARTES_PASSAGES: Passage[] = [
     text: 'The standard edition of Descartes\' works is that of Charles Adam and Paul Tannery, cited as AT with volume and page; volume VII holds the Latin Meditations with the Objections and Replies, and volume VI the Discourse.' },
 ];
 
-/** People the factual verifier treats as entities: naming the wrong one contradicts a passage. */
-export const DESCARTES_PEOPLE = [
-  'descartes', 'hobbes', 'arnauld', 'gassendi', 'caterus', 'mersenne', 'elisabeth', 'bourdin', 'regius', 'christina',
-  'beeckman', 'galileo', 'mesland', 'newcastle', 'picot', 'clerselier', 'luynes', 'baillet', 'aquinas',
-  'archimedes', 'aristotle', 'dinet', 'eudoxus', 'adam', 'tannery', 'maurice',
-];
+/** The Descartes domain's vocabulary (data: descartes.vocabulary.json), for the claim classifier and the factual verifier. */
+export const DESCARTES_VOCABULARY: DomainVocabulary = parseVocabulary(vocabularyJson, 'src/corpus/data/descartes.vocabulary.json');
 
-/** The Descartes domain's vocabulary, for the claim classifier and the factual verifier. */
-export const DESCARTES_VOCABULARY: DomainVocabulary = {
-  people: DESCARTES_PEOPLE,
-  works: ['Meditations', 'Meditation', 'Discourse', 'Principles', 'Passions of the Soul', 'Objections', 'Replies',
-    'Rules for the Direction', 'The World', 'Search for Truth', 'Dioptrics', 'Meteors', 'Geometry'],
-  places: ['Paris', 'Leiden', 'Amsterdam', 'Stockholm', 'Utrecht', 'Breda', 'La Haye', 'La Flèche', 'La Fleche', 'Poitiers',
-    'Sweden', 'Netherlands'],
-};
+/** People the factual verifier treats as entities: naming the wrong one contradicts a passage. */
+export const DESCARTES_PEOPLE: readonly string[] = DESCARTES_VOCABULARY.people;

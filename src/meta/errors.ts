@@ -1,0 +1,44 @@
+/** Typed failures of the meta layer (signals, hidden-state distribution, feedback buffer); docs/errors.md. */
+import { CogitoError, type ErrorCode } from '../util/errors';
+
+/** Input the meta layer rejects (a malformed outcome, signals vector or distribution); the root of its errors. */
+export class MetaError extends CogitoError {
+  constructor(message: string, code: ErrorCode = 'META_INVALID') {
+    super(message, code);
+    this.name = 'MetaError';
+  }
+}
+
+/** The feedback buffer's file has a schema version this cogito cannot read. */
+export class FeedbackSchemaError extends MetaError {
+  constructor(
+    readonly path: string,
+    readonly found: string | null,
+    detail: string,
+  ) {
+    super(`${path}: feedback buffer schema version ${found ?? 'missing'}: ${detail}`, 'FEEDBACK_SCHEMA');
+    this.name = 'FeedbackSchemaError';
+  }
+}
+
+/** Another connection held the buffer's lock for longer than the busy timeout. */
+export class FeedbackBusyError extends MetaError {
+  constructor(
+    readonly path: string,
+    readonly busyTimeoutMs: number,
+  ) {
+    super(`${path}: the feedback buffer stayed locked by another connection for ${busyTimeoutMs} ms`, 'FEEDBACK_BUSY');
+    this.name = 'FeedbackBusyError';
+  }
+}
+
+/** SQLite's quick_check of the buffer's file did not come back `ok`. */
+export class FeedbackIntegrityError extends MetaError {
+  constructor(
+    readonly path: string,
+    readonly problems: string[],
+  ) {
+    super(`${path}: the feedback buffer's file is damaged: ${problems.slice(0, 3).join('; ')}`, 'FEEDBACK_INTEGRITY');
+    this.name = 'FeedbackIntegrityError';
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * The feedback buffer (issue 18, item 3): every labelled outcome of an answer — who judged it, the
+ * verdict, its weight, the answer's signals, what kind of error it was — in a SQLite file beside
+ * the VKS, and the training rows the meta-learner learns from (labels.ts holds the rules).
+ */
+import type Database from 'better-sqlite3';
+import type { OracleErrorType } from '../cascade/types';
+import { MetaError } from './errors';
+import { guardSqlite, openFeedbackDatabase, type FeedbackOpenOptions } from './feedback-file';
+import {
+  answerErrorType,
+  errorTypeFromFailure,
+  isErrorType,
+  isOutcomeSource,
+  isVerdict,
+  outcomeWeight,
+  routeTarget,
+  trueConfidenceOf,
+  type ErrorType,
+  type OutcomeSource,
+  type Route,
+  type Verdict,
+} from './labels';
+import { SIGNAL_NAMES, SIGNALS_VERSION, signalsVector, type Signals } from './signals';
+import { DEFAULT_BUSY_TIMEOUT_MS } from '../vks/connection';
+
+/** A signals vector already laid out, with the version of the names it follows. */
+export interface SignalsVectorInput {
+  vector: Float32Array | readonly number[];
+  version: number;
+}
+
+export interface OutcomeInput {
+  /** The answer judged (AskResult.id). */
+  answerId: string;
+  question: string;
+  /** The claim the verdict is about, when it is about one claim. */
+  claim?: string | null;
+  source: OutcomeSource;
+  verdict: Verdict;
+  /** The answer's signals: the record, or a vector with its names version. */
+  signals: Signals | SignalsVectorInput;
+  /** The error class; for an incorrect verdict give it or `failure`; a correct one is always 'none'. */
+  errorType?: ErrorType;
+  /** What failed, in the cascade's words: the error class is derived from it (labels.ts errorTypeFromFailure). */
+  failure?: OracleErrorType;
+  /** Default: now. */
+  createdAt?: Date;
+}
+
+export interface Outcome {
+  /** Row id: increases with every record. */
+  id: number;
+  answerId: string;
+  question: string;
+  claim: string | null;
+  source: OutcomeSource;
+  verdict: Verdict;
+  weight: number;
+  signals: Float32Array;
+  signalsVersion: number;
+  errorType: ErrorType;
+  /** ISO 8601, milliseconds. */
+  createdAt: string;
+}
+
+/** One answer, as the meta-learner trains on it. */
+export interface TrainingRow {
+  answerId: string;
+  question: string;
+  /** From the answer's first outcome recorded at the requested signals version. */
+  signals: Float32Array;
+  signalsVersion: number;
+  /** Target of the confidence head: the answer's true confidence. */
+  confidence: number;
+  /** Target of the route head. */
+  route: Route;
+  /** Target of the error head. */
+  errorType: ErrorType;
+  /** Sample weight: the total weight of the answer's verdicts (how much evidence stands behind the targets). */
+  weight: number;
+  outcomes: number;
+  /** When its latest outcome was recorded (ISO 8601). */
+  updatedAt: string;
+}
+
+export interface TrainingRowOptions {
+  /** Only answers with an outcome recorded at or after this time. */
+  since?: Date;
+  /** Only answers whose signals follow this version of SIGNAL_NAMES (default the current one). */
+  signalsVersion?: number;
+}
+
+interface OutcomeRow {
+  id: number;
+  answer_id: string;
+  question: string;
+  claim: string | null;
+  source: OutcomeSource;
+  verdict: Verdict;
+  weight: number;
+  signals: Buffer;
+  signals_version: number;
+  error_type: ErrorType;
+  created_at: number;
+}
+
+const MAX_ID_LENGTH = 512;
+
+function toOutcome(row: OutcomeRow): Outcome {
+  const bytes = Uint8Array.from(row.signals);
+  return {
+    id: row.id,
+    answerId: row.answer_id,
+    question: row.question,
+    claim: row.claim,
+    source: row.source,
+    verdict: row.verdict,
+    weight: row.weight,
+    signals: new Float32Array(bytes.buffer, 0, bytes.byteLength / 4),
+    signalsVersion: row.signals_version,
+    errorType: row.error_type,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+function checkTime(value: Date | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Date) || !Number.isFinite(value.getTime())) throw new MetaError(`${name} must be a valid Date`);
+  return value.getTime();
+}
+
+/** The signals as a little-endian float32 vector of the current names, checked. */
+function signalsBlob(signals: OutcomeInput['signals']): { blob: Buffer; version: number } {
+  if (typeof signals !== 'object' || signals === null) throw new MetaError('an outcome needs the answer\'s signals');
+  const { vector, version } = 'vector' in signals ? signals : { vector: signalsVector(signals), version: signals.version };
+  if (!Number.isInteger(version) || version < 1) throw new MetaError(`signals version must be an integer >= 1, not ${String(version)}`);
+  if (version === SIGNALS_VERSION && vector.length !== SIGNAL_NAMES.length) {
+    throw new MetaError(`a version-${SIGNALS_VERSION} signals vector has ${SIGNAL_NAMES.length} values, not ${vector.length}`);
+  }
+  if (vector.length === 0) throw new MetaError('the signals vector is empty');
+  const floats = Float32Array.from(vector);
+  floats.forEach((v, i) => {
+    if (!Number.isFinite(v)) throw new MetaError(`signal ${i} is not finite (${v})`);
+  });
+  // Buffer.from(arrayBuffer) keeps the platform's byte order; every platform Node runs on is little-endian
+  return { blob: Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength), version };
+}
+
+function resolveErrorType(input: OutcomeInput): ErrorType {
+  const given = input.errorType ?? (input.failure !== undefined ? errorTypeFromFailure(input.failure) : undefined);
+  if (given !== undefined && !isErrorType(given)) throw new MetaError(`unknown error type ${String(given)}`);
+  if (input.verdict === 'correct') {
+    if (given !== undefined && given !== 'none') throw new MetaError(`a correct verdict has error type 'none', not '${given}'`);
+    return 'none';
+  }
+  if (given === undefined || given === 'none') throw new MetaError("an incorrect verdict needs its error type (errorType or failure), other than 'none'");
+  return given;
+}
+
+export class FeedbackBuffer {
+  private readonly insert: Database.Statement;
+  private readonly byAnswer: Database.Statement;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    private readonly busyTimeoutMs: number,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO outcomes (answer_id, question, claim, source, verdict, weight, signals, signals_version, error_type, created_at)
+       VALUES (@answerId, @question, @claim, @source, @verdict, @weight, @signals, @signalsVersion, @errorType, @createdAt)`,
+    );
+    this.byAnswer = db.prepare(`SELECT * FROM outcomes WHERE answer_id = ? ORDER BY id`);
+  }
+
+  /** Opens the buffer at `path`, creating it (and its folder) for a writer; checks its schema and integrity. */
+  static open(path: string, options: FeedbackOpenOptions = {}): FeedbackBuffer {
+    const db = openFeedbackDatabase(path, options);
+    return new FeedbackBuffer(db, path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+  }
+
+  /** Records one labelled outcome; on disk when it returns. */
+  record(input: OutcomeInput): Outcome {
+    this.checkOpen();
+    if (typeof input !== 'object' || input === null) throw new MetaError('an outcome must be an object');
+    if (typeof input.answerId !== 'string' || input.answerId.length === 0 || input.answerId.length > MAX_ID_LENGTH) {
+      throw new MetaError(`answerId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+    }
+    if (typeof input.question !== 'string' || input.question.trim().length === 0) throw new MetaError('an outcome needs the question');
+    if (input.claim !== undefined && input.claim !== null && typeof input.claim !== 'string') throw new MetaError('claim must be a string');
+    if (!isOutcomeSource(input.source)) throw new MetaError(`unknown outcome source ${String(input.source)}`);
+    if (!isVerdict(input.verdict)) throw new MetaError(`unknown verdict ${String(input.verdict)}`);
+    const errorType = resolveErrorType(input);
+    const { blob, version } = signalsBlob(input.signals);
+    const createdAt = checkTime(input.createdAt, 'createdAt') ?? Date.now();
+    const row = {
+      answerId: input.answerId,
+      question: input.question,
+      claim: input.claim ?? null,
+      source: input.source,
+      verdict: input.verdict,
+      weight: outcomeWeight(input.source, input.verdict),
+      signals: blob,
+      signalsVersion: version,
+      errorType,
+      createdAt,
+    };
+    const id = Number(this.guard(() => this.insert.run(row)).lastInsertRowid);
+    return toOutcome({
+      id,
+      answer_id: row.answerId,
+      question: row.question,
+      claim: row.claim,
+      source: row.source,
+      verdict: row.verdict,
+      weight: row.weight,
+      signals: blob,
+      signals_version: version,
+      error_type: errorType,
+      created_at: createdAt,
+    });
+  }
+
+  /** Every outcome recorded for an answer, oldest first. */
+  outcomes(answerId: string): Outcome[] {
+    this.checkOpen();
+    return this.guard(() => this.byAnswer.all(answerId) as OutcomeRow[]).map(toOutcome);
+  }
+
+  /** The answer's true confidence (labels.ts trueConfidenceOf: the weighted share of 'correct'); null when it has no outcome. */
+  trueConfidence(answerId: string): number | null {
+    return trueConfidenceOf(this.outcomes(answerId));
+  }
+
+  /** One row per answer with an outcome (at the requested signals version), in order of first record. */
+  trainingRows(options: TrainingRowOptions = {}): TrainingRow[] {
+    this.checkOpen();
+    const since = checkTime(options.since, 'since');
+    const version = options.signalsVersion ?? SIGNALS_VERSION;
+    if (!Number.isInteger(version) || version < 1) throw new MetaError(`signalsVersion must be an integer >= 1, not ${version}`);
+    const rows = this.guard(
+      () =>
+        this.db
+          .prepare(
+            `SELECT o.* FROM outcomes o
+             WHERE o.answer_id IN (SELECT answer_id FROM outcomes GROUP BY answer_id HAVING MAX(created_at) >= ?)
+             ORDER BY o.id`,
+          )
+          .all(since ?? Number.MIN_SAFE_INTEGER) as OutcomeRow[],
+    );
+    const grouped = new Map<string, Outcome[]>();
+    for (const row of rows) {
+      const list = grouped.get(row.answer_id) ?? [];
+      list.push(toOutcome(row));
+      grouped.set(row.answer_id, list);
+    }
+    const out: TrainingRow[] = [];
+    for (const [answerId, outcomes] of grouped) {
+      const withSignals = outcomes.find((o) => o.signalsVersion === version);
+      const confidence = trueConfidenceOf(outcomes);
+      if (!withSignals || confidence === null) continue;
+      out.push({
+        answerId,
+        question: outcomes[0].question,
+        signals: withSignals.signals,
+        signalsVersion: version,
+        confidence,
+        route: routeTarget(confidence),
+        errorType: answerErrorType(outcomes),
+        weight: outcomes.reduce((s, o) => s + o.weight, 0),
+        outcomes: outcomes.length,
+        updatedAt: outcomes.reduce((latest, o) => (o.createdAt > latest ? o.createdAt : latest), outcomes[0].createdAt),
+      });
+    }
+    return out;
+  }
+
+  /** Outcomes recorded. */
+  count(): number {
+    this.checkOpen();
+    return this.guard(() => this.db.prepare(`SELECT count(*) FROM outcomes`).pluck().get() as number);
+  }
+
+  /** Distinct answers with at least one outcome. */
+  answers(): number {
+    this.checkOpen();
+    return this.guard(() => this.db.prepare(`SELECT count(DISTINCT answer_id) FROM outcomes`).pluck().get() as number);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private guard<T>(fn: () => T): T {
+    return guardSqlite(this.path, this.busyTimeoutMs, fn);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new MetaError('this feedback buffer has been closed', 'DISPOSED');
+  }
+}

@@ -1,0 +1,11 @@
+// The meta layer (issue 18; docs/meta.md): the signals of a generation, the out-of-distribution
+// score of its hidden state, and the feedback buffer that turns verdicts into training labels.
+export * from './errors';
+export * from './signals';
+export { DEFAULT_HEDGES, countHedges, repetitionRate, words } from './text-signals';
+export { fitHiddenDistribution, mahalanobis, parseHiddenDistribution, type CovarianceKind, type FitOptions, type HiddenDistribution } from './hidden-distribution';
+export * from './labels';
+export { FeedbackBuffer, type Outcome, type OutcomeInput, type SignalsVectorInput, type TrainingRow, type TrainingRowOptions } from './feedback';
+export { FEEDBACK_SCHEMA_VERSION, feedbackPathBeside, type FeedbackOpenOptions } from './feedback-file';
+// the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
+export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';
