@@ -12,8 +12,8 @@ export interface SystemInfo {
     /** The CPU kernels compiled in (ggml-cpu's getters), e.g. AVX2, AVX512, AMX_INT8. */
     features: Record<string, boolean>;
     /**
-     * Which CPU code: `native` (static, -march=native of the build host) or `portable` (generic
-     * x86-64, COGITO_PORTABLE=1). One static backend either way: no variant is chosen at run time.
+     * Which CPU code: `native` (-march=native of the build host) or `portable` (COGITO_PORTABLE=1:
+     * ggml's fixed x86-64 set, AVX2/FMA/F16C). One static backend either way: no variant is chosen at run time.
      */
     variant: 'native' | 'portable';
     /** Extra weight buffers the CPU backend uses (CPU_REPACK; AMX when its kernels are in and the OS granted the tile state). */
