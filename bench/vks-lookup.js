@@ -19,6 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { loadSource } = require('./load-source');
+const { percentile, zipf } = require('./stats');
 
 /** mulberry32: a small seeded PRNG so every run builds the same store. */
 function rng(seed) {
@@ -43,28 +44,6 @@ function vocabulary(n, rand) {
     words.add(w);
   }
   return [...words];
-}
-
-/** Zipf(s=1) sampler over n ranks via the inverse of the harmonic CDF, tabulated. */
-function zipf(n, rand) {
-  const cdf = new Float64Array(n);
-  let acc = 0;
-  for (let i = 0; i < n; i++) cdf[i] = acc += 1 / (i + 1);
-  return () => {
-    const x = rand() * acc;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 function summarise(times) {

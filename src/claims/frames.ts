@@ -4,7 +4,7 @@
  * bell."), the frame's other phrasings for re-asking, and which fact a sentence states.
  */
 import type { DomainPack, Frame } from '../corpus/domain';
-import { fillTemplate, matchTemplate, readStatement, templateKey } from '../corpus/templates';
+import { fillTemplate, kindWord, matchTemplate, readStatement, templateKey } from '../corpus/templates';
 
 export interface FrameMatch {
   frame: Frame;
@@ -52,6 +52,15 @@ function answerCore(match: FrameMatch, answer: string, pack: DomainPack | null):
  */
 export function claimForAnswer(match: FrameMatch, answer: string, pack: DomainPack | null = null): string {
   return fillTemplate(match.frame.claim, match.subject, answerCore(match, answer, pack));
+}
+
+/**
+ * The frame fact an answer states, for FactualVerifier.verify and ClaimRouter.route/check: the
+ * answer as claimForAnswer reads it (a word of the answer kind is spelt as the pack lists it).
+ */
+export function factForAnswer(match: FrameMatch, answer: string, pack: DomainPack | null = null): { frame: Frame; subject: string | null; answer: string } {
+  const core = answerCore(match, answer, pack);
+  return { frame: match.frame, subject: match.subject, answer: (pack && kindWord(pack, match.frame.answerKind, core)) ?? core };
 }
 
 /** The frame's other question phrasings (all but the one matched) with the subject filled in, for re-asking the model. */

@@ -9,8 +9,9 @@ export type { RouterDeps } from './router';
 export { loadLogicBackend } from './logic-backend';
 // the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
 export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';
-export { matchQuestion, claimForAnswer, otherPhrasings, readFrameStatement } from './frames';
+export { matchQuestion, claimForAnswer, factForAnswer, otherPhrasings, readFrameStatement } from './frames';
 export type { FrameMatch } from './frames';
 export { readQuestion } from './question';
 export type { QuestionShape } from './question';
 export type { DomainPack, Frame } from '../corpus/domain';
+export { lookupOptions } from './lookup';

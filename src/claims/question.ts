@@ -10,7 +10,7 @@ export type QuestionShape = { kind: 'check'; claim: string } | { kind: 'frame'; 
 
 /** The forms that pose a claim to check; group 1 is the claim. */
 const CHECK_FORMS: readonly RegExp[] = [
-  /^(?:is it (?:true|the case|correct) that)\s+(.+)$/is,
+  /^(?:is it (?:true|the case|correct) that)[\s,]+(.+)$/is,
   /^(?:true or false)\s*[:?,.\-–—]\s*(.+)$/is,
   /^(?:verify|check)(?:\s+that\b|\s*[:\-–—])\s*(.+)$/is,
 ];

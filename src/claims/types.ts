@@ -1,4 +1,5 @@
 /** Claim kinds and the verdict the router returns for each claim. */
+import type { FrameFact } from '../corpus/verifier';
 import type { LookupVia, Status } from '../vks/types';
 
 export const CLAIM_KINDS = ['FORMAL', 'FACTUAL', 'INTERPRETIVE', 'META'] as const;
@@ -31,4 +32,8 @@ export interface ClaimVerdict {
   vks?: { id: string; via?: LookupVia; score?: number; status?: Status };
   /** Corpus reference (FACTUAL). */
   reference?: string;
+  /** REFUTED frame fact: the claim as the source states it (e.g. "Lana plays the bell."). */
+  correction?: string;
+  /** The domain pack's fact the claim states, when it states one. */
+  fact?: FrameFact;
 }

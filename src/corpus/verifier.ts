@@ -14,7 +14,7 @@
  *
  * Anything else is NOT_FOUND, never a guess.
  */
-import { fuzzySequence, stem } from '../util/normalise';
+import { foldWords, fuzzySequence, stem } from '../util/normalise';
 import { DESCARTES_VOCABULARY } from './data/descartes';
 import type { DomainPack, Frame } from './domain';
 import type { CorpusIndex } from './store';
@@ -69,14 +69,35 @@ export interface VerifierOptions {
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 const NEGATIONS = new Set(['not', 'never', 'no', 'nothing', 'neither', 'nor', 'without']);
 
-/** Splits a passage into sentences: the unit a supporting or contradicting statement must fit in. */
+/**
+ * Splits a passage into sentences: the unit a supporting or contradicting statement must fit in.
+ * A semicolon separates statements too; a colon does not (what follows it elaborates what precedes).
+ */
 function sentences(text: string): string[] {
-  return text.split(/[.;:!?]+(?:\s|$)/).map((s) => s.trim()).filter(Boolean);
+  return text.split(/[.;!?]+(?:\s|$)/).map((s) => s.trim()).filter(Boolean);
 }
 
 /** Splits a sentence into clauses, at commas and at "and" / "with" joining two predications. */
 function clauses(sentence: string): string[] {
   return sentence.split(/,|\band\b|\bwith\b/i).map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Whether the part of a sentence that states the claim is negated: negation is read in the clause
+ * (split at commas, colons and contrastive conjunctions) covering most of the claim's words.
+ */
+function negatedClause(sentence: string, content: string[]): boolean {
+  let best: string[] = [];
+  let bestCov = -1;
+  for (const clause of sentence.split(/[,:]|\b(?:yet|but|while|although|though|whereas)\b/i)) {
+    const toks = tokens(clause);
+    const cov = content.filter((t) => toks.includes(t)).length;
+    if (cov > bestCov) {
+      best = toks;
+      bestCov = cov;
+    }
+  }
+  return best.some((t) => NEGATIONS.has(t));
 }
 
 /** Content tokens of a text, as the index folds them. */
@@ -137,7 +158,7 @@ export class FactualVerifier {
       const byFrame = this.verifyFrameFact(claim, stated);
       if (byFrame) return byFrame;
     }
-    const lexical = this.verifyLexically(claim);
+    const lexical = this.verifyLexically(claim, stated?.subject ?? null);
     if (lexical.result.verdict === 'CONTRADICTED' && stated) {
       // A frame fact is refuted lexically only on its answer, and the passage's word there is the correction.
       if (lexical.clash && tokens(stated.answer).includes(lexical.clash.claimed)) return { ...lexical.result, correction: lexical.clash.written };
@@ -212,7 +233,8 @@ export class FactualVerifier {
     };
   }
 
-  private verifyLexically(claim: string): { result: FactualResult; clash: Clash | null } {
+  /** `subject` (a frame fact's) must be in a sentence that contradicts; by default the claim's first content word. */
+  private verifyLexically(claim: string, subject: string | null): { result: FactualResult; clash: Clash | null } {
     const seq = tokens(claim);
     const negated = seq.some((t) => NEGATIONS.has(t));
     const content = [...new Set(seq.filter((t) => !NEGATIONS.has(t)))];
@@ -220,22 +242,28 @@ export class FactualVerifier {
     if (!content.length) return { result: { ...none, reason: 'claim has no content words' }, clash: null };
     const details = content.filter((t) => this.detailKind(t) !== null);
     const plain = content.filter((t) => this.detailKind(t) === null);
-    // The claim's subject: its first content word.
-    const subject = content[0];
+    // A frame fact's subject is matched word for word (a name may fold to a stop word: a person called "This").
+    const subjectWords = subject !== null ? foldWords(subject) : null;
 
     let bestSupport: FactualResult | null = null;
     let bestClash: { result: FactualResult; clash: Clash } | null = null;
     for (const { passage } of this.index.search(claim, this.candidates)) {
       const ref = formatRef(passage);
+      const whereTokens = tokens(`${passage.work} ${passage.section}`);
       for (const sentence of sentences(passage.text)) {
-        const sseq = tokens(sentence);
-        const stoks = new Set(sseq);
-        const coverage = content.filter((t) => stoks.has(t)).length / content.length;
-        const missing = details.filter((d) => !stoks.has(d));
+        const stoks = new Set(tokens(sentence));
+        if (subjectWords) {
+          const swords = new Set(foldWords(sentence));
+          if (!subjectWords.every((w) => swords.has(w))) continue; // about another subject
+        }
+        // Where the passage is (its work and section) is part of what it states: "in the Fourth Replies, …".
+        const located = new Set([...stoks, ...whereTokens]);
+        const coverage = content.filter((t) => located.has(t)).length / content.length;
+        const missing = details.filter((d) => !located.has(d));
         const plainCov = plain.length ? plain.filter((t) => stoks.has(t)).length / plain.length : 1;
 
         if (!missing.length && coverage >= this.support) {
-          const sNegated = [...stoks].some((t) => NEGATIONS.has(t));
+          const sNegated = negatedClause(sentence, content);
           if (negated !== sNegated) {
             if (coverage >= this.contradict && (!bestClash || coverage > bestClash.result.confidence)) {
               bestClash = {
@@ -248,11 +276,13 @@ export class FactualVerifier {
           }
           continue;
         }
-        if (!missing.length || plainCov < this.contradict) continue;
+        // a clash is read in the sentence alone: a detail of the title does not state the event
+        const missingHere = details.filter((d) => !stoks.has(d));
+        if (!missingHere.length || plainCov < this.contradict) continue;
         // Same subject: a passage about someone else doing the same says nothing of this subject
         // (many people play the harp); the clash must be on another detail of the same event.
-        if (!stoks.has(subject)) continue;
-        const clash = this.clashIn(sentence, plain, content, missing);
+        if (!subjectWords && !stoks.has(content[0])) continue;
+        const clash = this.clashIn(sentence, plain, content, missingHere);
         if (!clash) continue;
         if (!bestClash || plainCov > bestClash.result.confidence) {
           bestClash = {
@@ -286,13 +316,20 @@ export class FactualVerifier {
     if (event === null && plain.length === 0) event = sentence;
     if (event === null) return null;
     const words = event.split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')).filter(Boolean);
+    const clashes: Clash[] = [];
     for (const d of missing) {
       const kind = this.detailKind(d);
       for (const w of words) {
         const t = tokens(w)[0];
-        if (t && t !== d && this.detailKind(t) === kind && !content.includes(t)) return { claimed: d, rival: t, written: w };
+        if (t && t !== d && this.detailKind(t) === kind && !content.includes(t)) {
+          clashes.push({ claimed: d, rival: t, written: w });
+          break;
+        }
       }
     }
+    // The same fact but for one detail: two details that differ make it another fact (another
+    // country's river, another person's instrument), which says nothing about this one.
+    if (clashes.length === 1) return clashes[0];
     return null;
   }
 }

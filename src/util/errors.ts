@@ -99,6 +99,10 @@ export const ERROR_CATEGORIES = {
   TOKENIZE: 'failed',
   GRAMMAR_DEAD_END: 'failed',
   SOLVER: 'failed',
+  ORACLE_UNREACHABLE: 'failed',
+  ORACLE_TIMEOUT: 'failed',
+  ORACLE_HTTP: 'failed',
+  ORACLE_MALFORMED: 'failed',
   INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorCategory>;
 

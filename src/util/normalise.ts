@@ -36,7 +36,8 @@ function unify(raw: string): string {
     .replace(/[\u2018\u2019\u02bc]/g, "'");
 }
 
-function words(raw: string): string[] {
+/** Folded words: lower case, no accents or punctuation, contractions expanded ("I'm" → "i", "am"). */
+export function foldWords(raw: string): string[] {
   const out: string[] = [];
   for (const w of unify(raw).split(/[^a-z0-9']+/)) {
     const t = w.replace(/^'+|'+$/g, '');
@@ -50,7 +51,7 @@ function words(raw: string): string[] {
 
 /** Exact-match key: "I think, therefore I am!" and "i think therefore i am" give the same key. */
 export function normaliseText(raw: string): string {
-  return words(raw).join(' ');
+  return foldWords(raw).join(' ');
 }
 
 /** Irregular forms the suffix rules cannot reach. */
@@ -90,7 +91,7 @@ export function stem(w: string): string {
 /** Ordered, folded content tokens; conclusion connectives become CONCLUSION_MARK. */
 export function fuzzySequence(raw: string): string[] {
   const out: string[] = [];
-  for (const w of words(raw)) {
+  for (const w of foldWords(raw)) {
     if (CONNECTIVES.has(w)) out.push(CONCLUSION_MARK);
     else if (!STOPWORDS.has(w)) out.push(stem(w));
   }

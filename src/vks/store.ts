@@ -12,7 +12,8 @@ import { DEFAULT_BUSY_TIMEOUT_MS, checkBusyTimeout, guardBusy, openConnection } 
 import { VksError, VksIntegrityError, VksNotFoundError, VksTierError } from './errors';
 import { RecordLedger } from './ledger';
 import { RECORD_COLS, type RecordRow, chainFields } from './rows';
-import { claimSimilarity, fuzzySequence, normaliseText } from '../util/normalise';
+import { CONCLUSION_MARK, fuzzySequence, jaccard, normaliseText } from '../util/normalise';
+import { formulaKey, isProse, readMeaning, sameMeaning } from './meaning';
 import { SCHEMA_VERSION } from './schema';
 import {
   Json,
@@ -32,16 +33,38 @@ import {
 } from './types';
 
 export type Canonicaliser = (text: string) => string | null;
+export type EquivalenceConfirmer = (query: string, candidateText: string) => boolean;
+
+/** A fuzzy candidate: a record whose words overlap the query's, not yet confirmed to say the same. */
+export interface LookupHint {
+  record: VksRecord;
+  /** Jaccard of content words with the record's closest phrasing. */
+  score: number;
+}
+
+/** Fuzzy candidates checked for confirmation, best first. */
+const MAX_CONFIRMED_CANDIDATES = 20;
+/** Tokens that mark an inference's structure, not its content (fuzzySequence folds the forward ones to CONCLUSION_MARK). */
+const STRUCTURE_TOKENS = new Set([CONCLUSION_MARK, 'because', 'since', 'if', 'then']);
 
 export interface OpenOptions {
   /** Open without writing (stats, verify, export). The file must exist. */
   readonly?: boolean;
   /** Derives a formula's canonical form from a query text, for equivalence lookup. */
   canonicalise?: Canonicaliser | null;
-  /** Minimum token Jaccard for a fuzzy hit (default 0.75). */
+  /**
+   * Minimum Jaccard of content words for a fuzzy candidate (default 0.5). A candidate is only a
+   * hint: it answers a lookup once confirmed (same canonical formula, `confirmEquivalent`, or the
+   * same content words in the same roles, src/vks/meaning.ts).
+   */
   fuzzyThreshold?: number;
   /** At most this many FTS candidates are scored by the fuzzy stage (default 2000). */
   fuzzyCandidates?: number;
+  /**
+   * Confirms a fuzzy candidate by logic: true when the query and one phrasing of the candidate
+   * record are provably equivalent (the claims layer wires this to the logic module). Errors count as false.
+   */
+  confirmEquivalent?: EquivalenceConfirmer | null;
   /**
    * How long to wait for another connection's lock before failing with VksBusyError
    * (default 5000 ms). Readers never wait for writers (WAL); writers wait for each other.
@@ -100,6 +123,7 @@ function nowIso(): string {
 export class Vks {
   private readonly db: Database.Database;
   private readonly canonicalise: Canonicaliser | null;
+  private readonly confirmEquivalent: EquivalenceConfirmer | null;
   private readonly threshold: number;
   private readonly candidates: number;
   private readonly busyTimeoutMs: number;
@@ -116,7 +140,8 @@ export class Vks {
     // Writers also create the tables, re-create dropped triggers and upgrade older files.
     this.db = openConnection(path, { readonly: !!opts.readonly, busyTimeoutMs: this.busyTimeoutMs });
     this.canonicalise = opts.canonicalise ?? null;
-    this.threshold = opts.fuzzyThreshold ?? 0.75;
+    this.confirmEquivalent = opts.confirmEquivalent ?? null;
+    this.threshold = opts.fuzzyThreshold ?? 0.5;
     this.candidates = opts.fuzzyCandidates ?? 2000;
     this.ledger = new RecordLedger(this.db);
     this.stmts = this.prepare();
@@ -324,7 +349,7 @@ export class Vks {
     const q = typeof query === 'string' ? { text: query } : query;
     return this.read((): LookupHit | null => {
       const exact = this.stmts.exact.get(normaliseText(q.text)) as RecordRow | undefined;
-      if (exact) return { record: this.serve(exact), via: 'exact', score: 1 };
+      if (exact && this.sameText(q.text, exact)) return { record: this.serve(exact), via: 'exact', score: 1 };
 
       const canonical = q.canonical !== undefined ? q.canonical : this.tryCanonical(q.text);
       if (canonical) {
@@ -332,8 +357,63 @@ export class Vks {
         if (eq) return { record: this.serve(eq), via: 'equivalent', score: 1 };
       }
 
-      return this.fuzzy(q.text);
+      return this.confirmedHint(q.text, canonical);
     });
+  }
+
+  /**
+   * Fuzzy candidates for a query, best first, unconfirmed: records whose phrasings share enough
+   * content words with it. For a caller that confirms by other means (a solver proving equivalence).
+   */
+  hints(query: LookupQuery | string, limit = 5): LookupHint[] {
+    const text = typeof query === 'string' ? query : query.text;
+    return this.read(() => {
+      const out: LookupHint[] = [];
+      for (const c of this.fuzzyCandidates(text)) {
+        const row = this.stmts.byRid.get(c.rid) as RecordRow;
+        if (row.status === 'INVALIDATED') continue;
+        out.push({ record: this.serve(row), score: c.score });
+        if (out.length >= limit) break;
+      }
+      return out;
+    });
+  }
+
+  /** The best fuzzy candidate that is confirmed to say what the query says. */
+  private confirmedHint(text: string, canonical: string | null): LookupHit | null {
+    const candidates = this.fuzzyCandidates(text);
+    if (!candidates.length) return null;
+    const meaning = readMeaning(text);
+    for (const c of candidates.slice(0, MAX_CONFIRMED_CANDIDATES)) {
+      const row = this.stmts.byRid.get(c.rid) as RecordRow;
+      if (row.status === 'INVALIDATED') continue;
+      const phrasings = [row.text, ...(JSON.parse(row.aliases) as string[])];
+      const confirmed =
+        (canonical !== null && row.canonical === canonical) ||
+        (meaning !== null && phrasings.some((p) => sameMeaning(meaning, readMeaning(p)))) ||
+        phrasings.some((p) => this.provedEquivalent(text, p));
+      if (confirmed) return { record: this.serve(row), via: 'fuzzy', score: c.score };
+    }
+    return null;
+  }
+
+  private provedEquivalent(query: string, candidate: string): boolean {
+    if (!this.confirmEquivalent) return false;
+    try {
+      return this.confirmEquivalent(query, candidate) === true;
+    } catch {
+      return false; // a confirmer that cannot decide confirms nothing
+    }
+  }
+
+  /**
+   * The exact key drops symbols, so "¬(P ∧ Q)" and "P ∧ Q" share one: where either side is a
+   * formula, an exact hit needs the same formula text (symbols kept, spacing folded).
+   */
+  private sameText(query: string, row: RecordRow): boolean {
+    const phrasings = [row.text, ...(JSON.parse(row.aliases) as string[])].filter((p) => normaliseText(p) === normaliseText(query));
+    if (isProse(query) && phrasings.every(isProse)) return true;
+    return phrasings.some((p) => formulaKey(p) === formulaKey(query));
   }
 
   private tryCanonical(text: string): string | null {
@@ -346,17 +426,18 @@ export class Vks {
   }
 
   /**
-   * Fuzzy stage with prefix filtering. A phrasing B with Jaccard(A, B) >= t shares at least
-   * k = ceil(t|A|) of A's tokens, so it holds at least c of A's m = |A| - k + c rarest tokens
-   * (for any c >= 1), and |B| lies in [k, |A|/t]. We read FTS5 posting lists rarest first,
-   * starting at c = 1, and take one more list (raising c) while that is cheaper than scoring
-   * the candidates it would rule out. No phrasing that can pass is ever missed.
+   * Fuzzy candidates with prefix filtering over content words (inference markers left out). A
+   * phrasing B with Jaccard(A, B) >= t shares at least k = ceil(t|A|) of A's tokens, so it holds
+   * at least c of A's m = |A| - k + c rarest tokens (for any c >= 1). We read FTS5 posting lists
+   * rarest first, starting at c = 1, and take one more list (raising c) while that is cheaper than
+   * scoring the candidates it would rule out. No phrasing that can pass is ever missed. Returns
+   * one entry per record, best score first (INVALIDATED ones included: callers skip them).
    */
-  private fuzzy(text: string): LookupHit | null {
-    const seq = fuzzySequence(text);
-    const distinct = [...new Set(seq)].filter((tok) => /^[a-z0-9]+$/.test(tok));
+  private fuzzyCandidates(text: string): Array<{ rid: number; score: number }> {
+    const query = new Set(fuzzySequence(text).filter((tok) => /^[a-z0-9]+$/.test(tok) && !STRUCTURE_TOKENS.has(tok)));
+    const distinct = [...query];
     const n = distinct.length;
-    if (n === 0) return null;
+    if (n === 0) return [];
     const t = this.threshold;
     const k = Math.ceil(t * n - 1e-9);
     const byRarity = distinct
@@ -380,22 +461,21 @@ export class Vks {
       for (const v of counts.values()) if (v >= c) live++;
     }
 
+    // A stored phrasing counts its structure tokens too (at most one of each) in ntok.
     const minTok = k;
-    const maxTok = Math.floor(n / t + 1e-9);
-    let best: { rid: number; score: number } | null = null;
+    const maxTok = Math.floor(n / t + 1e-9) + STRUCTURE_TOKENS.size;
+    const best = new Map<number, number>();
     let scored = 0;
     for (const [pid, hits] of counts) {
       if (hits < c) continue;
       if (++scored > this.candidates) break;
       const p = this.stmts.phrasing.get(pid) as { rid: number; tokens: string; ntok: number };
       if (p.ntok < minTok || p.ntok > maxTok) continue;
-      const score = claimSimilarity(seq, p.tokens ? p.tokens.split(' ') : []);
-      if (score >= t && (!best || score > best.score)) best = { rid: p.rid, score };
+      const stored = new Set(p.tokens ? p.tokens.split(' ').filter((tok) => !STRUCTURE_TOKENS.has(tok)) : []);
+      const score = jaccard(query, stored);
+      if (score >= t && score > (best.get(p.rid) ?? -1)) best.set(p.rid, score);
     }
-    if (!best) return null;
-    const row = this.stmts.byRid.get(best.rid) as RecordRow;
-    if (row.status === 'INVALIDATED') return null;
-    return { record: this.serve(row), via: 'fuzzy', score: best.score };
+    return [...best].map(([rid, score]) => ({ rid, score })).sort((a, b) => b.score - a.score || a.rid - b.rid);
   }
 
   /**

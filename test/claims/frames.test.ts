@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { claimForAnswer, matchQuestion, otherPhrasings, readFrameStatement, readQuestion } from '../../src/claims';
+import { claimForAnswer, factForAnswer, matchQuestion, otherPhrasings, readFrameStatement, readQuestion } from '../../src/claims';
 import { loadDomainPack } from '../../src/corpus';
 
 const pack = loadDomainPack(join(__dirname, '..', 'corpus', 'fixtures', 'world.domain.json'));
@@ -39,6 +39,12 @@ describe('frame questions', () => {
     expect(claimForAnswer(cap, 'Borl')).toBe('The capital of Uten is Borl.');
     const year = matchQuestion('In what year was the Discourse on the Method published?', pack)!;
     expect(claimForAnswer(year, '1637')).toBe('The Discourse on the Method was published in 1637.');
+  });
+
+  test('the fact an answer states, for the verifier', () => {
+    const m = matchQuestion('What instrument does Lana play?', pack)!;
+    expect(factForAnswer(m, 'The BELL.', pack)).toEqual({ frame: m.frame, subject: 'Lana', answer: 'bell' });
+    expect(factForAnswer(m, 'a trumpet')).toEqual({ frame: m.frame, subject: 'Lana', answer: 'trumpet' });
   });
 
   test('other phrasings of the question, for re-asking', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { ClaimRouter, extractClaims } from '../../src/claims';
-import { DESCARTES_VOCABULARY, FactualVerifier, openDescartesCorpus } from '../../src/corpus';
-import { Vks } from '../../src/vks';
+import { ClaimRouter, claimForAnswer, extractClaims, loadLogicBackend, lookupOptions, matchQuestion } from '../../src/claims';
+import { CorpusIndex, DESCARTES_VOCABULARY, FactualVerifier, loadDomainPack, loadPassagesFile, openDescartesCorpus } from '../../src/corpus';
+import { Vks, seedVks } from '../../src/vks';
 import { tempDir } from '../vks/helpers';
 
 describe('claim router', () => {
@@ -70,5 +70,69 @@ describe('claim router', () => {
     const claims = extractClaims(answer, DESCARTES_VOCABULARY);
     expect(claims).toHaveLength(7);
     for (const c of claims) expect(c.confidence).toBeGreaterThan(0);
+  });
+});
+
+describe('claim router: the issue 17 cases', () => {
+  const corpus = openDescartesCorpus();
+  const logic = loadLogicBackend();
+  let vks: Vks;
+  beforeEach(() => {
+    vks = Vks.open(':memory:', lookupOptions(logic));
+    seedVks(vks, (t) => logic.canonical(t));
+  });
+  afterEach(() => vks.close());
+  afterAll(() => corpus.close());
+
+  test('a true claim is not refuted by a passage about another event (the French translation)', async () => {
+    const router = new ClaimRouter({ vks, factual: new FactualVerifier(corpus), vocabulary: DESCARTES_VOCABULARY });
+    const [v] = await router.routeText('Descartes published the Meditations in 1641.');
+    expect(v.status).not.toBe('REFUTED');
+  });
+
+  test('a lookup never answers a different claim, and finds a paraphrase', async () => {
+    const router = new ClaimRouter({ vks, formal: logic, vocabulary: DESCARTES_VOCABULARY, record: false });
+    const mortal = await router.check('I think, therefore I am mortal.');
+    expect(mortal.source).not.toBe('VKS');
+    expect(mortal.status).not.toBe('VERIFIED');
+    expect(await router.check('Because I think, I exist.')).toMatchObject({ source: 'VKS', status: 'VERIFIED', vks: { via: 'fuzzy' } });
+  });
+
+  test('a formal claim the solver proves equivalent to a stored one is answered from the store', async () => {
+    const stored = vks.add({ tier: 'DERIVED', text: '¬(P(a) ∧ Q(a))', canonical: logic.canonical('¬(P(a) ∧ Q(a))'), status: 'VERIFIED', method: 'Z3' });
+    const router = new ClaimRouter({ vks, formal: logic, record: false });
+    expect(vks.lookup('¬P(a) ∨ ¬Q(a)')).toBeNull(); // words cannot confirm it, and the canonical forms differ
+    expect(await router.check('¬P(a) ∨ ¬Q(a)')).toMatchObject({ source: 'VKS', status: 'VERIFIED', vks: { id: stored.id, via: 'equivalent' } });
+    expect((await router.check('¬P(a) ∧ ¬Q(a)')).source).not.toBe('VKS'); // stronger, not equivalent
+  });
+});
+
+describe('claim router with a domain pack', () => {
+  const pack = loadDomainPack(join(__dirname, '..', 'corpus', 'fixtures', 'world.domain.json'));
+  const corpus = new CorpusIndex();
+  corpus.add(loadPassagesFile(join(__dirname, '..', 'corpus', 'fixtures', 'world.corpus.jsonl')));
+  let vks: Vks;
+  beforeEach(() => {
+    vks = Vks.open(':memory:');
+  });
+  afterEach(() => vks.close());
+  afterAll(() => corpus.close());
+
+  test('an answer to a frame question is checked as its frame fact, and a wrong one comes back with the correction', async () => {
+    const router = new ClaimRouter({ vks, pack, factual: new FactualVerifier(corpus, { pack }) });
+    const match = matchQuestion('What instrument does Lana play?', pack)!;
+    const right = await router.check(claimForAnswer(match, 'bell'));
+    expect(right).toMatchObject({ status: 'VERIFIED', source: 'CORPUS', claim: { kind: 'FACTUAL' }, fact: { subject: 'Lana', answer: 'bell' } });
+    expect(right.correction).toBeUndefined();
+    const wrong = await router.check(claimForAnswer(match, 'drum'));
+    expect(wrong).toMatchObject({ status: 'REFUTED', source: 'CORPUS', correction: 'Lana plays the bell.', reference: 'The world, instrument' });
+    // the verdict is stored with its correction, and the next lookup serves both
+    const again = await new ClaimRouter({ vks, pack }).check('Lana plays the drum!');
+    expect(again).toMatchObject({ status: 'REFUTED', source: 'VKS', correction: 'Lana plays the bell.' });
+  });
+
+  test('a fact nobody wrote about stays unverified', async () => {
+    const router = new ClaimRouter({ vks, pack, factual: new FactualVerifier(corpus, { pack }) });
+    expect(await router.check('Mara plays the harp.')).toMatchObject({ status: 'UNVERIFIED', source: 'CORPUS' });
   });
 });

@@ -28,6 +28,18 @@ describe('the lexical path refutes only a passage about the same fact', () => {
     expect(v.verify(claim).verdict).not.toBe('CONTRADICTED');
   });
 
+  test('negation is read in the clause that states the claim', () => {
+    // the passage goes on "yet the property cannot be separated from it": another clause
+    expect(v.verify('Arnauld objected to the real distinction with a triangle example.').verdict).toBe('SUPPORTED');
+    expect(v.verify('Arnauld did not object to the real distinction with a triangle example.').verdict).toBe('CONTRADICTED');
+  });
+
+  test("a passage's work and section say where it stands", () => {
+    const r = v.verify('In the Fourth Replies, only the memory of past demonstrations needs God as guarantee.');
+    expect(r).toMatchObject({ verdict: 'SUPPORTED', passage: { id: 'rep4-circle' } });
+    expect(v.verify('In the Fifth Replies, only the memory of past demonstrations needs God as guarantee.').verdict).not.toBe('SUPPORTED');
+  });
+
   test.each([
     ['Descartes died in 1651.', /1651.*1650/],
     ['The Principles of Philosophy appeared in Latin at Amsterdam in 1645.', /1645.*1644/],
@@ -76,6 +88,8 @@ describe('frame facts', () => {
     // Tuten plays the harp; nothing is said of Mara's instrument.
     expect(v.verify('Mara plays the harp.')).toMatchObject({ verdict: 'NOT_FOUND', correction: null });
     expect(v.verify('Mara lives in Uten.').verdict).toBe('NOT_FOUND');
+    // the river Sel flows through Uten: another river of another country is another fact
+    expect(v.verify('The river Orva flows through Karsa.').verdict).toBe('NOT_FOUND');
   });
 
   test('the fact read by the caller is the one checked', () => {
