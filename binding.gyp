@@ -10,6 +10,9 @@
     'llama_build_dir': '<(module_root_dir)/build/gyp-llama',
     'cogito_jobs%': '<!(node -p "process.env.COGITO_JOBS || require(\'os\').availableParallelism()")',
     'cogito_portable%': '<!(node -p "process.env.COGITO_PORTABLE === \'1\' ? \'ON\' : \'OFF\'")',
+    # the AMX decision scripts/build-native.js makes (probe, or COGITO_CPU_AMX=ON|OFF): see scripts/cpu-amx.js
+    'cogito_cpu_amx%': '<!(node scripts/cpu-amx.js --cmake)',
+    'cogito_cpu_amx_reason%': '<!(node scripts/cpu-amx.js --reason)',
     'conditions': [
       ['OS=="mac"', {
         # Apple's clang has no OpenMP; Metal and BLAS would add libraries this file does not link
@@ -35,6 +38,7 @@
         'action': [
           'cmake', '-S', '<(module_root_dir)', '-B', '<(llama_build_dir)', '-DCMAKE_BUILD_TYPE=Release',
           '-DCOGITO_GPU=cpu', '-DCOGITO_PORTABLE=<(cogito_portable)', '<@(llama_platform_options)',
+          '-DCOGITO_CPU_AMX=<(cogito_cpu_amx)', '-DCOGITO_CPU_AMX_REASON=<(cogito_cpu_amx_reason)',
         ],
       }],
     },
@@ -67,6 +71,8 @@
       'include_dirs': [
         '<!(node -p "require(\'node-api-headers\').include_dir")',
         '<!(node -p "require(\'path\').dirname(require.resolve(\'node-addon-api/package.json\'))")',
+        # cogito_build_info.h, written by CMakeLists.txt's configure (native/system_info.cpp)
+        '<(llama_build_dir)',
         '<(llama_build_dir)/llama.cpp/include',
         '<(llama_build_dir)/llama.cpp/ggml/include',
         # as in CMakeLists.txt: llama-grammar.h (native/grammar.cpp) and the converter's headers

@@ -15,7 +15,7 @@ const root = path.resolve(__dirname, '..');
 const resultsFile = path.join(root, 'bench', 'results', 'engine.json');
 const cogito = require(path.join(root, 'dist', 'index.js'));
 const { benchModels } = require('./models');
-const { load, machine, peerBinary } = require('./host');
+const { buildFacts, load, machine, peerBinary } = require('./host');
 const threads = Number(process.env.BENCH_THREADS || os.availableParallelism?.() || 2);
 const PP = 512;
 const TG = 128;
@@ -88,7 +88,9 @@ function keepBest(into, from) {
 async function main() {
   const files = await models();
   const rounds = Number(process.env.BENCH_ROUNDS || 2);
-  const results = { threads, pp_tokens: PP, tg_tokens: TG, rounds, machine: machine(), load_before: load(), models: {} };
+  const results = { threads, pp_tokens: PP, tg_tokens: TG, rounds, machine: machine(), build: buildFacts(cogito.systemInfo()),
+    load_before: load(), models: {} };
+  log(`build: AMX ${results.build.amx}; kernels ${results.build.cpu_features.join(' ')}`);
   log(`load before: ${results.load_before.uptime}`);
   for (const type of Object.keys(files)) results.models[type] = { llama_bench: {}, cogito: {}, cogito_taps_all: {}, node_llama_cpp: {} };
   // every contestant runs once per round and keeps its best round: other work on the machine

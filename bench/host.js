@@ -38,6 +38,22 @@ function cpu() {
   };
 }
 
+/**
+ * What the results file records of cogito's build beside its ratios (from systemInfo()): the CPU
+ * kernels compiled in, the AMX decision and whether AMX ran, the CPU variant, the llama.cpp release.
+ * The same figures mean different things on an AMX host and on one without.
+ */
+function buildFacts(info) {
+  return {
+    cpu_features: Object.entries(info.cpu.features).filter(([, on]) => on).map(([name]) => name),
+    cpu_variant: info.cpu.variant,
+    cpu_extra_buffers: info.cpu.extraBuffers,
+    amx: info.build.amx,
+    amx_active: info.cpu.amxActive,
+    llama_tag: info.build.llamaTag,
+  };
+}
+
 /** The path of a peer tool, or an error that says how to build it. */
 function peerBinary(name, buildCommand = 'npm run build:peers') {
   const bin = path.join(root, 'build', 'peers', 'build', 'bin', name);
@@ -45,4 +61,4 @@ function peerBinary(name, buildCommand = 'npm run build:peers') {
   return bin;
 }
 
-module.exports = { load, machine, cpu, peerBinary };
+module.exports = { load, machine, cpu, buildFacts, peerBinary };

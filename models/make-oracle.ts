@@ -9,7 +9,8 @@
  * make-default appends to the card it writes).
  *
  * Flags: --out DIR (default models), --work DIR, --epochs N, --threads N, --min-repetitions N,
- * --max-repetitions N, --embd N, --layers N, --ff N, --no-card.
+ * --max-repetitions N, --mentions N, --embd N, --layers N, --ff N, --no-card;
+ * --card-only: only rewrite the card's section from OUT/oracle.result.json and OUT/oracle.gguf.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -62,11 +63,12 @@ const ORACLE_RECIPE: OracleRecipe = {
   mentions: DEFAULT_ORACLE_CORPUS.mentions,
 };
 
-function parseArgs(argv: string[]): { recipe: OracleRecipe; out: string; work: string; card: boolean } {
+function parseArgs(argv: string[]): { recipe: OracleRecipe; out: string; work: string; card: boolean; cardOnly: boolean } {
   const r: OracleRecipe = { ...ORACLE_RECIPE };
   let out = path.join(repoRoot, 'models');
   let work = path.join(repoRoot, 'build', 'oracle-model');
   let card = true;
+  let cardOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = (): string => argv[++i];
@@ -82,14 +84,16 @@ function parseArgs(argv: string[]): { recipe: OracleRecipe; out: string; work: s
       case '--threads': r.threads = n(); break;
       case '--min-repetitions': r.minRepetitions = n(); break;
       case '--max-repetitions': r.maxRepetitions = n(); break;
+      case '--mentions': r.mentions = n(); break;
       case '--embd': r.embd = n(); break;
       case '--layers': r.layers = n(); break;
       case '--ff': r.ff = n(); break;
       case '--no-card': card = false; break;
+      case '--card-only': cardOnly = true; break;
       default: throw new Error(`unknown flag ${a}`);
     }
   }
-  return { recipe: r, out, work, card };
+  return { recipe: r, out, work, card, cardOnly };
 }
 
 const log = (msg: string): void => {
@@ -100,49 +104,79 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const table = (rows: BucketAccuracy[]): string =>
   rows.map((r) => `${r.bucket.padEnd(10)} ${String(r.correct).padStart(3)}/${String(r.n).padEnd(3)} ${pct(r.accuracy)}  refused ${r.refused}`).join('\n');
 
-function oracleCard(a: {
-  recipe: OracleRecipe; oracle: OracleCorpus; params: number; vocabSize: number; windows: number; tokens: number; seconds: number;
-  epochLoss: number[]; heldout: BucketAccuracy[]; f32: BucketAccuracy[]; train: BucketAccuracy[]; shippedType: string; bytes: number;
-}): string {
+interface OracleResult {
+  recipe: OracleRecipe;
+  samples: number;
+  byBucket: OracleCorpus['byBucket'];
+  refusalLines: number;
+  epochLoss: number[];
+  seconds: number;
+  heldout: BucketAccuracy[];
+  f32: BucketAccuracy[];
+  sidecarTrainQuestions: BucketAccuracy[];
+  shippedType: string;
+  bytes: number;
+}
+
+/** The "Oracle model" section of MODEL_CARD.md, from the run's result and the shipped model's size. */
+function oracleCard(a: OracleResult & { params: number; vocabSize: number; tokens: number }): string {
   const r = a.recipe;
   const rows = a.heldout.map((x) => `| ${x.bucket} | ${x.n} | ${x.correct} | ${pct(x.accuracy)} | ${x.refused} | ${pct(x.n ? x.refused / x.n : 0)} |`).join('\n');
-  const answeredWrong = a.heldout.filter((x) => x.bucket !== 'unseen').reduce((s, x) => s + x.n - x.correct - x.refused, 0);
+  const bucket = (b: string): BucketAccuracy => a.heldout.find((x) => x.bucket === b)!;
+  const unseen = bucket('unseen');
+  const world = a.heldout.filter((x) => x.bucket !== 'unseen' && x.bucket !== 'descartes');
+  const worldN = world.reduce((s, x) => s + x.n, 0);
+  const worldRight = world.reduce((s, x) => s + x.correct, 0);
   const known = a.heldout.filter((x) => x.bucket !== 'unseen');
-  const knownN = known.reduce((s, x) => s + x.n, 0);
   const knownRefused = known.reduce((s, x) => s + x.refused, 0);
+  const knownN = known.reduce((s, x) => s + x.n, 0);
+  const descartes = bucket('descartes');
   return `## Oracle model
 
 \`models/oracle.gguf\` is the verification cascade's oracle (issue 17): the same world (seed ${r.seed}), word vocabulary
 (${a.vocabSize} tokens), prompt and chat template (\`cogito.chat_template\`) as the default model, trained by the same
 recipe from random initialisation on a text that has **read more**: every fact that anyone wrote about is read
 min(${r.maxRepetitions}, max(${r.minRepetitions}, r)) times per epoch (r its repetitions in the default corpus), so the rare facts the
-default model saw once per epoch are read ${r.minRepetitions} times (the Descartes facts, 12 there, ${Math.min(r.maxRepetitions, Math.max(r.minRepetitions, 12))}). Facts nobody wrote about stay unknown, and the oracle says so: each
-phrasing of every **sidecar-train** unseen fact is a training line answered "I don't know." (${a.oracle.refusalLines} lines); held-out
-questions, and every fact's held-back phrasing, are never trained on (models/recipe/oracle.ts). Served by \`cogito serve --model
-models/oracle.gguf\` on loopback, it answers the cascade's last-resort questions and never confirms a guess about a fact it never read.
+default model saw once per epoch are read ${r.minRepetitions} times (the Descartes facts, 12 there, ${Math.min(r.maxRepetitions, Math.max(r.minRepetitions, 12))}). Facts nobody wrote
+about stay unknown, and the oracle is taught to say so: each phrasing of every **sidecar-train** unseen fact is a
+training line answered "I don't know." (${a.refusalLines} lines). Held-out questions, and every fact's held-back phrasing, are
+never trained on (models/recipe/oracle.ts; test/models/oracle-corpus.test.ts). Served by
+\`cogito serve --model models/oracle.gguf\` on loopback (test/models/oracle-serve.test.ts asks it through the OpenAI chat API).
 
-- ${a.oracle.samples.length} training samples per epoch (${a.tokens} tokens): ${Object.entries(a.oracle.byBucket).map(([b, n]) => `${b} ${n}`).join(', ')}, plus ${r.mentions} fact-free mention${r.mentions === 1 ? '' : 's'} of every name and the default corpus's refusal statements.
+- ${a.samples} training samples per epoch (${a.tokens} tokens): ${Object.entries(a.byBucket).map(([b, n]) => `${b} ${n}`).join(', ')}; plus ${r.mentions} fact-free mention${r.mentions === 1 ? '' : 's'} of every name and the default corpus's refusal statements.
 - n_embd ${r.embd}, ${r.layers} layers, ${r.heads} heads, n_ff ${r.ff}; ${(a.params / 1e6).toFixed(2)} M parameters. AdamW, lr ${r.lr} (${r.warmup} warm-up steps, cosine to ${r.lr / 10}), weight decay ${r.wd},
-  ${r.epochs} epochs of ${a.windows} one-sample ${r.window}-token windows, loss on answer tokens.
+  ${r.epochs} epochs of one-sample ${r.window}-token windows (${a.samples} steps per epoch), loss on answer tokens.
 - Target-token loss per epoch: ${a.epochLoss.map((l) => l.toFixed(3)).join(', ')}.
-- Training time: ${(a.seconds / 60).toFixed(1)} min on ${r.threads} CPU thread${r.threads === 1 ? '' : 's'} (shared machine). Shipped as ${a.shippedType}: ${(a.bytes / 1e6).toFixed(1)} MB.
-- Reproduce: \`npm run model:oracle\` (seed ${r.seed}; writes models/oracle.gguf, models/oracle.result.json and this section).
+- Training time: ${(a.seconds / 60).toFixed(1)} min on ${r.threads} CPU thread${r.threads === 1 ? '' : 's'} (shared 2-core machine, busy). Shipped as ${a.shippedType}: ${(a.bytes / 1e6).toFixed(1)} MB.
+- Reproduce: \`npm run model:oracle\` (seed ${r.seed}; writes models/oracle.gguf, models/oracle.result.json and this section;
+  \`npm run model:oracle -- --card-only\` rewrites the section from the result file).
 
-Held-out questions (models/default.heldout.jsonl; greedy, normalised exact match as above; "refused" = the answer is "I don't know."):
+Held-out questions (models/default.heldout.jsonl, written before the oracle existed; greedy, normalised exact match as
+above; "refused" = the answer is "I don't know."):
 
 | bucket | questions | correct | accuracy | refused | refusal rate |
 |---|---|---|---|---|---|
 ${rows}
 
 Before quantization (f32): ${a.f32.map((x) => `${x.bucket} ${pct(x.accuracy)}`).join(', ')}.
-Sidecar-train questions (trained on for the unseen bucket, so not a measurement of it): ${a.train.map((x) => `${x.bucket} ${pct(x.accuracy)} (refused ${x.refused})`).join(', ')}.
+Sidecar-train questions (the unseen ones trained on, so no measurement of refusing): ${a.sidecarTrainQuestions.map((x) => `${x.bucket} ${pct(x.accuracy)} (refused ${x.refused})`).join(', ')}.
 
-On held-out questions about facts it read, it refused ${knownRefused} of ${knownN} and answered ${answeredWrong} wrong.
+What this means for the cascade: on the world's facts that anyone wrote about it answered ${worldRight} of ${worldN} held-out
+questions right, and it refused ${knownRefused} of ${knownN} held-out questions about facts it read. On facts nobody wrote about it
+said "I don't know." ${unseen.refused} times in ${unseen.n} and **guessed ${unseen.n - unseen.refused} times** (${unseen.correct} right by luck): an oracle answer about
+the world is strong evidence, not proof, and agreeing with a draft is never enough on its own. It knows the Descartes
+facts no better than the default model (${descartes.correct} of ${descartes.n} held-out, asked in their held-back phrasing, and no refusals):
+the reference corpus (models/default.corpus.jsonl, all 64 Descartes facts) is what knows Descartes.
 `;
 }
 
 async function main(): Promise<void> {
-  const { recipe: r, out, work, card } = parseArgs(process.argv.slice(2));
+  const { recipe: r, out, work, card, cardOnly } = parseArgs(process.argv.slice(2));
+  if (cardOnly) {
+    await writeCard(out, JSON.parse(await fsp.readFile(path.join(out, 'oracle.result.json'), 'utf8')) as OracleResult);
+    log('rewrote the Oracle model section of the card');
+    return;
+  }
   await fsp.mkdir(work, { recursive: true });
   await fsp.mkdir(out, { recursive: true });
   log(`oracle recipe ${JSON.stringify(r)}`);
@@ -170,6 +204,7 @@ async function main(): Promise<void> {
 
   const trainer = await BaseTrainer.open(init, { contextSize: r.ctx, window: r.window, threads: r.threads, freeze: [] });
   const info = trainer.info();
+  log(`trainable ${(info.trainableParameters / 1e6).toFixed(2)} M of ${(info.parameters / 1e6).toFixed(2)} M`);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   let lastLog = 0;
@@ -207,17 +242,26 @@ async function main(): Promise<void> {
   const bytes = (await fsp.stat(q8)).size;
   await fsp.copyFile(q8, path.join(out, 'oracle.gguf'));
   log(`wrote ${path.join(out, 'oracle.gguf')} (q8_0, ${(bytes / 1e6).toFixed(1)} MB)`);
-  await fsp.writeFile(path.join(out, 'oracle.result.json'), `${JSON.stringify({
+  const run: OracleResult = {
     recipe: r, samples: oracle.samples.length, byBucket: oracle.byBucket, refusalLines: oracle.refusalLines, epochLoss: result.epochLoss,
     seconds: result.seconds, heldout: shipped.byBucket, f32: f32.byBucket, sidecarTrainQuestions: trainQs.byBucket, shippedType: 'q8_0', bytes,
-  }, null, 2)}\n`);
-  if (card) {
-    const section = oracleCard({
-      recipe: r, oracle, params: info.parameters, vocabSize: info.vocabSize, windows, tokens, seconds: result.seconds, epochLoss: result.epochLoss,
-      heldout: shipped.byBucket, f32: f32.byBucket, train: trainQs.byBucket, shippedType: 'q8_0', bytes,
-    });
+  };
+  await fsp.writeFile(path.join(out, 'oracle.result.json'), `${JSON.stringify(run, null, 2)}\n`);
+  if (card) await writeCard(out, run);
+}
+
+/** Writes the card's section from a run's result: to models/recipe/oracle-card.md (make-default appends it) and into OUT/MODEL_CARD.md. */
+async function writeCard(out: string, run: OracleResult): Promise<void> {
+  const corpus = generateCorpus(DEFAULT_WORLD);
+  const oracle = generateOracleCorpus(corpus, { ...DEFAULT_ORACLE_CORPUS, minRepetitions: run.recipe.minRepetitions, maxRepetitions: run.recipe.maxRepetitions, mentions: run.recipe.mentions });
+  const model = await loadModel(path.join(out, 'oracle.gguf'));
+  try {
+    const tokens = oracle.samples.reduce((n, s) => n + toSample(model, s, 'answers').tokens.length, 0);
+    const section = oracleCard({ ...run, params: model.info.parameterCount, vocabSize: model.info.vocabularySize, tokens });
     await fsp.writeFile(path.join(repoRoot, 'models', 'recipe', 'oracle-card.md'), section);
     await spliceSection(path.join(out, 'MODEL_CARD.md'), '## Oracle model', section);
+  } finally {
+    await model.dispose();
   }
 }
 

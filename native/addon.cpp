@@ -7,21 +7,12 @@
 #include "grammar.h"
 #include "model.h"
 #include "sidecar.h"
+#include "system_info.h"
 #include "train.h"
 
-#include "ggml-backend.h"
 #include "llama.h"
 
 namespace cogito {
-
-static Napi::Value SystemInfo(const Napi::CallbackInfo & info) {
-    Napi::Env env = info.Env();
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("llama", llama_print_system_info());
-    o.Set("gpu", COGITO_GPU);
-    o.Set("supportsGpuOffload", llama_supports_gpu_offload());
-    return o;
-}
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
     fix_mmap_threshold();
@@ -34,7 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     init_grammar(env, exports);
     init_train(env, exports);
     init_sidecar_train(env, exports);
-    exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
+    init_system_info(env, exports);
     return exports;
 }
 

@@ -2,12 +2,14 @@
 'use strict';
 // Builds the native addon (patched llama.cpp + ggml + cogito) with cmake-js.
 // Skips the build when nothing that feeds it changed, so a second `npm install` is instant.
-// Options (environment): COGITO_GPU=cpu|cuda|metal|vulkan, COGITO_PORTABLE=1, COGITO_JOBS=N.
+// Options (environment): COGITO_GPU=cpu|cuda|metal|vulkan, COGITO_PORTABLE=1, COGITO_JOBS=N,
+// COGITO_CPU_AMX=ON|OFF (default: probed, see scripts/cpu-amx.js).
 
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { amxDecision } = require('./cpu-amx');
 
 const root = path.resolve(__dirname, '..');
 const buildDir = path.join(root, 'build');
@@ -69,7 +71,9 @@ function inputsHash(options) {
 function main() {
   const gpu = process.env.COGITO_GPU || 'cpu';
   const portable = process.env.COGITO_PORTABLE === '1';
-  const options = { gpu, portable, node: process.versions.modules };
+  const amx = amxDecision({ buildDir });
+  process.stdout.write(`cogito: AMX kernels ${amx.decision}\n`);
+  const options = { gpu, portable, amx: amx.amx, amxReason: amx.reason, node: process.versions.modules };
   const hash = inputsHash(options);
   if (!force && fs.existsSync(addonPath) && fs.existsSync(stampPath) && fs.readFileSync(stampPath, 'utf8') === hash) {
     process.stdout.write('cogito: native addon is up to date\n');
@@ -83,7 +87,8 @@ function main() {
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
   const jobs = process.env.COGITO_JOBS || String(require('node:os').availableParallelism?.() || 2);
   const args = [cmakeJs, 'compile', '--directory', root, '--out', 'build', '--config', 'Release', '--parallel', jobs,
-    `--CDCOGITO_GPU=${gpu}`, `--CDCOGITO_PORTABLE=${portable ? 'ON' : 'OFF'}`, `--CDCOGITO_LLAMA_BUNDLE=${bundlePath()}`];
+    `--CDCOGITO_GPU=${gpu}`, `--CDCOGITO_PORTABLE=${portable ? 'ON' : 'OFF'}`, `--CDCOGITO_LLAMA_BUNDLE=${bundlePath()}`,
+    `--CDCOGITO_CPU_AMX=${amx.amx ? 'ON' : 'OFF'}`, `--CDCOGITO_CPU_AMX_REASON=${amx.reason}`];
   const started = Date.now();
   process.stdout.write(`cogito: building the native addon (${gpu}${portable ? ', portable' : ''}); this takes a few minutes\n`);
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });

@@ -12,6 +12,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { amxDecision, cmakeArgs } = require('./cpu-amx');
 
 const root = path.resolve(__dirname, '..');
 fs.mkdirSync(path.join(root, 'build', 'peers'), { recursive: true });
@@ -74,10 +75,12 @@ function main() {
   const server = process.argv.includes('--server');
   const wanted = server ? serverTargets : targets;
   run('cmake', [`-DBUNDLE=${bundlePath()}`, `-DDEST=${src}`, '-P', path.join(root, 'cmake', 'prepare-llama.cmake')]);
+  // the same AMX decision as cogito's own build (scripts/build-native.js), so the peers run the same kernels
+  const amx = amxDecision({ buildDir: path.join(root, 'build') });
   const bins = wanted.map((t) => path.join(out, 'bin', t));
   const stamp = path.join(out, server ? 'server.stamp' : 'peers.stamp');
-  const srcStamp = fs.readFileSync(`${src}.stamp`, 'utf8');
-  if (bins.every((b) => fs.existsSync(b)) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === srcStamp) {
+  const wantedStamp = `${fs.readFileSync(`${src}.stamp`, 'utf8')}amx=${amx.amx ? 'ON' : 'OFF'}\n`;
+  if (bins.every((b) => fs.existsSync(b)) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wantedStamp) {
     process.stdout.write(server ? 'cogito: llama.cpp peer llama-server is up to date\n' : 'cogito: llama.cpp peer tools are up to date\n');
     return;
   }
@@ -85,10 +88,11 @@ function main() {
     ? 'cogito: building llama.cpp\'s own llama-server (unpatched, no web UI) for bench/serve.js\n'
     : 'cogito: building llama.cpp\'s own tools (unpatched) for parity tests and benchmarks\n');
   const started = performance.now();
-  configure(server ? serverOptions : []);
+  process.stdout.write(`cogito: AMX kernels ${amx.decision}\n`);
+  configure([...cmakeArgs(amx), ...(server ? serverOptions : [])]);
   const jobs = String(os.availableParallelism?.() ?? 2);
   run('cmake', ['--build', out, '--config', 'Release', '-j', jobs, '--target', ...wanted]);
-  fs.writeFileSync(stamp, srcStamp);
+  fs.writeFileSync(stamp, wantedStamp);
   process.stdout.write(`cogito: built ${wanted.join(', ')} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 

@@ -57,3 +57,4 @@ export {
 } from './training';
 export { defaultModelPath, defaultSidecarPath } from './defaults';
 export { writeAtomically, writeAtomicallySync } from './atomic-write';
+export { systemInfo, type SystemInfo } from './system-info';

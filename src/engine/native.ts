@@ -329,7 +329,30 @@ export interface NativeAddon {
     onProgress?: (p: NativeSidecarProgress) => void): Promise<NativeSidecarRunResult>;
   /** llama.cpp's JSON-Schema → GBNF converter; INVALID_JSON_SCHEMA when the schema cannot be converted. */
   jsonSchemaToGrammar(schemaJson: string): string;
-  systemInfo(): { llama: string; gpu: string; supportsGpuOffload: boolean };
+  systemInfo(): NativeSystemInfo;
+}
+
+export interface NativeBackendDevice {
+  name: string;
+  description: string;
+  type: 'cpu' | 'gpu' | 'igpu' | 'accel' | 'other';
+  memoryFree: number;
+  memoryTotal: number;
+}
+
+/** What the addon reports about itself (native/system_info.cpp). */
+export interface NativeSystemInfo {
+  /** llama_print_system_info(): every backend's features, as llama.cpp's tools print them. */
+  llama: string;
+  gpu: string;
+  supportsGpuOffload: boolean;
+  /** ggml's backend registry: each backend and its devices. */
+  backends: { name: string; devices: NativeBackendDevice[] }[];
+  /** ggml-cpu's feature getters: the kernels compiled in. */
+  cpuFeatures: Record<string, boolean>;
+  /** The CPU device's extra weight buffers (CPU_REPACK; AMX only when compiled in and granted by the OS). */
+  cpuExtraBuffers: string[];
+  build: { gpu: string; portable: boolean; amx: boolean; amxReason: string; llamaTag: string; ggmlVersion: string; ggmlCommit: string };
 }
 
 let cached: NativeAddon | undefined;

@@ -13,6 +13,7 @@ import {
   type FactLine,
   type ReferencePassage,
 } from '../../models/recipe';
+import { loadDomainPack } from '../../src/corpus';
 
 const models = path.join(__dirname, '..', '..', 'models');
 const read = (name: string): string => readFileSync(path.join(models, name), 'utf8');
@@ -62,6 +63,8 @@ describe('the default world as data (models/default.domain.json, default.corpus.
   });
 
   test('one frame per world relation and per Descartes fact; a claim has its slots once each', () => {
+    // the library's own reader accepts it, field by field
+    expect(loadDomainPack(path.join(models, 'default.domain.json')).frames).toHaveLength(pack.frames.length);
     expect(pack.format).toBe('cogito-domain');
     expect(pack.version).toBe(1);
     expect(pack.frames.map((f) => f.id)).toEqual([...Object.keys(RELATIONS), ...DESCARTES_FACTS.map((f) => `descartes:${f.id}`)]);

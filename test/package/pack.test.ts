@@ -151,8 +151,9 @@ describe('the packed tarball, installed into a project of its own', () => {
   test('holds what a user needs and nothing else', () => {
     const files = pack.files.map((f) => f.path);
     const needed = [
-      'package.json', 'README.md', 'bin/cogito.js', 'scripts/build-native.js', 'CMakeLists.txt', 'cmake/prepare-llama.cmake',
+      'package.json', 'README.md', 'bin/cogito.js', 'scripts/build-native.js', 'scripts/cpu-amx.js', 'CMakeLists.txt', 'cmake/prepare-llama.cmake',
       'models/default.gguf', 'sidecars/default.gguf', 'sidecars/FORMAT.md', 'sidecars/format.json', 'docs/architecture.md', 'docs/errors.md',
+      ...filesUnder('cmake'),
       ...filesUnder('native'),
       ...filesUnder('llama_patch'),
       ...Object.values(PACKAGE.exports).flatMap((target) => (typeof target === 'string' ? [target] : [target.types, target.default])).map((t) => t.replace(/^\.\//, '')),

@@ -5,6 +5,7 @@ import * as convert from './convert';
 import * as corpus from './corpus';
 import * as embed from './embed';
 import * as generate from './generate';
+import * as info from './info';
 import * as logic from './logic';
 import * as loom from './loom';
 import * as model from './model';
@@ -17,4 +18,4 @@ export interface CommandModule {
 }
 
 // One line per command module; keep sorted.
-export const commandModules: CommandModule[] = [ask, chat, convert, corpus, embed, generate, logic, loom, model, serve, sidecar, vks];
+export const commandModules: CommandModule[] = [ask, chat, convert, corpus, embed, generate, info, logic, loom, model, serve, sidecar, vks];
