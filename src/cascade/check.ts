@@ -80,7 +80,9 @@ export class Checker<M extends FrameRef, A> {
   fromVksByFact(match: M): { text: string; outcome: Outcome } | null {
     const world = this.deps.world;
     if (!world) return null;
-    for (const r of this.deps.vks.lemmas({ text: world.factQuery(match), canonical: null }, 10)) {
+    // the subject's own words first: they are rarer than the frame's, so its records rank first
+    const queries = [...(match.subject ? [match.subject] : []), world.factQuery(match)];
+    for (const r of queries.flatMap((text) => this.deps.vks.lemmas({ text, canonical: null }, 10))) {
       const stated = world.readStatement(r.text);
       if (!stated || !world.sameFact(stated.match, match)) continue;
       const outcome = this.outcomeOf(r, 'fact');

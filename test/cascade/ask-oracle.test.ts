@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Cascade, type AskResult, type Oracle } from '../../src/cascade';
 import { createOracle } from '../../src/cascade/oracle';
-import { tempDir } from '../support/engine';
+import { repoRoot, tempDir } from '../support/engine';
 import { defaultSidecar, startServer, type RunningServer } from '../support/serve';
 
 let dir: string;
@@ -61,6 +61,11 @@ const RARE = 'Which instrument does Muris play?';
 
 test('a refused rare fact: answered by the oracle, stored CONTESTED below a proof, then answered from the VKS without calling it', async () => {
   const cascade = await cascadeWith(createOracle({ url: knowing.url, api: 'openai', model: 'default' }));
+  // many records of the same frame about other people: the fact is still found among them the next time
+  const pack = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models', 'default.domain.json'), 'utf8')) as { vocabulary: { kinds: { person: string[] } } };
+  for (const person of pack.vocabulary.kinds.person.filter((p) => p !== 'Muris').slice(0, 30)) {
+    cascade.vks.add({ tier: 'FACTUAL', text: `${person} plays the harp.`, status: 'VERIFIED', method: 'CORPUS' });
+  }
   const first = await cascade.ask(RARE);
   expect(first).toMatchObject({ draft: '', status: 'VERIFIED', final: 'Muris plays the bell.', oracle_calls: 1 });
   expect(only(first)).toMatchObject({ status: 'VERIFIED', source: 'ORACLE' });
