@@ -68,6 +68,19 @@ function inputsHash(options) {
   return h.digest('hex');
 }
 
+/** True when an existing CMake cache holds another value for one of the --CD options in `args`. */
+function cacheDiffers(args) {
+  const cache = path.join(buildDir, 'CMakeCache.txt');
+  if (!fs.existsSync(cache)) return false;
+  const text = fs.readFileSync(cache, 'utf8');
+  return args.filter((a) => a.startsWith('--CD')).some((a) => {
+    const [name, ...rest] = a.slice(4).split('=');
+    const m = new RegExp(`^${name}:[A-Z]+=(.*)$`, 'm').exec(text);
+    const want = rest.join('=');
+    return !m || (m[1] !== want && !(/^(ON|OFF)$/.test(want) && m[1].toUpperCase() === want));
+  });
+}
+
 function main() {
   const gpu = process.env.COGITO_GPU || 'cpu';
   const portable = process.env.COGITO_PORTABLE === '1';
@@ -91,6 +104,11 @@ function main() {
     `--CDCOGITO_CPU_AMX=${amx.amx ? 'ON' : 'OFF'}`, `--CDCOGITO_CPU_AMX_REASON=${amx.reason}`];
   const started = Date.now();
   process.stdout.write(`cogito: building the native addon (${gpu}${portable ? ', portable' : ''}); this takes a few minutes\n`);
+  if (cacheDiffers(args)) {
+    // cmake-js compile reuses an existing cache as it is: options that changed need a configure first
+    const c = spawnSync(process.execPath, [cmakeJs, 'configure', ...args.slice(2)], { cwd: root, stdio: 'inherit' });
+    if (c.status !== 0) die('configuring the native build failed (see the output above)');
+  }
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) die('the native build failed (see the output above)');
   if (!fs.existsSync(addonPath)) die(`the build finished but ${path.relative(root, addonPath)} is missing`);
