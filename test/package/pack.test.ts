@@ -152,7 +152,7 @@ describe('the packed tarball, installed into a project of its own', () => {
     const files = pack.files.map((f) => f.path);
     const needed = [
       'package.json', 'README.md', 'bin/cogito.js', 'scripts/build-native.js', 'scripts/cpu-amx.js', 'CMakeLists.txt', 'cmake/prepare-llama.cmake',
-      'models/default.gguf', 'sidecars/default.gguf', 'sidecars/FORMAT.md', 'sidecars/format.json', 'docs/architecture.md', 'docs/errors.md',
+      'models/default.gguf', 'models/default.domain.json', 'models/default.corpus.jsonl', 'sidecars/default.gguf', 'sidecars/FORMAT.md', 'sidecars/format.json', 'docs/architecture.md', 'docs/errors.md',
       ...filesUnder('cmake'),
       ...filesUnder('native'),
       ...filesUnder('llama_patch'),
@@ -160,7 +160,7 @@ describe('the packed tarball, installed into a project of its own', () => {
     ];
     expect(needed.filter((f) => !files.includes(f))).toEqual([]);
     const unwanted = files.filter((f) =>
-      /^(src|test|bench|runs|build|node_modules|\.cogito-cache|models\/recipe)\//.test(f) || /\.(map|jsonl|tsbuildinfo|tgz)$/.test(f));
+      /^(src|test|bench|runs|build|node_modules|\.cogito-cache|models\/recipe)\//.test(f) || (/\.(map|jsonl|tsbuildinfo|tgz)$/.test(f) && f !== 'models/default.corpus.jsonl'));
     expect(unwanted).toEqual([]);
   });
 
@@ -187,6 +187,7 @@ describe('the packed tarball, installed into a project of its own', () => {
       sentences: number;
       corpusPassages: number;
       normalisedAnswer: string;
+      ask: { status: string; source: string; final: string };
     };
     expectWorks(report);
     expect(await sourceTreeAnswers()).toEqual(report.answers);
@@ -194,6 +195,8 @@ describe('the packed tarball, installed into a project of its own', () => {
     expect(report.sentences).toBe(2);
     expect(report.corpusPassages).toBeGreaterThan(0);
     expect(report.normalisedAnswer.length).toBeGreaterThan(0);
+    // `cogito ask` from the installed package: the default model's domain pack and reference corpus ship beside it
+    expect(report.ask).toEqual({ status: 'VERIFIED', source: 'CORPUS', final: expect.stringMatching(/Lana plays the/) });
   }, 5 * 60_000);
 
   test('its subpaths are typed for moduleResolution nodenext (ESM and CJS files) and node10', () => {

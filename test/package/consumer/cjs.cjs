@@ -11,6 +11,7 @@ const { Vks } = require('cogito/vks');
 const { splitSentences } = require('cogito/claims');
 const { openDescartesCorpus } = require('cogito/corpus');
 const { normaliseAnswer } = require('cogito/loom');
+const { Cascade } = require('cogito/cascade');
 
 const QUESTIONS = ['Question: What instrument does Lana play?\nAnswer:', 'Question: What instrument does Trulen play?\nAnswer:'];
 
@@ -43,6 +44,11 @@ async function main() {
   const corpusPassages = corpus.size;
   corpus.close();
 
+  const cascade = await Cascade.open({});
+  const asked = await cascade.ask('What instrument does Lana play?');
+  await cascade.close();
+  const ask = { status: asked.status, source: asked.claims[0] ? asked.claims[0].source : null, final: asked.final };
+
   process.stdout.write(`${JSON.stringify({
     answers,
     cogito: cogito.verdict,
@@ -51,6 +57,7 @@ async function main() {
     sentences: splitSentences('I doubt. Therefore I think.').length,
     corpusPassages,
     normalisedAnswer: normaliseAnswer(answers[0].text),
+    ask,
   })}\n`);
 }
 
