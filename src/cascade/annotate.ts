@@ -33,11 +33,13 @@ export function annotatedText(claims: readonly ClaimReport[], formal: FormalAnsw
 
 /**
  * VERIFIED when every checkable claim is verified (and there is one); CORRECTED when something was
- * replaced; REFUSED when the model refused and nothing answered; UNVERIFIED otherwise.
+ * replaced; REFUSED when the model refused and nothing answered (an answer only the oracle vouches for
+ * is an answer, UNVERIFIED); UNVERIFIED otherwise.
  */
 export function answerStatus(claims: readonly ClaimReport[], refused: boolean): AnswerStatus {
   const checkable = claims.filter((c) => c.status !== 'SOFT');
-  if (refused && !claims.some((c) => c.status === 'VERIFIED' || c.status === 'CORRECTED')) return 'REFUSED';
+  const answered = (c: ClaimReport) => c.status === 'VERIFIED' || c.status === 'CORRECTED' || (c.status === 'UNVERIFIED' && c.source !== 'NONE');
+  if (refused && !claims.some(answered)) return 'REFUSED';
   if (checkable.some((c) => c.status === 'CORRECTED')) return 'CORRECTED';
   if (checkable.length > 0 && checkable.every((c) => c.status === 'VERIFIED')) return 'VERIFIED';
   return 'UNVERIFIED';

@@ -14,7 +14,7 @@ import type { FactualVerifier } from '../corpus/verifier';
 import type { Vks } from '../vks/store';
 import type { Json, NewRecord, VksRecord } from '../vks/types';
 import type { ArgumentChecks, ArgumentDecision, FrameRef, WorldChecks } from './ports';
-import { negation, openOutcome, type Outcome, type WorkingClaim } from './work';
+import { UNCHECKED, negation, openOutcome, type Outcome, type WorkingClaim } from './work';
 
 export interface CheckerDeps<M extends FrameRef, A> {
   vks: Vks;
@@ -86,7 +86,7 @@ export class Checker<M extends FrameRef, A> {
       const stated = world.readStatement(r.text);
       if (!stated || !world.sameFact(stated.match, match)) continue;
       const outcome = this.outcomeOf(r, 'fact');
-      if (outcome) return { text: r.text, outcome: { ...outcome, reason: 'the model refused; the VKS holds this fact' } };
+      if (outcome) return { text: r.text, outcome: { ...outcome, reason: `the model refused; the VKS holds this fact${outcome.status === 'UNVERIFIED' ? `; ${outcome.reason}` : ''}` } };
     }
     return null;
   }
@@ -97,6 +97,10 @@ export class Checker<M extends FrameRef, A> {
     switch (r.status) {
       case 'VERIFIED':
       case 'CONDITIONAL':
+        if (r.method === 'ORACLE') {
+          // stored from the oracle's word alone: still evidence, not a verification
+          return { status: 'UNVERIFIED', decided: true, source: 'VKS', reference: reference ? `${reference}; ${matched}` : matched, correction: null, vksId: r.id, reason: `the oracle said so earlier; ${UNCHECKED}` };
+        }
         return {
           status: 'VERIFIED', decided: true, source: 'VKS', reference: reference ? `${reference}; ${matched}` : matched, correction: null, vksId: r.id,
           reason: r.status === 'CONDITIONAL' ? `verified under conditions: ${r.conditions.join('; ')}` : 'already verified',
@@ -153,6 +157,10 @@ export class Checker<M extends FrameRef, A> {
     switch (v.status) {
       case 'VERIFIED':
       case 'CONDITIONAL':
+        if (v.source === 'VKS' && vksId !== null && this.deps.vks.get(vksId)?.method === 'ORACLE') {
+          // stored from the oracle's word alone: still evidence, not a verification
+          return { status: 'UNVERIFIED', decided: true, source, reference, correction: null, vksId, reason: `the oracle said so earlier; ${UNCHECKED}` };
+        }
         return { status: 'VERIFIED', decided: true, source, reference, correction: null, vksId, reason: v.source === 'VKS' ? 'already verified' : v.detail };
       case 'REFUTED': {
         const correction = v.correction ?? (claim.kind === 'FORMAL' || v.source === 'SOLVER' ? negation(claim.text) : null);
@@ -227,8 +235,10 @@ export class Checker<M extends FrameRef, A> {
   private otherAnswerInVks(claim: WorkingClaim<M, A>): Outcome | null {
     if (!claim.match) return null;
     const known = this.fromVksByFact(claim.match);
-    if (!known || known.outcome.status !== 'VERIFIED' || this.deps.world?.sameClaim(known.text, claim.text)) return null;
-    const source = known.outcome.vksId ? this.deps.vks.get(known.outcome.vksId) : null;
+    const source = known?.outcome.vksId ? this.deps.vks.get(known.outcome.vksId) : null;
+    // a record from the oracle's word alone (UNVERIFIED when looked up) still corrects, naming its source, as the oracle would
+    const stands = known && (known.outcome.status === 'VERIFIED' || (known.outcome.status === 'UNVERIFIED' && source?.method === 'ORACLE'));
+    if (!known || !stands || this.deps.world?.sameClaim(known.text, claim.text)) return null;
     if (!source) return null;
     // derived from that record: invalidating it invalidates this refutation too
     const stored = this.record({

@@ -2,14 +2,16 @@
  * The oracle, last: asked about a claim nothing local could decide (or a question the model refused),
  * with the query worded by what failed. Its answer is itself checked where a checker exists — for a
  * frame fact, the corpus: a corpus contradiction beats the oracle — and is stored in the VKS in the
- * CONTESTED tier, below a proof (DERIVED) and a passage (FACTUAL). "I don't know", a refusal or a
- * failure (timeout, HTTP error, malformed reply) leaves the claim UNVERIFIED with the reason.
+ * CONTESTED tier, below a proof (DERIVED) and a passage (FACTUAL). An answer only the oracle vouches
+ * for is shown but stays UNVERIFIED (a model's word is evidence, not a check); one it contradicts is
+ * CORRECTED with the oracle named as the source. "I don't know", a refusal or a failure (timeout,
+ * HTTP error, malformed reply) leaves the claim UNVERIFIED with the reason.
  */
 import type { Checker } from './check';
 import { isOracleRefusal } from './oracle';
 import type { FrameRef, WorldChecks } from './ports';
 import type { Oracle, OracleQuery, OracleReply } from './types';
-import { asSentence, type Outcome, type WorkingClaim } from './work';
+import { UNCHECKED, asSentence, type Outcome, type WorkingClaim } from './work';
 
 export interface OracleDeps<M extends FrameRef, A> {
   oracle: Oracle;
@@ -87,11 +89,14 @@ export async function oracleForFrame<M extends FrameRef, A>(
   } else {
     deps.checker.recordOnce({ tier: 'CONTESTED', text: said, status: 'VERIFIED', method: 'ORACLE', conditions: [`answered by ${deps.oracle.describe}`], artifact: { reference, oracle: reply.model, reply: reply.text } });
   }
+  // the oracle's word alone is evidence, never a verification: only a checker makes [VERIFIED]
+  const status = source === 'ORACLE' ? 'UNVERIFIED' : 'VERIFIED';
+  const unchecked = source === 'ORACLE' ? `; ${UNCHECKED} (${reference})` : '';
   if (claim === null) {
-    return { text: verified, outcome: { status: 'VERIFIED', decided: true, source, reference: ref, correction: null, vksId: null, reason: 'the model refused; answered from the oracle' } };
+    return { text: verified, outcome: { status, decided: true, source, reference: ref, correction: null, vksId: null, reason: `the model refused; answered from the oracle${unchecked}` } };
   }
   if (world.sameClaim(verified, claim.text)) {
-    return { text, outcome: { status: 'VERIFIED', decided: true, source, reference: ref, correction: null, vksId: null, reason: 'the oracle gives the same answer' } };
+    return { text, outcome: { status, decided: true, source, reference: ref, correction: null, vksId: null, reason: `the oracle gives the same answer${unchecked}` } };
   }
   deps.checker.record({ tier: source === 'CORPUS' ? 'FACTUAL' : 'CONTESTED', text: claim.text, status: 'REFUTED', method: source === 'CORPUS' ? 'CORPUS' : 'ORACLE', artifact: { reference: ref, correction: verified } });
   return { text, outcome: { status: 'CORRECTED', decided: true, source, reference: ref, correction: verified, vksId: null, reason: 'the oracle answers otherwise' } };
@@ -106,7 +111,7 @@ export async function oracleForClaim<M extends FrameRef, A>(deps: OracleDeps<M, 
   if (isOracleRefusal(reply.text)) return failed(claim.text, `the oracle (${deps.oracle.describe}) does not know either`, open).outcome;
   if (YES.test(reply.text)) {
     deps.checker.recordOnce({ tier: 'CONTESTED', text: claim.text, status: 'VERIFIED', method: 'ORACLE', conditions: [`answered by ${deps.oracle.describe}`], artifact: { reference, reply: reply.text } });
-    return { status: 'VERIFIED', decided: true, source: 'ORACLE', reference, correction: null, vksId: null, reason: 'the oracle confirms it' };
+    return { status: 'UNVERIFIED', decided: true, source: 'ORACLE', reference, correction: null, vksId: null, reason: `the oracle confirms it; ${UNCHECKED} (${reference})` };
   }
   const no = NO.exec(reply.text);
   if (no) {

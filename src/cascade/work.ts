@@ -63,3 +63,6 @@ export function asSentence(text: string): string {
   const t = text.trim();
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
+
+/** Why an answer only the oracle vouches for stays [UNVERIFIED]: a model's word is not a proof or a passage. */
+export const UNCHECKED = "nothing here could check the oracle's answer";

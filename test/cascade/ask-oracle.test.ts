@@ -59,7 +59,7 @@ const only = (r: AskResult) => {
 // a rare fact the corpus leaves out: the sidecar declines it, the plain model knows it (bell)
 const RARE = 'Which instrument does Muris play?';
 
-test('a refused rare fact: answered by the oracle, stored CONTESTED below a proof, then answered from the VKS without calling it', async () => {
+test('a refused rare fact: answered by the oracle but left UNVERIFIED (its word is not a check), stored CONTESTED below a proof, then answered from the VKS without calling it', async () => {
   const cascade = await cascadeWith(createOracle({ url: knowing.url, api: 'openai', model: 'default' }));
   // many records of the same frame about other people: the fact is still found among them the next time
   const pack = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models', 'default.domain.json'), 'utf8')) as { vocabulary: { kinds: { person: string[] } } };
@@ -67,15 +67,16 @@ test('a refused rare fact: answered by the oracle, stored CONTESTED below a proo
     cascade.vks.add({ tier: 'FACTUAL', text: `${person} plays the harp.`, status: 'VERIFIED', method: 'CORPUS' });
   }
   const first = await cascade.ask(RARE);
-  expect(first).toMatchObject({ draft: '', status: 'VERIFIED', final: 'Muris plays the bell.', oracle_calls: 1 });
-  expect(only(first)).toMatchObject({ status: 'VERIFIED', source: 'ORACLE' });
+  expect(first).toMatchObject({ draft: '', status: 'UNVERIFIED', final: 'Muris plays the bell.', oracle_calls: 1 });
+  expect(only(first)).toMatchObject({ status: 'UNVERIFIED', source: 'ORACLE' });
+  expect(only(first).reason).toMatch(/^the model refused; answered from the oracle; nothing here could check the oracle's answer \(oracle openai /);
   expect(only(first).reference).toMatch(/^oracle openai .*\/v1\/chat\/completions \(default, \d+ ms\)$/);
   expect(first.timings_ms.oracle).toBeGreaterThan(0);
   expect(cascade.vks.lookup('Muris plays the bell.')?.record).toMatchObject({ tier: 'CONTESTED', method: 'ORACLE', status: 'VERIFIED' });
 
   const second = await cascade.ask(RARE);
-  expect(second).toMatchObject({ status: 'VERIFIED', oracle_calls: 0 });
-  expect(only(second).source).toBe('VKS');
+  expect(second).toMatchObject({ status: 'UNVERIFIED', final: 'Muris plays the bell.', oracle_calls: 0 });
+  expect(only(second)).toMatchObject({ source: 'VKS', reason: expect.stringMatching(/the oracle said so earlier; nothing here could check/) });
 
   // a claim to check about the same fact: corrected from what the VKS holds, no oracle call
   const check = await cascade.ask('Is it true that Muris plays the drum?');

@@ -89,8 +89,9 @@ describe('with an oracle: a real cogito serve on loopback', () => {
     const r = await cogito('ask', 'Which instrument does Muris play?', '--json', '--oracle', server.url, '--oracle-api', 'ollama', '--oracle-model', 'default', '--vks', path.join(dir, 'oracle.db'));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as AskResult;
-    expect(out).toMatchObject({ status: 'VERIFIED', final: 'Muris plays the bell.', oracle_calls: 1 });
-    expect(out.claims[0].source).toBe('ORACLE');
+    // the oracle's answer is shown, but its word alone never makes [VERIFIED]
+    expect(out).toMatchObject({ status: 'UNVERIFIED', final: 'Muris plays the bell.', oracle_calls: 1 });
+    expect(out.claims[0]).toMatchObject({ status: 'UNVERIFIED', source: 'ORACLE' });
     const down = await cogito('ask', 'Which instrument does Muris play?', '--oracle', 'http://127.0.0.1:9', '--oracle-timeout', '3000', '--vks', path.join(dir, 'down.db'));
     expect(down.code).toBe(0);
     expect(down.out).toMatch(/^\[REFUSED: the model declined to answer; the oracle failed: .*\]\nREFUSED/);
