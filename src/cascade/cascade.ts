@@ -16,7 +16,7 @@ import { seedVks } from '../vks/seed';
 import { Vks } from '../vks/store';
 import { annotatedText, answerId, answerStatus, finalText } from './annotate';
 import { Checker } from './check';
-import { Drafter, type Draft } from './draft';
+import { Drafter, type Draft, type DraftGeneration } from './draft';
 import { oracleAnswer, oracleForClaim, oracleForFrame, type OracleDeps } from './escalate';
 import { modelClaimExtractor } from './model-claims';
 import { resolvePaths, type CascadeOptions, type ResolvedPaths } from './options';
@@ -25,10 +25,20 @@ import type { ArgumentChecks, FrameRef, WorldChecks } from './ports';
 import { selfRepair } from './repair';
 import { openSources, type Sources } from './sources';
 import type { AskResult, ClaimReport, FormalAnswerReport, Oracle } from './types';
-import { openOutcome, type Outcome, type WorkingClaim } from './work';
+import { openOutcome, type ClaimOrigin, type Outcome, type WorkingClaim } from './work';
+
+/** What the result alone does not say, for a caller that learns from answers (the meta layer's feedback loop). */
+export interface AnswerTrace {
+  /** The draft's generation and pass 1's state; null without a sidecar. */
+  generation: DraftGeneration | null;
+  /** Where each of the result's claims came from, in the order of `claims`. */
+  origins: ClaimOrigin[];
+}
 
 export interface AskOptions {
   signal?: AbortSignal;
+  /** Called with the answer's trace before `ask` returns; asking for it costs one prompt-cache lookup of the sidecar. */
+  onAnswer?: (result: AskResult, trace: AnswerTrace) => void;
 }
 
 type Stage = 'draft' | 'claims' | 'check' | 'repair' | 'oracle' | 'integrate';
@@ -94,7 +104,7 @@ export class Cascade {
     let oracleCalls = 0;
     const checker = new Checker({ vks: this.vks, world: this.world, args: this.args, formal: this.formal, verifier: this.sources.verifier, pack: this.sources.pack });
 
-    const draft: Draft = await timed('draft', () => this.drafter.draft(question, signal));
+    const draft: Draft = await timed('draft', () => this.drafter.draft(question, signal, opts.onAnswer !== undefined));
     const extractor = this.drafter.isChatModel && this.drafter.chatTemplate ? modelClaimExtractor(this.drafter.plainContext, this.drafter.chatTemplate) : null;
     const plan = await timed('claims', () => planClaims(question, draft, this.world, this.args, extractor));
 
@@ -174,7 +184,7 @@ export class Cascade {
     const annotated = annotatedText(reports, formal, status, refusal);
     timings.integrate = round(performance.now() - t0);
     timings.total = round(performance.now() - started);
-    return {
+    const result: AskResult = {
       id: answerId(question, annotated),
       question,
       draft: draft.text,
@@ -187,6 +197,8 @@ export class Cascade {
       oracle_calls: oracleCalls,
       timings_ms: timings,
     };
+    opts.onAnswer?.(result, { generation: draft.generation ?? null, origins: claims.map((c) => c.origin) });
+    return result;
   }
 
   /** A posed argument's label, from the VKS record its decision was written to (or answered from). */

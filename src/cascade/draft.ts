@@ -7,7 +7,7 @@ import type { Context } from '../engine/context';
 import { ChatTemplateError } from '../engine/errors';
 import { PLAIN_CHAT_TEMPLATE_KEY, type ChatTemplate } from '../engine/chat-template';
 import type { Model } from '../engine/model';
-import { TwoPass } from '../sidecar/twopass';
+import { TwoPass, type CognitiveState, type TwoPassResult } from '../sidecar/twopass';
 import { InvalidQuestionError, QuestionTooLongError } from './errors';
 import type { DecisionReport } from './types';
 
@@ -16,6 +16,14 @@ export interface Draft {
   text: string;
   refused: boolean;
   decision: DecisionReport | null;
+  /** The sidecar's generation and pass 1's state for its prompt, when asked for (for the meta layer's signals); null without a sidecar. */
+  generation?: DraftGeneration | null;
+}
+
+/** What the sidecar's two passes produced for the draft: the generation and pass 1's state (a prompt-cache hit, no second pass). */
+export interface DraftGeneration {
+  result: TwoPassResult;
+  state: CognitiveState;
 }
 
 /** The refusal the default sidecar and its model use; a model without a sidecar may say it too. */
@@ -80,19 +88,20 @@ export class Drafter {
     return this.template ? [...this.template.stop] : ['\n'];
   }
 
-  async draft(question: string, signal?: AbortSignal): Promise<Draft> {
+  async draft(question: string, signal?: AbortSignal, withGeneration = false): Promise<Draft> {
     const prompt = this.prompt(question);
     const options = { maxTokens: this.maxTokens, temperature: 0, stop: this.stops(), signal };
     if (this.twoPass) {
       const r = await this.twoPass.complete(prompt, options);
       const text = r.text.trim();
       const refused = r.refused || REFUSAL.test(text);
-      return { text: refused ? '' : text, refused, decision: { answered: !r.decision.refuse, confidence: r.decision.confidence } };
+      const generation = withGeneration ? { result: r, state: await this.twoPass.encode(prompt) } : undefined;
+      return { text: refused ? '' : text, refused, decision: { answered: !r.decision.refuse, confidence: r.decision.confidence }, ...(generation ? { generation } : {}) };
     }
     const r = await this.context.complete(prompt, options);
     const text = r.text.trim();
     const refused = REFUSAL.test(text) || text === '';
-    return { text: refused ? '' : text, refused, decision: null };
+    return { text: refused ? '' : text, refused, decision: null, ...(withGeneration ? { generation: null } : {}) };
   }
 
   async dispose(): Promise<void> {

@@ -1,6 +1,8 @@
 /** `cogito ask` as a library: the verified answer, and the contract it returns (./types.ts). */
 export * from './types';
-export { Cascade, type AskOptions } from './cascade';
+export { Cascade, type AnswerTrace, type AskOptions } from './cascade';
+export type { DraftGeneration } from './draft';
+export type { ClaimOrigin } from './work';
 export type { CascadeOptions } from './options';
 export { InvalidQuestionError, QuestionTooLongError, QuestionFileError } from './errors';
 export { createOracle, isOracleRefusal, OracleError, type OracleApi, type OracleOptions, type OracleStyle } from './oracle';

@@ -42,3 +42,14 @@ export class FeedbackIntegrityError extends MetaError {
     this.name = 'FeedbackIntegrityError';
   }
 }
+
+/** A user's judgement names an answer the feedback buffer never registered. */
+export class UnknownAnswerError extends MetaError {
+  constructor(
+    readonly path: string,
+    readonly answerId: string,
+  ) {
+    super(`${path}: the feedback buffer knows no answer with id ${JSON.stringify(answerId)} (answers are registered by cogito ask with feedback on, against the VKS beside this buffer)`, 'FEEDBACK_UNKNOWN_ANSWER');
+    this.name = 'UnknownAnswerError';
+  }
+}

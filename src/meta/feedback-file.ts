@@ -35,6 +35,15 @@ CREATE TABLE IF NOT EXISTS outcomes (
 );
 CREATE INDEX IF NOT EXISTS outcomes_by_answer ON outcomes (answer_id, id);
 CREATE INDEX IF NOT EXISTS outcomes_by_time ON outcomes (created_at);
+CREATE TABLE IF NOT EXISTS answers (
+  answer_id TEXT PRIMARY KEY CHECK (length(answer_id) > 0),
+  question TEXT NOT NULL,
+  draft TEXT NOT NULL,
+  status TEXT NOT NULL,
+  signals BLOB NOT NULL,
+  signals_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
 `;
 
 export interface FeedbackOpenOptions {

@@ -38,14 +38,36 @@ export interface OutcomeInput {
   claim?: string | null;
   source: OutcomeSource;
   verdict: Verdict;
-  /** The answer's signals: the record, or a vector with its names version. */
-  signals: Signals | SignalsVectorInput;
+  /** The answer's signals: the record, or a vector with its names version; null when none were computed (no sidecar), stored as an empty vector of version NO_SIGNALS_VERSION. */
+  signals: Signals | SignalsVectorInput | null;
   /** The error class; for an incorrect verdict give it or `failure`; a correct one is always 'none'. */
   errorType?: ErrorType;
   /** What failed, in the cascade's words: the error class is derived from it (labels.ts errorTypeFromFailure). */
   failure?: OracleErrorType;
   /** Default: now. */
   createdAt?: Date;
+}
+
+/** An answer as `ask` gave it, registered whether or not any of its claims was labelled. */
+export interface AnswerInput {
+  answerId: string;
+  question: string;
+  draft: string;
+  /** AskResult.status. */
+  status: string;
+  signals: Signals | SignalsVectorInput | null;
+  createdAt?: Date;
+}
+
+export interface RegisteredAnswer {
+  answerId: string;
+  question: string;
+  draft: string;
+  status: string;
+  /** Empty with signalsVersion NO_SIGNALS_VERSION when none were computed. */
+  signals: Float32Array;
+  signalsVersion: number;
+  createdAt: string;
 }
 
 export interface Outcome {
@@ -107,6 +129,9 @@ interface OutcomeRow {
 
 const MAX_ID_LENGTH = 512;
 
+/** The signals version of an outcome recorded without signals: its vector is empty and no training row reads it. */
+export const NO_SIGNALS_VERSION = 0;
+
 function toOutcome(row: OutcomeRow): Outcome {
   const bytes = Uint8Array.from(row.signals);
   return {
@@ -124,6 +149,12 @@ function toOutcome(row: OutcomeRow): Outcome {
   };
 }
 
+function checkAnswerId(answerId: unknown): asserts answerId is string {
+  if (typeof answerId !== 'string' || answerId.length === 0 || answerId.length > MAX_ID_LENGTH) {
+    throw new MetaError(`answerId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+  }
+}
+
 function checkTime(value: Date | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Date) || !Number.isFinite(value.getTime())) throw new MetaError(`${name} must be a valid Date`);
@@ -132,7 +163,8 @@ function checkTime(value: Date | undefined, name: string): number | undefined {
 
 /** The signals as a little-endian float32 vector of the current names, checked. */
 function signalsBlob(signals: OutcomeInput['signals']): { blob: Buffer; version: number } {
-  if (typeof signals !== 'object' || signals === null) throw new MetaError('an outcome needs the answer\'s signals');
+  if (signals === null) return { blob: Buffer.alloc(0), version: NO_SIGNALS_VERSION };
+  if (typeof signals !== 'object') throw new MetaError('an outcome needs the answer\'s signals, or null');
   const { vector, version } = 'vector' in signals ? signals : { vector: signalsVector(signals), version: signals.version };
   if (!Number.isInteger(version) || version < 1) throw new MetaError(`signals version must be an integer >= 1, not ${String(version)}`);
   if (version === SIGNALS_VERSION && vector.length !== SIGNAL_NAMES.length) {
@@ -181,13 +213,90 @@ export class FeedbackBuffer {
     return new FeedbackBuffer(db, path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   }
 
+  /** Runs `fn` in one immediate transaction: everything it writes is committed together, or nothing. */
+  transaction<T>(fn: () => T): T {
+    this.checkOpen();
+    return this.guard(() => this.db.transaction(fn).immediate());
+  }
+
+  /** Records several outcomes in one transaction: all of them or, on any bad one, none; on disk when it returns. */
+  recordAll(inputs: readonly OutcomeInput[]): Outcome[] {
+    this.checkOpen();
+    if (!Array.isArray(inputs)) throw new MetaError('recordAll takes an array of outcomes');
+    return this.guard(() => this.db.transaction(() => inputs.map((input) => this.record(input))).immediate());
+  }
+
+  /**
+   * Registers an answer (every answer `ask` gives, labelled or not), so that a user's judgement can
+   * name it later; its signals are kept for the outcomes recorded against it afterwards. False when
+   * the buffer already knew it (the same question answered the same way has the same id).
+   */
+  registerAnswer(input: AnswerInput): boolean {
+    this.checkOpen();
+    checkAnswerId(input.answerId);
+    if (typeof input.question !== 'string' || input.question.trim().length === 0) throw new MetaError('an answer needs its question');
+    if (typeof input.draft !== 'string' || typeof input.status !== 'string') throw new MetaError('an answer needs its draft and status');
+    const { blob, version } = signalsBlob(input.signals);
+    const createdAt = checkTime(input.createdAt, 'createdAt') ?? Date.now();
+    const info = this.guard(() =>
+      this.db
+        .prepare(`INSERT OR IGNORE INTO answers (answer_id, question, draft, status, signals, signals_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+        .run(input.answerId, input.question, input.draft, input.status, blob, version, createdAt),
+    );
+    return info.changes === 1;
+  }
+
+  /** A registered answer, or null. */
+  answer(answerId: string): RegisteredAnswer | null {
+    this.checkOpen();
+    const row = this.guard(() => this.db.prepare(`SELECT * FROM answers WHERE answer_id = ?`).get(answerId)) as
+      | { answer_id: string; question: string; draft: string; status: string; signals: Buffer; signals_version: number; created_at: number }
+      | undefined;
+    if (!row) return null;
+    const bytes = Uint8Array.from(row.signals);
+    return {
+      answerId: row.answer_id,
+      question: row.question,
+      draft: row.draft,
+      status: row.status,
+      signals: new Float32Array(bytes.buffer, 0, bytes.byteLength / 4),
+      signalsVersion: row.signals_version,
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  /** Answers registered (labelled or not). */
+  registeredAnswers(): number {
+    this.checkOpen();
+    return this.guard(() => this.db.prepare(`SELECT count(*) FROM answers`).pluck().get() as number);
+  }
+
+  /** Outcomes recorded, per source. */
+  countsBySource(): Record<OutcomeSource, number> {
+    this.checkOpen();
+    const rows = this.guard(() => this.db.prepare(`SELECT source, count(*) AS n FROM outcomes GROUP BY source`).all() as { source: OutcomeSource; n: number }[]);
+    const counts = { solver: 0, oracle: 0, correction: 0, user: 0 };
+    for (const r of rows) counts[r.source] = r.n;
+    return counts;
+  }
+
+  /** Every answer's true confidence (answers with at least one outcome), in order of first record. */
+  trueConfidences(): { answerId: string; confidence: number }[] {
+    this.checkOpen();
+    const rows = this.guard(
+      () =>
+        this.db
+          .prepare(`SELECT answer_id, SUM(CASE WHEN verdict = 'correct' THEN weight ELSE 0 END) / SUM(weight) AS confidence, MIN(id) AS first FROM outcomes GROUP BY answer_id ORDER BY first`)
+          .all() as { answer_id: string; confidence: number }[],
+    );
+    return rows.map((r) => ({ answerId: r.answer_id, confidence: r.confidence }));
+  }
+
   /** Records one labelled outcome; on disk when it returns. */
   record(input: OutcomeInput): Outcome {
     this.checkOpen();
     if (typeof input !== 'object' || input === null) throw new MetaError('an outcome must be an object');
-    if (typeof input.answerId !== 'string' || input.answerId.length === 0 || input.answerId.length > MAX_ID_LENGTH) {
-      throw new MetaError(`answerId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
-    }
+    checkAnswerId(input.answerId);
     if (typeof input.question !== 'string' || input.question.trim().length === 0) throw new MetaError('an outcome needs the question');
     if (input.claim !== undefined && input.claim !== null && typeof input.claim !== 'string') throw new MetaError('claim must be a string');
     if (!isOutcomeSource(input.source)) throw new MetaError(`unknown outcome source ${String(input.source)}`);

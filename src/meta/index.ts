@@ -5,7 +5,9 @@ export * from './signals';
 export { DEFAULT_HEDGES, countHedges, repetitionRate, words } from './text-signals';
 export { fitHiddenDistribution, mahalanobis, parseHiddenDistribution, type CovarianceKind, type FitOptions, type HiddenDistribution } from './hidden-distribution';
 export * from './labels';
-export { FeedbackBuffer, type Outcome, type OutcomeInput, type SignalsVectorInput, type TrainingRow, type TrainingRowOptions } from './feedback';
+export { FeedbackBuffer, NO_SIGNALS_VERSION, type AnswerInput, type RegisteredAnswer, type Outcome, type OutcomeInput, type SignalsVectorInput, type TrainingRow, type TrainingRowOptions } from './feedback';
 export { FEEDBACK_SCHEMA_VERSION, feedbackPathBeside, type FeedbackOpenOptions } from './feedback-file';
 // the error root (docs/errors.md), so `instanceof CogitoError` needs no other import
 export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';
+export { FeedbackRecorder, isJudgement, JUDGEMENTS, outcomeSourceOf, outcomesOfAnswer, recordJudgement, type Judgement, type RecordedAnswer, type VksMethodOf } from './recorder';
+export { feedbackStatus, type FeedbackStatus } from './status';

@@ -67,6 +67,7 @@ export const ERROR_CATEGORIES = {
   SIDECAR_NOT_FOUND: 'not-found',
   MANIFEST_NOT_FOUND: 'not-found',
   VKS_NOT_FOUND: 'not-found',
+  FEEDBACK_UNKNOWN_ANSWER: 'not-found',
   TOKENIZER_NOT_FOUND: 'not-found',
   // state
   SIDECAR_MISMATCH: 'conflict',

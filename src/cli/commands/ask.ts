@@ -6,6 +6,7 @@ import { Cascade, type AskResult, type CascadeOptions, type Oracle } from '../..
 import { createOracle, type OracleStyle } from '../../cascade/oracle';
 import { readQuestionFile, summarise, type BatchQuestion, type BatchSummary } from '../../cascade/batch';
 import { writeAtomicallySync } from '../../engine';
+import { FeedbackBuffer, FeedbackRecorder, feedbackPathBeside } from '../../meta';
 import { InvalidOptionError } from '../../util/errors';
 import { about } from '../errors';
 import { printJson, progressBar } from '../output';
@@ -28,6 +29,8 @@ interface AskFlags {
   batch?: string;
   out?: string;
   threads?: number;
+  /** undefined: on (the VKS is always a file here); false with --no-feedback. */
+  feedback?: boolean;
 }
 
 export function register(program: Command): void {
@@ -51,6 +54,8 @@ export function register(program: Command): void {
     .option('--batch <file>', 'JSON Lines of {"question": …} (or suite lines with "expect"): answer each')
     .option('--out <file>', 'with --batch: write one result per line here (written whole at the end, never in part)')
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
+    .option('--feedback', 'register each answer and its verdicts as labels in the feedback buffer beside the VKS (feedback.db; the default)')
+    .option('--no-feedback', 'record nothing in the feedback buffer')
     .action(async (question: string | undefined, flags: AskFlags) => {
       if ((question === undefined) === (flags.batch === undefined)) throw new InvalidOptionError('give either a question or --batch <file>', 'INVALID_ARGUMENT');
       if (flags.out !== undefined && flags.batch === undefined) throw new InvalidOptionError('--out goes with --batch', 'INVALID_ARGUMENT');
@@ -58,11 +63,17 @@ export function register(program: Command): void {
       if (flags.oracle === undefined && flags.oracleModel !== undefined) throw new InvalidOptionError('--oracle-model needs --oracle', 'INVALID_ARGUMENT');
       // the whole file is read and checked before anything loads: a bad line costs no model load
       const batch = flags.batch !== undefined ? readQuestionFile(flags.batch) : null;
+      const vksPath = flags.vks ?? defaultVksPath();
+      if (flags.feedback === true && vksPath === ':memory:') throw new InvalidOptionError('--feedback needs a VKS file: the buffer is written beside it', 'INVALID_ARGUMENT');
       const cascade = await Cascade.open(cascadeOptions(flags));
+      let buffer: FeedbackBuffer | null = null;
       try {
-        if (batch) await runBatch(cascade, batch, flags);
-        else await askOne(cascade, question as string, !!flags.json);
+        buffer = flags.feedback !== false && vksPath !== ':memory:' ? FeedbackBuffer.open(feedbackPathBeside(vksPath)) : null;
+        const answer = answerer(cascade, buffer);
+        if (batch) await runBatch(cascade, answer, batch, flags);
+        else await askOne(answer, question as string, !!flags.json, buffer !== null);
       } finally {
+        buffer?.close();
         await cascade.close();
       }
     });
@@ -93,23 +104,34 @@ function oracleOf(flags: AskFlags): Oracle | null {
   });
 }
 
-async function askOne(cascade: Cascade, question: string, json: boolean): Promise<void> {
-  const r = await cascade.ask(question);
+type Answerer = (question: string) => Promise<AskResult>;
+
+/** The cascade's answer, registered with its labels in the feedback buffer when there is one. */
+function answerer(cascade: Cascade, buffer: FeedbackBuffer | null): Answerer {
+  if (!buffer) return (question) => cascade.ask(question);
+  const recorder = new FeedbackRecorder(cascade, buffer);
+  return async (question) => (await recorder.ask(question)).result;
+}
+
+async function askOne(answer: Answerer, question: string, json: boolean, recorded: boolean): Promise<void> {
+  const r = await answer(question);
   if (json) {
     printJson(r);
     return;
   }
   process.stdout.write(`${r.annotated}\n`);
   process.stdout.write(`${r.status} · ${r.claims.length} claim(s) · oracle calls ${r.oracle_calls} · ${Math.round(r.timings_ms.total)} ms\n`);
+  // on stderr, so stdout stays the answer: the id a judgement names
+  if (recorded) process.stderr.write(`answer ${r.id}: cogito feedback ${r.id} accept|reject|correct "…"\n`);
 }
 
-async function runBatch(cascade: Cascade, questions: BatchQuestion[], flags: AskFlags): Promise<void> {
+async function runBatch(cascade: Cascade, answer: Answerer, questions: BatchQuestion[], flags: AskFlags): Promise<void> {
   // every question is checked against the context first: a too-long one fails the batch before any answer
   for (const q of questions) about(`${flags.batch}:${q.line}`, () => cascade.checkQuestion(q.question));
   const bar = progressBar('ask');
   const results: Array<{ q: BatchQuestion; result: AskResult }> = [];
   for (const q of questions) {
-    results.push({ q, result: await cascade.ask(q.question) });
+    results.push({ q, result: await answer(q.question) });
     bar(results.length, questions.length, results[results.length - 1].result.status);
   }
   const lines = results.map(({ q, result }) => JSON.stringify({ question_id: q.id, ...result, ...(q.expect ? { expect: q.expect } : {}) }));
