@@ -13,6 +13,8 @@ import * as vks from 'cogito/vks';
 import * as claims from 'cogito/claims';
 import * as corpus from 'cogito/corpus';
 import * as loom from 'cogito/loom';
+import * as cascade from 'cogito/cascade';
+import * as meta from 'cogito/meta';
 
 const QUESTIONS = ['Question: What instrument does Lana play?\nAnswer:', 'Question: What instrument does Trulen play?\nAnswer:'];
 
@@ -42,7 +44,7 @@ rmSync(dir, { recursive: true, force: true });
 
 // what `import` sees of each subpath against what `require` gives: a name Node's CommonJS lexer missed shows here
 const require = createRequire(import.meta.url);
-const namespaces = { cogito: root, 'cogito/logic': logic, 'cogito/vks': vks, 'cogito/claims': claims, 'cogito/corpus': corpus, 'cogito/loom': loom };
+const namespaces = { cogito: root, 'cogito/logic': logic, 'cogito/vks': vks, 'cogito/claims': claims, 'cogito/corpus': corpus, 'cogito/loom': loom, 'cogito/cascade': cascade, 'cogito/meta': meta };
 const missingNames = {};
 for (const [specifier, ns] of Object.entries(namespaces)) {
   missingNames[specifier] = Object.keys(require(specifier)).filter((name) => name !== '__esModule' && !(name in ns));
