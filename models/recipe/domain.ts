@@ -13,6 +13,7 @@
 import type { Bucket, Corpus, CorpusFact } from './corpus';
 import { DESCARTES_FACTS, type DescartesFact } from './descartes';
 import { INSTRUMENTS, RELATIONS, TRADES, fill, type RelationId } from './world';
+import type { Frame } from '../../src/corpus/domain';
 
 /**
  * Which facts the reference corpus holds: the popular part of the world (every fact of an entity
@@ -25,14 +26,8 @@ export function inReferenceCorpus(fact: Pick<CorpusFact, 'bucket'>): boolean {
   return REFERENCE_BUCKETS.includes(fact.bucket);
 }
 
-export interface DomainFrame {
-  id: string;
-  subjectKind: string | null;
-  answerKind: string;
-  questions: string[];
-  claim: string;
-  statements: string[];
-}
+/** A frame as the library reads it (src/corpus/domain.ts): one definition of the format. */
+export type DomainFrame = Frame;
 
 export interface DomainPackJson {
   format: 'cogito-domain';

@@ -132,8 +132,13 @@ const MAX_ID_LENGTH = 512;
 /** The signals version of an outcome recorded without signals: its vector is empty and no training row reads it. */
 export const NO_SIGNALS_VERSION = 0;
 
+/** A stored signals blob as the Float32Array it was written from (copied: the blob's buffer may be shared). */
+function signalsOf(blob: Buffer): Float32Array {
+  const bytes = Uint8Array.from(blob);
+  return new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
+}
+
 function toOutcome(row: OutcomeRow): Outcome {
-  const bytes = Uint8Array.from(row.signals);
   return {
     id: row.id,
     answerId: row.answer_id,
@@ -142,7 +147,7 @@ function toOutcome(row: OutcomeRow): Outcome {
     source: row.source,
     verdict: row.verdict,
     weight: row.weight,
-    signals: new Float32Array(bytes.buffer, 0, bytes.byteLength / 4),
+    signals: signalsOf(row.signals),
     signalsVersion: row.signals_version,
     errorType: row.error_type,
     createdAt: new Date(row.created_at).toISOString(),
@@ -253,13 +258,12 @@ export class FeedbackBuffer {
       | { answer_id: string; question: string; draft: string; status: string; signals: Buffer; signals_version: number; created_at: number }
       | undefined;
     if (!row) return null;
-    const bytes = Uint8Array.from(row.signals);
     return {
       answerId: row.answer_id,
       question: row.question,
       draft: row.draft,
       status: row.status,
-      signals: new Float32Array(bytes.buffer, 0, bytes.byteLength / 4),
+      signals: signalsOf(row.signals),
       signalsVersion: row.signals_version,
       createdAt: new Date(row.created_at).toISOString(),
     };
