@@ -3,7 +3,7 @@ export * from './types';
 export { Cascade, type AnswerTrace, type AskOptions } from './cascade';
 export type { DraftGeneration } from './draft';
 export type { ClaimOrigin } from './work';
-export type { CascadeOptions } from './options';
+export type { CascadeOptions, Router } from './options';
 export { InvalidQuestionError, QuestionTooLongError, QuestionFileError } from './errors';
 export { createOracle, isOracleRefusal, OracleError, type OracleApi, type OracleOptions, type OracleStyle } from './oracle';
 export { readQuestionFile, summarise, unmetExpectations, type BatchQuestion, type BatchSummary, type Expectation } from './batch';

@@ -1,7 +1,18 @@
 /** What `Cascade.open` takes, and where each default comes from. */
 import * as path from 'node:path';
 import { defaultModelPath, defaultSidecarPath } from '../engine/defaults';
-import type { Oracle } from './types';
+import type { DraftGeneration } from './draft';
+import type { Oracle, RouteReport } from './types';
+
+/**
+ * The meta layer's router (issue 18, item 5), consulted once per question after the draft: SELF
+ * answers as drafted (cheap checks only), HYBRID verifies in full, ORACLE goes straight to the
+ * oracle. The cascade stands below the meta layer, so the router is passed in (src/meta builds one).
+ */
+export interface Router {
+  /** generation: the draft's two passes (null without a sidecar); null advice leaves the cascade's own order. */
+  route(question: string, draft: { text: string; refused: boolean; generation: DraftGeneration | null }): RouteReport | null;
+}
 
 export interface CascadeOptions {
   /** GGUF model (default: models/default.gguf, or $COGITO_MODEL). */
@@ -16,6 +27,8 @@ export interface CascadeOptions {
   domain?: string;
   /** Consulted last; none leaves undecided claims UNVERIFIED. */
   oracle?: Oracle | null;
+  /** The meta layer's router; none runs every question the full way (HYBRID). */
+  router?: Router | null;
   /** Self-repair before the oracle (default true). */
   repair?: boolean;
   threads?: number;

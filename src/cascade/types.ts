@@ -73,7 +73,21 @@ export interface AskResult {
   /** The sidecar's decision; null when run without a sidecar. */
   decision: DecisionReport | null;
   oracle_calls: number;
+  /** The meta layer's route for this answer; absent when the cascade runs without a router. */
+  route?: RouteReport;
   timings_ms: Record<string, number>;
+}
+
+/** Where the meta layer sends a question after the draft (issue 18): answer as drafted, verify, or go to the oracle. */
+export type RouteAdvice = 'SELF' | 'HYBRID' | 'ORACLE';
+
+/** The route the cascade took for one answer, and why. */
+export interface RouteReport {
+  advice: RouteAdvice;
+  /** The router's confidence that the draft is right, in [0, 1]. */
+  confidence: number;
+  /** Who advised, e.g. "meta-learner v3". */
+  by: string;
 }
 
 /** Why the oracle is consulted: the query is worded for the failure. */

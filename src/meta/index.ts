@@ -11,3 +11,4 @@ export { FEEDBACK_SCHEMA_VERSION, feedbackPathBeside, type FeedbackOpenOptions }
 export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type ErrorCode } from '../util/errors';
 export { FeedbackRecorder, isJudgement, JUDGEMENTS, outcomeSourceOf, outcomesOfAnswer, recordJudgement, type Judgement, type RecordedAnswer, type VksMethodOf } from './recorder';
 export { feedbackStatus, type FeedbackStatus } from './status';
+export * from './learner-types';
