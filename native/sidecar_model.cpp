@@ -1,10 +1,10 @@
 // A sidecar in memory: its tensors loaded (and checked) into a CPU backend buffer, and the
 // encoder run on one pass-1 state.
 #include "sidecar.h"
+#include "backends.h"
 #include "gguf_io.h"
 
 #include "ggml-alloc.h"
-#include "ggml-cpu.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -124,8 +124,9 @@ void SidecarModel::encode(const std::vector<float> & state, std::vector<float> &
     struct backend_deleter { void operator()(ggml_backend_t b) const { ggml_backend_free(b); } };
     std::unique_ptr<ggml_gallocr, gallocr_deleter> alloc(ggml_gallocr_new(ggml_backend_cpu_buffer_type()));
     if (!ggml_gallocr_alloc_graph(alloc.get(), gf)) bad("could not allocate the encoder graph");
-    std::unique_ptr<ggml_backend, backend_deleter> cpu(ggml_backend_cpu_init());
-    ggml_backend_cpu_set_n_threads(cpu.get(), 1); // a few small matrices: threads cost more than they save
+    // a few small matrices: threads cost more than they save
+    std::unique_ptr<ggml_backend, backend_deleter> cpu(cpu_backend_new(1));
+    if (!cpu) bad("could not start the CPU backend");
     ggml_backend_tensor_set(h, state.data(), 0, ggml_nbytes(h));
     if (phi) ggml_backend_tensor_set(phi, state.data() + E * L, 0, ggml_nbytes(phi));
     if (ggml_backend_graph_compute(cpu.get(), gf) != GGML_STATUS_SUCCESS) bad("the encoder graph failed");
