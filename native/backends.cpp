@@ -1,6 +1,7 @@
 // The CPU backend through ggml's registry, and the runtime CPU variants of a portable build.
 #include "backends.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -168,6 +169,7 @@ std::vector<CpuVariantScore> cpu_variant_scores() {
             const std::string tag = variant_tag(it->path());
             if (!tag.empty()) cached.push_back({ tag, variant_score(it->path().string()) });
         }
+        std::sort(cached.begin(), cached.end(), [](const CpuVariantScore & a, const CpuVariantScore & b) { return a.name < b.name; });
     });
     scores = cached;
 #endif

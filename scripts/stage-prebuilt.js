@@ -6,7 +6,7 @@
 // the variants from its own directory, so they travel side by side. An install that finds the folder
 // for its platform uses it instead of compiling (scripts/build-native.js); src/engine/native.ts loads it.
 // A native build is refused: it runs only on CPUs like the build machine's.
-//   node scripts/stage-prebuilt.js [build dir, default build]
+//   node scripts/stage-prebuilt.js [build dir, default build] [prebuilt dir, default prebuilt]
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -29,7 +29,7 @@ if (variants.length === 0) {
     'stage a portable one (COGITO_PORTABLE=1 npm run build:native)');
 }
 
-const target = path.join(root, 'prebuilt', `${process.platform}-${process.arch}`);
+const target = path.join(path.resolve(root, process.argv[3] || 'prebuilt'), `${process.platform}-${process.arch}`);
 fs.rmSync(target, { recursive: true, force: true });
 fs.mkdirSync(target, { recursive: true });
 for (const f of ['cogito.node', ...libraries]) fs.copyFileSync(path.join(release, f), path.join(target, f));
