@@ -30,8 +30,8 @@ interface CollectFlags {
 /** The feedback buffer a collect reads (null: a dataset run); the flags that go together, checked before anything loads. */
 export function feedbackSource(f: Pick<CollectFlags, 'dataset' | 'fromFeedback' | 'vks' | 'feedback' | 'checker'>): string | null {
   if (!f.fromFeedback) {
-    if (f.dataset === undefined) throw new InvalidOptionError('collect needs --dataset <file>, or --from-feedback', 'INVALID_ARGUMENT');
     if (f.vks !== undefined || f.feedback !== undefined) throw new InvalidOptionError(`${f.vks !== undefined ? '--vks' : '--feedback'} goes with --from-feedback`, 'INVALID_ARGUMENT');
+    if (f.dataset === undefined) throw new InvalidOptionError('collect needs --dataset <file>, or --from-feedback', 'INVALID_ARGUMENT');
     return null;
   }
   if (f.dataset !== undefined) throw new InvalidOptionError('give --dataset or --from-feedback, not both: a run from feedback is labelled by verdicts, not by reference answers', 'INVALID_ARGUMENT');
