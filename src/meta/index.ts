@@ -12,3 +12,4 @@ export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type 
 export { FeedbackRecorder, isJudgement, JUDGEMENTS, outcomeSourceOf, outcomesOfAnswer, recordJudgement, type Judgement, type RecordedAnswer, type VksMethodOf } from './recorder';
 export { feedbackStatus, type FeedbackStatus } from './status';
 export * from './learner-types';
+export { collectFromFeedback, PROOF_LABEL_RULE, PROOF_LABEL_THRESHOLD, PROOF_SKIP_REASONS, proofLabel, sameAnswer, type CollectFromFeedbackOptions, type FeedbackCollectSummary } from './collect-from-feedback';
