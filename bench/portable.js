@@ -6,7 +6,8 @@
 // build). The two alternate round by round, so a change in machine load falls on both alike; each
 // keeps its best round. Writes bench/results/portable.json.
 // Environment: PORTABLE_ADDON (default build-portable/Release/cogito.node), DEFAULT_ADDON (default
-// build/Release/cogito.node), BENCH_THREADS, BENCH_ROUNDS (default 3). Needs `npm run build`.
+// build/Release/cogito.node), BENCH_THREADS, BENCH_ROUNDS (default 3), BENCH_MODELS (default q8_0,q4_0).
+// Needs `npm run build`.
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -37,11 +38,13 @@ function child(addon, model) {
 
 async function main() {
   for (const [name, file] of Object.entries(builds)) if (!fs.existsSync(file)) throw new Error(`the ${name} build ${file} is missing`);
-  const files = await benchModels(require(path.join(root, 'dist', 'index.js')), log);
+  const types = (process.env.BENCH_MODELS || 'q8_0,q4_0').split(',');
+  const files = await benchModels(require(path.join(root, 'dist', 'index.js')), log, types);
   const rounds = Number(process.env.BENCH_ROUNDS || 3);
   const info = Object.fromEntries(Object.entries(builds).map(([name, file]) => [name, child(file)]));
   const results = {
     machine: machine(),
+    threads: Number(process.env.BENCH_THREADS || require('node:os').availableParallelism()),
     rounds,
     builds: Object.fromEntries(Object.entries(info).map(([name, i]) => [name, {
       addon: path.relative(root, builds[name]),
