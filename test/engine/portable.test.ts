@@ -101,7 +101,7 @@ else if (skipCompare) process.stderr.write(`portable.test: token comparison skip
     for (const [file, prompt] of cases) {
       const model = await loadModel(file);
       const ctx = await model.createContext({ contextSize: 128 });
-      const expected = (await ctx.complete(prompt, { maxTokens: 16, temperature: 0 })).tokens.map((t) => t.id);
+      const expected = (await ctx.complete(prompt, { maxTokens: 16, temperature: 0, ignoreEos: true })).tokens.map((t) => t.id);
       await model.dispose();
       const r = runChild(portable!, [file, prompt, '16']);
       expect(r.tokens).toEqual(expected);

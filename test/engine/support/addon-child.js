@@ -19,7 +19,7 @@ async function main() {
   if (modelPath) {
     const model = await loadModel(modelPath);
     const ctx = await model.createContext({ contextSize: 128 });
-    const r = await ctx.complete(prompt, { maxTokens: Number(maxTokens), temperature: 0 });
+    const r = await ctx.complete(prompt, { maxTokens: Number(maxTokens), temperature: 0, ignoreEos: true });
     tokens = r.tokens.map((t) => t.id);
     await ctx.dispose();
     await model.dispose();
