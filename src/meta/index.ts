@@ -12,3 +12,5 @@ export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type 
 export { FeedbackRecorder, isJudgement, JUDGEMENTS, outcomeSourceOf, outcomesOfAnswer, recordJudgement, type Judgement, type RecordedAnswer, type VksMethodOf } from './recorder';
 export { feedbackStatus, type FeedbackStatus } from './status';
 export * from './learner-types';
+export * from './evaluation';
+export * from './baselines';
