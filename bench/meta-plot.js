@@ -42,7 +42,7 @@ function axes(r, plot, f, xTicks, yTicks, xLabel, title) {
   const { Raster, COLORS } = plot;
   for (const y of yTicks) {
     r.line(f.left, f.py(y), f.right, f.py(y), COLORS.grid);
-    const l = y.toFixed(1);
+    const l = y.toFixed(2);
     r.text(f.left - 8 - Raster.textWidth(l), f.py(y) - Raster.textHeight() / 2, l, COLORS.text);
   }
   for (const x of xTicks) {
@@ -90,7 +90,9 @@ function plotMeta(plot, { routing, learning, title = 'meta-learner vs baselines'
   r.text(width / 2 - Raster.textWidth(title) / 2, 8, title, COLORS.text);
 
   const rf = f.routing;
-  axes(r, plot, rf, ticks(0, 1, 5), ticks(rf.y0, rf.y1, Math.round((rf.y1 - rf.y0) * 10) || 1), 'share sent to the oracle', 'quality vs oracle calls');
+  // steps of 0.05 on a narrow quality axis, 0.1 on a wide one
+  const span = rf.y1 - rf.y0;
+  axes(r, plot, rf, ticks(0, 1, 5), ticks(rf.y0, rf.y1, Math.max(1, Math.round(span <= 0.3 ? span * 20 : span * 10))), 'share sent to the oracle', 'quality vs oracle calls');
   const ends = Object.values(routing.curves).find((c) => c.length > 1);
   if (ends) polyline(r, rf, [[0, ends[0].quality], [1, ends[ends.length - 1].quality]], COLORS.base, 1, [8, 6]);
   const shown = ROUTING_SERIES.filter((s) => routing.curves[s.key]?.length);
