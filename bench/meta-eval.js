@@ -8,16 +8,17 @@
 const round = (x, digits = 4) => (x === null || x === undefined || !Number.isFinite(x) ? (x ?? null) : Number(x.toFixed(digits)));
 
 /**
- * Where the online schedule retrains: once `first` outcomes are in the buffer, then each time
- * `every` more have come in since the last retrain. `outcomesAfter[i]` is the buffer's outcome count
- * after question i (never decreasing). Returns [{ after: i, outcomes }] in asking order.
+ * Where the online schedule retrains (src/meta/online.ts `trainingDue`): once the buffer holds
+ * `first` labelled answers, then each time `every` more have come in since the last retrain.
+ * `countAfter[i]` is the buffer's count after question i (never decreasing). Returns
+ * [{ after: i, outcomes: count }] in asking order.
  */
-function retrainPoints(outcomesAfter, first = 32, every = 8) {
+function retrainPoints(countAfter, first = 32, every = 8) {
   if (!Number.isInteger(first) || first < 1 || !Number.isInteger(every) || every < 1) throw new Error('first and every must be integers >= 1');
   const points = [];
   let next = first;
-  outcomesAfter.forEach((count, i) => {
-    if (i > 0 && count < outcomesAfter[i - 1]) throw new Error(`outcome counts must not decrease (question ${i})`);
+  countAfter.forEach((count, i) => {
+    if (i > 0 && count < countAfter[i - 1]) throw new Error(`counts must not decrease (question ${i})`);
     if (count >= next) {
       points.push({ after: i, outcomes: count });
       next = count + every;

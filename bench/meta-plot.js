@@ -73,14 +73,14 @@ function legend(r, plot, entries, x, y, columns, columnWidth) {
 function frames(width, height, routingCurves, learning) {
   const half = Math.floor(width / 2);
   const routing = panel(70, 60, half - 20, height - 150, [0, 1], qualityRange(routingCurves));
-  const maxOutcomes = learning.length ? Math.max(...learning.map((p) => p.outcomes)) : 1;
+  const maxOutcomes = learning.length ? Math.max(...learning.map((p) => p.labelled)) : 1;
   const learningFrame = panel(half + 70, 60, width - 30, height - 150, [0, maxOutcomes], [0, 1]);
   return { routing, learning: learningFrame };
 }
 
 /**
  * PNG bytes. `routing`: { curves: { name: [{ share, quality }] } } (names of ROUTING_SERIES);
- * `learning`: [{ outcomes, auroc, ece, apgr }] (null values skipped).
+ * `learning`: [{ labelled, auroc, ece, apgr }] (null values skipped).
  */
 function plotMeta(plot, { routing, learning, title = 'meta-learner vs baselines', width = 1200, height = 560 }) {
   const { Raster, COLORS } = plot;
@@ -102,9 +102,9 @@ function plotMeta(plot, { routing, learning, title = 'meta-learner vs baselines'
 
   const lf = f.learning;
   const xTicks = ticks(0, lf.x1, 4).map((x) => Math.round(x));
-  axes(r, plot, lf, xTicks, ticks(0, 1, 5), 'outcomes in the buffer', 'learning over time (test split)');
+  axes(r, plot, lf, xTicks, ticks(0, 1, 5), 'labelled answers in the buffer', 'learning over time (test split)');
   for (const s of LEARNING_SERIES) {
-    const points = learning.filter((p) => p[s.key] !== null && p[s.key] !== undefined).map((p) => [p.outcomes, p[s.key]]);
+    const points = learning.filter((p) => p[s.key] !== null && p[s.key] !== undefined).map((p) => [p.labelled, p[s.key]]);
     polyline(r, lf, points, s.color, 2, s.dash);
     for (const [x, y] of points) r.fillRect(lf.px(x) - 2, lf.py(y) - 2, 5, 5, s.color);
   }

@@ -217,7 +217,7 @@ async function collectTrain(lib, o, oracle, work, forms) {
       try {
         const rec = await r.recorder.ask(q.question);
         const f = forms.get(q.id) ?? q.answers;
-        questions.push({ kind: 'train-question', i: k, id: q.id, question: q.question, bucket: q.bucket, answer_id: rec.result.id, status: rec.result.status, draft_right: day.isRight(rec.result.draft, f, lib.normaliseAnswer), outcomes_after: r.buffer.count() });
+        questions.push({ kind: 'train-question', i: k, id: q.id, question: q.question, bucket: q.bucket, answer_id: rec.result.id, status: rec.result.status, draft_right: day.isRight(rec.result.draft, f, lib.normaliseAnswer), outcomes_after: r.buffer.count(), labelled_after: r.buffer.trainingRows().length });
       } catch (err) {
         errors.push({ id: q.id, stage: 'cascade', error: `${err.code ?? err.name}: ${err.message}` });
       }
@@ -309,14 +309,14 @@ async function baseFingerprint(lib) {
 
 /** The online schedule, run here: a learner per retrain point on the rows so far, each scored on the test split. */
 async function learningCurve(lib, o, collected, testRows, trainOptions) {
-  const points = metaEval.retrainPoints(collected.questions.map((q) => q.outcomes_after), o.firstRetrain, o.retrainEvery);
+  const points = metaEval.retrainPoints(collected.questions.map((q) => q.labelled_after), o.firstRetrain, o.retrainEvery);
   const asked = collected.questions.map((q) => q.answer_id);
   const trainingRows = asTrainingRows(collected.trainRows);
   const out = [];
   const started = Date.now();
   for (const [k, p] of points.entries()) {
     const rows = metaEval.rowsAsOf(trainingRows, asked, p.after);
-    const point = { questions: p.after + 1, outcomes: p.outcomes, rows: rows.length };
+    const point = { questions: p.after + 1, labelled: p.outcomes, outcomes: collected.questions[p.after].outcomes_after, rows: rows.length };
     try {
       const { learner } = await lib.trainMetaLearner(rows, trainOptions);
       try {
@@ -411,7 +411,7 @@ async function main() {
       curves: Object.fromEntries(Object.entries(table.routing.by_score).map(([k, v]) => [k, v.curve])),
     },
     error_type: table.error_type,
-    learning_curve: { schedule: `first after ${o.firstRetrain} outcomes, then every ${o.retrainEvery}; run by bench/meta.js with trainMetaLearner (not the online trainer's worker)`, points: curve },
+    learning_curve: { schedule: `first at ${o.firstRetrain} labelled answers, then every ${o.retrainEvery} more; run by bench/meta.js with trainMetaLearner (not the online trainer's worker)`, points: curve },
     learner: { note: learnerNote, validation_metrics: learnerMetrics },
     data: dataSummary(collected.test, collected.questions, collected.trainRows, collected.errors),
     text_router: { vocabulary: textRouter.model.vocabulary.length, options: textRouter.model.options },

@@ -21,7 +21,7 @@ function signals(values: Partial<Record<SignalName, number>>): Float32Array {
 }
 
 describe('the online schedule', () => {
-  test('first at 32 outcomes, then each time 8 more have come in since the last retrain', () => {
+  test('first at 32 labelled answers, then each time 8 more have come in since the last retrain', () => {
     const counts = [0, 10, 20, 31, 32, 33, 39, 40, 41, 48, 60, 60];
     expect(metaEval.retrainPoints(counts)).toEqual([
       { after: 4, outcomes: 32 },
@@ -126,7 +126,7 @@ test('goals: each against its figure, null when not measured', () => {
 
 test('the PNG: each routing curve and learning series where its values lie', () => {
   const curves = { meta: [{ share: 0, quality: 0.5 }, { share: 0.5, quality: 1 }, { share: 1, quality: 1 }], probe_confidence: [{ share: 0, quality: 0.5 }, { share: 1, quality: 1 }] };
-  const learning = [{ outcomes: 32, auroc: 0.6, ece: 0.2, apgr: 0.5 }, { outcomes: 64, auroc: 0.8, ece: 0.1, apgr: null }];
+  const learning = [{ labelled: 32, auroc: 0.6, ece: 0.2, apgr: 0.5 }, { labelled: 64, auroc: 0.8, ece: 0.1, apgr: null }];
   const png = decodePng(plotMeta(plot, { routing: { curves }, learning, width: 1000, height: 500 }));
   expect([png.width, png.height]).toEqual([1000, 500]);
   const f = frames(1000, 500, curves, learning);
