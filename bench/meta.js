@@ -205,6 +205,11 @@ async function collectTest(lib, o, oracle, work, forms) {
   return { rows, errors };
 }
 
+/** An outcome as the rows file keeps it: enough to record it again, with the answer's signals, in a replay of the bootstrap. */
+function outcomeRecord(o) {
+  return { claim: o.claim, source: o.source, verdict: o.verdict, error_type: o.errorType, signals_version: o.signalsVersion };
+}
+
 /** The training split: a seeded bootstrap over the sidecar-train questions, recording the buffer's outcome count after each. */
 async function collectTrain(lib, o, oracle, work, forms) {
   const all = readJsonl(path.join(root, 'models', 'default.sidecar-train.jsonl'));
@@ -217,7 +222,7 @@ async function collectTrain(lib, o, oracle, work, forms) {
       try {
         const rec = await r.recorder.ask(q.question);
         const f = forms.get(q.id) ?? q.answers;
-        questions.push({ kind: 'train-question', i: k, id: q.id, question: q.question, bucket: q.bucket, answer_id: rec.result.id, status: rec.result.status, draft_right: day.isRight(rec.result.draft, f, lib.normaliseAnswer), outcomes_after: r.buffer.count(), labelled_after: r.buffer.trainingRows().length });
+        questions.push({ kind: 'train-question', i: k, id: q.id, question: q.question, bucket: q.bucket, answer_id: rec.result.id, status: rec.result.status, draft_right: day.isRight(rec.result.draft, f, lib.normaliseAnswer), outcomes_after: r.buffer.count(), labelled_after: r.buffer.trainingRows().length, outcomes: rec.outcomes.map(outcomeRecord) });
       } catch (err) {
         errors.push({ id: q.id, stage: 'cascade', error: `${err.code ?? err.name}: ${err.message}` });
       }
