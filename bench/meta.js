@@ -82,8 +82,11 @@ function library() {
   if (typeof meta.predictionRejectionRatio !== 'function' || typeof meta.TextRouter !== 'function') throw new Error('dist/meta has no evaluation or baselines: run npm run build');
   let trainMetaLearner = meta.trainMetaLearner ?? null;
   if (!trainMetaLearner && fs.existsSync(dist('meta/learner.js'))) trainMetaLearner = require(dist('meta/learner')).trainMetaLearner ?? null;
+  const optional = (rel, name) => meta[name] ?? (fs.existsSync(dist(`${rel}.js`)) ? require(dist(rel))[name] ?? null : null);
   return {
     meta,
+    // the online trainer's own step and store, and the learner's reader, once merged (src/meta/online.ts, learner-store.ts, learner.ts)
+    online: { retrain: optional('meta/online', 'retrain'), LearnerStore: optional('meta/learner-store', 'LearnerStore'), loadMetaLearner: optional('meta/learner', 'loadMetaLearner') },
     Cascade: cascade.Cascade,
     createOracle: cascade.createOracle,
     trainMetaLearner,
@@ -337,6 +340,55 @@ async function learningCurve(lib, o, collected, testRows, trainOptions) {
   return out;
 }
 
+/**
+ * The bootstrap replayed through the online trainer's own step (src/meta/online.ts `retrain`, with a
+ * real LearnerStore in a temporary folder): each training answer's recorded outcomes are written
+ * again, in asking order, to a fresh buffer, and `retrain` is called after each answer (it trains
+ * only when its schedule says so). After each version: the figures on the test split of the learner
+ * installed as current, and of the candidate just trained.
+ */
+async function onlineLearningCurve(lib, o, collected, testRows, baseFingerprint) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cogito-bench-meta-online-'));
+  const buffer = lib.meta.FeedbackBuffer.open(path.join(work, 'feedback.db'));
+  const store = new lib.online.LearnerStore(path.join(work, 'meta'));
+  const signalsOf = new Map(collected.trainRows.map((t) => [t.answerId, t]));
+  const figuresOf = async (file) => {
+    const learner = await lib.online.loadMetaLearner(file, { baseFingerprint });
+    try {
+      return metaEval.learningPoint(lib.evalLib, testRows, learner.predictMany(testRows.map((t) => t.signals)), {});
+    } finally {
+      learner.dispose();
+    }
+  };
+  const out = [];
+  const started = Date.now();
+  try {
+    for (const q of collected.questions) {
+      const row = signalsOf.get(q.answer_id);
+      if (q.outcomes.length > 0 && row) {
+        buffer.recordAll(q.outcomes.map((x) => ({ answerId: q.answer_id, question: q.question, claim: x.claim, source: x.source, verdict: x.verdict, errorType: x.error_type, signals: { vector: row.signals, version: row.signalsVersion } })));
+      }
+      const r = await lib.online.retrain({ buffer, store, train: lib.trainMetaLearner, load: lib.online.loadMetaLearner, baseFingerprint, seed: o.seed });
+      if (r.status !== 'trained') continue;
+      const v = r.version;
+      const current = store.current();
+      const candidate = await figuresOf(store.pathOf(v));
+      const installed = current.version === v.version ? candidate : await figuresOf(store.pathOf(current));
+      out.push({ questions: q.i + 1, labelled: v.rows, outcomes: q.outcomes_after, version: v.version, accepted: v.accepted, current: current.version, ...stripEmpty(installed), candidate: stripEmpty(candidate) });
+      if (out.length % 10 === 0) log(`online replay: ${out.length} versions (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  } finally {
+    buffer.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function stripEmpty(point) {
+  const { auroc, ece, auroc_truth, apgr } = point;
+  return { auroc, ece, auroc_truth, apgr };
+}
+
 async function main() {
   const o = options();
   const lib = library();
@@ -378,8 +430,10 @@ async function main() {
   let learnerNote;
   let learnerMetrics = null;
   let curve = [];
+  let schedule = null;
   if (lib.trainMetaLearner) {
-    const trainOptions = { baseFingerprint: await baseFingerprint(lib), seed: o.seed };
+    const fingerprint = await baseFingerprint(lib);
+    const trainOptions = { baseFingerprint: fingerprint, seed: o.seed };
     const t0 = Date.now();
     const { learner, metrics } = await lib.trainMetaLearner(trainingRows, trainOptions);
     try {
@@ -390,7 +444,14 @@ async function main() {
     }
     learnerNote = `trainMetaLearner on ${trainingRows.length} training rows, default options, seed ${o.seed} (${((Date.now() - t0) / 1000).toFixed(1)} s)`;
     const t1 = Date.now();
-    curve = await learningCurve(lib, o, collected, testRows, trainOptions);
+    const online = lib.online.retrain && lib.online.LearnerStore && lib.online.loadMetaLearner && collected.questions.every((q) => Array.isArray(q.outcomes));
+    if (online) {
+      curve = await onlineLearningCurve(lib, o, collected, testRows, fingerprint);
+      schedule = 'the online trainer\'s own step (src/meta/online.ts retrain, a real LearnerStore) called after each training answer replayed in asking order: it trains when due (32 labelled answers, then every 8 more), on the rows outside its validation slice, and installs a version only when not worse on the slice; each point is the installed learner on the test split (the candidate\'s figures beside it)';
+    } else {
+      curve = await learningCurve(lib, o, collected, testRows, trainOptions);
+      schedule = `first at ${o.firstRetrain} labelled answers, then every ${o.retrainEvery} more; run by bench/meta.js with trainMetaLearner on all rows so far (the online trainer was not available)`;
+    }
     log(`learning curve: ${curve.length} retrains in ${((Date.now() - t1) / 1000).toFixed(0)} s`);
   } else {
     learnerNote = 'NO META-LEARNER: dist/meta exports no trainMetaLearner (src/meta/learner.ts not merged yet): the meta figures are null';
@@ -416,7 +477,7 @@ async function main() {
       curves: Object.fromEntries(Object.entries(table.routing.by_score).map(([k, v]) => [k, v.curve])),
     },
     error_type: table.error_type,
-    learning_curve: { schedule: `first at ${o.firstRetrain} labelled answers, then every ${o.retrainEvery} more; run by bench/meta.js with trainMetaLearner (not the online trainer's worker)`, points: curve },
+    learning_curve: { schedule, points: curve },
     learner: { note: learnerNote, validation_metrics: learnerMetrics },
     data: dataSummary(collected.test, collected.questions, collected.trainRows, collected.errors),
     text_router: { vocabulary: textRouter.model.vocabulary.length, options: textRouter.model.options },
