@@ -16,3 +16,4 @@ export * from './learner-types';
 export { loadMetaLearner, MetaLearner, META_TRAIN_DEFAULTS, trainMetaLearner, type LoadMetaLearnerOptions } from './learner';
 export { META_LEARNER_FORMAT_VERSION, metaTensorShapes } from './learner-file';
 export { brierScore, ECE_BINS, expectedCalibrationError, scoreMetaPredictions } from './learner-metrics';
+export { collectFromFeedback, PROOF_LABEL_RULE, PROOF_LABEL_THRESHOLD, PROOF_SKIP_REASONS, proofLabel, sameAnswer, type CollectFromFeedbackOptions, type FeedbackCollectSummary } from './collect-from-feedback';
