@@ -13,7 +13,7 @@ export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type 
 export { FeedbackRecorder, isJudgement, JUDGEMENTS, outcomeSourceOf, outcomesOfAnswer, recordJudgement, type Judgement, type RecordedAnswer, type VksMethodOf } from './recorder';
 export { feedbackStatus, type FeedbackStatus } from './status';
 export * from './learner-types';
-export { loadMetaLearner, MetaLearner, META_TRAIN_DEFAULTS, trainMetaLearner, type LoadMetaLearnerOptions } from './learner';
+export { loadMetaLearner, MetaLearner, META_TRAIN_DEFAULTS, META_TRAIN_PATIENCE, trainMetaLearner, type LoadMetaLearnerOptions } from './learner';
 export { META_LEARNER_FORMAT_VERSION, metaTensorShapes } from './learner-file';
 export { brierScore, ECE_BINS, expectedCalibrationError, scoreMetaPredictions } from './learner-metrics';
 export { collectFromFeedback, PROOF_LABEL_RULE, PROOF_LABEL_THRESHOLD, PROOF_SKIP_REASONS, proofLabel, sameAnswer, type CollectFromFeedbackOptions, type FeedbackCollectSummary } from './collect-from-feedback';

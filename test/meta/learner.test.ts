@@ -9,11 +9,14 @@ import { Cascade } from '../../src/cascade';
 import { loadModel, MetaNetTrainer, readGguf, writeGguf } from '../../src/engine';
 import { auroc } from '../../src/loom/metrics';
 import {
+  brierScore,
   ERROR_TYPES,
+  expectedCalibrationError,
   FeedbackBuffer,
   FeedbackRecorder,
   loadMetaLearner,
   META_LEARNER_KIND,
+  META_TRAIN_PATIENCE,
   metaTensorShapes,
   ROUTES,
   routeTarget,
@@ -74,12 +77,16 @@ describe('on synthetic rows', () => {
     const started = performance.now();
     const { learner, metrics } = await trainMetaLearner(train, { baseFingerprint: BASE, seed: 7, onEpoch: (e) => epochs.push(e) });
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`meta-learner: 500 rows, ${epochs.length} epochs in ${seconds.toFixed(2)} s; validation ${JSON.stringify(metrics)}\n`);
+    process.stdout.write(`meta-learner: 400 training + 100 validation rows, ${epochs.length} epochs in ${seconds.toFixed(2)} s; validation ${JSON.stringify(metrics)}\n`);
     try {
-      expect(epochs).toHaveLength(80);
-      expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+      expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: epochs.length }, (_, i) => i + 1));
       expect(epochs[epochs.length - 1].trainLoss).toBeLessThan(epochs[0].trainLoss * 0.9);
-      expect(Math.min(...epochs.map((e) => e.validationLoss as number))).toBeLessThan(epochs[0].validationLoss as number);
+      const validation = epochs.map((e) => e.validationLoss as number);
+      const bestEpoch = validation.indexOf(Math.min(...validation)) + 1;
+      expect(validation[bestEpoch - 1]).toBeLessThan(validation[0]);
+      // it stopped META_TRAIN_PATIENCE epochs after the best one, before the 80 allowed
+      expect(epochs.length).toBe(bestEpoch + META_TRAIN_PATIENCE);
+      expect(epochs.length).toBeLessThan(80);
       expect(metrics).toMatchObject({ rows: 500, validationRows: 100 });
       expect(metrics.validationLoss).toBe(Math.min(...epochs.map((e) => e.validationLoss as number)));
 
@@ -215,6 +222,30 @@ describe('on synthetic rows', () => {
     await expect(run).rejects.toMatchObject({ code: 'ABORTED' });
     expect(seen).toEqual([1, 2]);
   });
+});
+
+test('training runs off the event loop: timers fire while it trains', async () => {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  try {
+    const { learner } = await trainMetaLearner(train, { baseFingerprint: BASE, epochs: 10, validationShare: 0 });
+    learner.dispose();
+  } finally {
+    clearInterval(timer);
+  }
+  // an epoch that held the thread would leave only microtasks between epochs: no timer could run
+  expect(ticks).toBeGreaterThanOrEqual(2);
+});
+
+test('ECE and Brier score, by hand', () => {
+  // bins of 0.1: two rows at 0.1 (observed 0.5), two at 0.9 (observed 1) → ½·0.4 + ½·0.1
+  expect(expectedCalibrationError([0.1, 0.1, 0.9, 0.9], [0, 1, 1, 1])).toBeCloseTo(0.25, 10);
+  // a confidence of exactly 1 falls in the last bin
+  expect(expectedCalibrationError([1, 0], [1, 0])).toBe(0);
+  expect(expectedCalibrationError([0.25, 0.35], [0, 0], 2)).toBeCloseTo(0.3, 10);
+  expect(brierScore([0.2, 0.8, 0.5], [0, 1, 0.5])).toBeCloseTo(0.08 / 3, 10);
+  expect(expectedCalibrationError([], [])).toBeNull();
+  expect(brierScore([], [])).toBeNull();
 });
 
 describe('gradient clipping', () => {
