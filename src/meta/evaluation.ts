@@ -9,6 +9,7 @@
 import { areaUnderRiskCoverage, auroc as aurocOf, riskCoverageCurve } from '../loom/metrics';
 import { MetaError } from './errors';
 import { ERROR_TYPES, type ErrorType } from './labels';
+import { ECE_BINS, expectedCalibrationError } from './learner-metrics';
 
 function checkPaired(a: readonly unknown[], b: readonly unknown[], what: string): void {
   if (a.length !== b.length) throw new MetaError(`${what}: ${a.length} scores for ${b.length} labels`);
@@ -98,49 +99,23 @@ export function predictionRejectionRatio(scores: readonly number[], quality: rea
   return (area - random) / (oracle - random);
 }
 
-export interface ReliabilityBin {
-  /** [lower, upper): the last bin holds 1 too. */
-  lower: number;
-  upper: number;
-  count: number;
-  /** Mean score and share right of the bin's answers; null when it is empty. */
-  confidence: number | null;
-  accuracy: number | null;
-}
-
-/** The equal-width bins of ece: bin b holds scores in [b/bins, (b+1)/bins), the last one 1 too. */
-export function reliabilityBins(probabilities: readonly number[], correct: readonly boolean[], bins = 10): ReliabilityBin[] {
-  checkPaired(probabilities, correct, 'reliabilityBins');
-  if (!Number.isInteger(bins) || bins < 1) throw new MetaError(`bins must be an integer >= 1, not ${bins}`);
-  probabilities.forEach((p, i) => {
-    if (!(p >= 0 && p <= 1)) throw new MetaError(`reliabilityBins: probability ${i} must be in [0, 1] (${p})`);
-  });
-  const sums = Array.from({ length: bins }, () => ({ count: 0, confidence: 0, right: 0 }));
-  probabilities.forEach((p, i) => {
-    const b = sums[Math.min(bins - 1, Math.floor(p * bins))];
-    b.count++;
-    b.confidence += p;
-    if (correct[i]) b.right++;
-  });
-  return sums.map((s, b) => ({
-    lower: b / bins,
-    upper: (b + 1) / bins,
-    count: s.count,
-    confidence: s.count ? s.confidence / s.count : null,
-    accuracy: s.count ? s.right / s.count : null,
-  }));
-}
-
 /**
  * ECE, expected calibration error (Naeini et al. 2015; Guo et al. 2017): over 10 equal-width bins of
  * the predicted probability, Σ_b (n_b / n) · |accuracy_b − mean probability_b|. Only for scores that
- * are probabilities. Null for no answers.
+ * are probabilities; bin b holds [b/10, (b+1)/10), the last one 1 too (the learner's own
+ * `expectedCalibrationError`, src/meta/learner-metrics.ts, against 0/1 outcomes). Null for no answers.
  */
-export function ece(probabilities: readonly number[], correct: readonly boolean[], bins = 10): number | null {
-  const table = reliabilityBins(probabilities, correct, bins);
-  const n = probabilities.length;
-  if (n === 0) return null;
-  return table.reduce((s, b) => (b.count ? s + (b.count / n) * Math.abs((b.accuracy as number) - (b.confidence as number)) : s), 0);
+export function ece(probabilities: readonly number[], correct: readonly boolean[], bins = ECE_BINS): number | null {
+  checkPaired(probabilities, correct, 'ece');
+  if (!Number.isInteger(bins) || bins < 1) throw new MetaError(`bins must be an integer >= 1, not ${bins}`);
+  probabilities.forEach((p, i) => {
+    if (!(p >= 0 && p <= 1)) throw new MetaError(`ece: probability ${i} must be in [0, 1] (${p})`);
+  });
+  return expectedCalibrationError(
+    probabilities,
+    correct.map((c) => (c ? 1 : 0)),
+    bins,
+  );
 }
 
 export interface RoutingPoint {

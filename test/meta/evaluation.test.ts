@@ -9,7 +9,6 @@ import {
   oracleShareAt,
   predictionRejectionArea,
   predictionRejectionRatio,
-  reliabilityBins,
   routingCurve,
   routingFigures,
 } from '../../src/meta/evaluation';
@@ -76,19 +75,16 @@ describe('ECE over 10 equal-width bins', () => {
     expect(ece([], [])).toBeNull();
   });
 
-  test('the bins: 1 falls in the last; empty bins have no accuracy', () => {
-    const bins = reliabilityBins([1, 0.9, 0], [true, false, false]);
-    expect(bins).toHaveLength(10);
-    expect(bins[9]).toMatchObject({ count: 2, accuracy: 0.5 });
-    expect(bins[9].confidence).toBeCloseTo(0.95, 12);
-    expect(bins[0]).toMatchObject({ count: 1, accuracy: 0, confidence: 0 });
-    expect(bins[4]).toEqual({ lower: 0.4, upper: 0.5, count: 0, confidence: null, accuracy: null });
+  test('1 falls in the last bin; a bin holds its answers whatever their spread', () => {
+    // bin 9: 1 and 0.9, one right: |0.5 − 0.95|; bin 0: 0, wrong: 0
+    expect(ece([1, 0.9, 0], [true, false, false])).toBeCloseTo((2 / 3) * 0.45, 12);
     expect(ece([1, 1], [true, true])).toBeCloseTo(0, 12);
   });
 
   test('only probabilities', () => {
     expect(() => ece([1.2], [true])).toThrow(MetaError);
     expect(() => ece([-0.1], [true])).toThrow(MetaError);
+    expect(() => ece([0.1], [true, false])).toThrow(MetaError);
   });
 });
 
