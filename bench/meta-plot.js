@@ -31,11 +31,20 @@ function panel(left, top, right, bottom, [x0, x1], [y0, y1]) {
   };
 }
 
-/** The quality axis: from a tenth below the lowest quality drawn (floored to 0.1) to 1. */
+/** The quality axis: the curves' range widened by 0.01 each way, out to whole steps of 0.05 (in [0, 1]). */
 function qualityRange(curves) {
-  const lows = Object.values(curves).flatMap((c) => c.map((p) => p.quality));
-  const low = lows.length ? Math.min(...lows) : 0;
-  return [Math.max(0, Math.floor((low - 0.05) * 10) / 10), 1];
+  const qualities = Object.values(curves).flatMap((c) => c.map((p) => p.quality));
+  if (qualities.length === 0) return [0, 1];
+  const low = Math.max(0, Math.floor((Math.min(...qualities) - 0.01) * 20) / 20);
+  const high = Math.min(1, Math.ceil((Math.max(...qualities) + 0.01) * 20) / 20);
+  return high > low ? [low, high] : [0, 1];
+}
+
+/** Ticks from a to b at the largest of 0.01, 0.02, 0.05, 0.1, 0.2 that gives at most 10 steps. */
+function qualityTicks(a, b) {
+  const step = [0.01, 0.02, 0.05, 0.1, 0.2].find((s) => (b - a) / s <= 10 + 1e-9) ?? 0.2;
+  const n = Math.round((b - a) / step);
+  return Array.from({ length: n + 1 }, (_, i) => a + i * step);
 }
 
 function axes(r, plot, f, xTicks, yTicks, xLabel, title) {
@@ -90,9 +99,7 @@ function plotMeta(plot, { routing, learning, title = 'meta-learner vs baselines'
   r.text(width / 2 - Raster.textWidth(title) / 2, 8, title, COLORS.text);
 
   const rf = f.routing;
-  // steps of 0.05 on a narrow quality axis, 0.1 on a wide one
-  const span = rf.y1 - rf.y0;
-  axes(r, plot, rf, ticks(0, 1, 5), ticks(rf.y0, rf.y1, Math.max(1, Math.round(span <= 0.3 ? span * 20 : span * 10))), 'share sent to the oracle', 'quality vs oracle calls');
+  axes(r, plot, rf, ticks(0, 1, 5), qualityTicks(rf.y0, rf.y1), 'share sent to the oracle', 'quality vs oracle calls');
   const ends = Object.values(routing.curves).find((c) => c.length > 1);
   if (ends) polyline(r, rf, [[0, ends[0].quality], [1, ends[ends.length - 1].quality]], COLORS.base, 1, [8, 6]);
   const shown = ROUTING_SERIES.filter((s) => routing.curves[s.key]?.length);
@@ -112,4 +119,4 @@ function plotMeta(plot, { routing, learning, title = 'meta-learner vs baselines'
   return r.toPng();
 }
 
-module.exports = { plotMeta, frames, ROUTING_SERIES, LEARNING_SERIES };
+module.exports = { plotMeta, frames, qualityRange, qualityTicks, ROUTING_SERIES, LEARNING_SERIES };

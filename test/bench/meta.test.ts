@@ -140,3 +140,14 @@ test('the PNG: each routing curve and learning series where its values lie', () 
   // no APGR point at 64, so no line towards it: the background above the AUROC line
   expect(at(f.learning.px(60), f.learning.py(0.95))).toEqual([255, 255, 255]);
 });
+
+test('the quality axis: the curves widened to steps of 0.05, ticks of at most 10 steps', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { qualityRange, qualityTicks } = require('../../bench/meta-plot.js');
+  const [low, high] = qualityRange({ a: [{ share: 0, quality: 0.62 }, { share: 1, quality: 0.674 }], b: [{ share: 0.5, quality: 0.685 }] });
+  expect(low).toBeCloseTo(0.6, 12);
+  expect(high).toBeCloseTo(0.7, 12);
+  expect(qualityTicks(0.6, 0.7).map((t: number) => Number(t.toFixed(2)))).toEqual([0.6, 0.61, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67, 0.68, 0.69, 0.7]);
+  expect(qualityTicks(0, 1).length).toBe(11);
+  expect(qualityRange({})).toEqual([0, 1]);
+});
