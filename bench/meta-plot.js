@@ -15,10 +15,12 @@ const ROUTING_SERIES = [
   { key: 'perfect', label: 'perfect router', color: [150, 150, 150], width: 1, dash: [4, 4] },
 ];
 
+// the installed learner's figures; with the online trainer, the AUROC of each candidate it trained beside them
 const LEARNING_SERIES = [
-  { key: 'auroc', label: 'auroc', color: [31, 119, 180], dash: null },
-  { key: 'ece', label: 'ece', color: [214, 39, 40], dash: null },
-  { key: 'apgr', label: 'apgr', color: [44, 160, 44], dash: [6, 4] },
+  { label: 'auroc', get: (p) => p.auroc, color: [31, 119, 180], dash: null },
+  { label: 'ece', get: (p) => p.ece, color: [214, 39, 40], dash: null },
+  { label: 'apgr', get: (p) => p.apgr, color: [44, 160, 44], dash: [6, 4] },
+  { label: 'candidate auroc', get: (p) => p.candidate?.auroc, color: [150, 150, 150], dash: [3, 3] },
 ];
 
 /** A panel's frame: x from x0 to x1 over [left, right], y from y0 to y1 over [bottom, top], clamped. */
@@ -89,7 +91,7 @@ function frames(width, height, routingCurves, learning) {
 
 /**
  * PNG bytes. `routing`: { curves: { name: [{ share, quality }] } } (names of ROUTING_SERIES);
- * `learning`: [{ labelled, auroc, ece, apgr }] (null values skipped).
+ * `learning`: [{ labelled, auroc, ece, apgr, candidate?: { auroc } }] (null values skipped).
  */
 function plotMeta(plot, { routing, learning, title = 'meta-learner vs baselines', width = 1200, height = 560 }) {
   const { Raster, COLORS } = plot;
@@ -110,12 +112,14 @@ function plotMeta(plot, { routing, learning, title = 'meta-learner vs baselines'
   const lf = f.learning;
   const xTicks = ticks(0, lf.x1, 4).map((x) => Math.round(x));
   axes(r, plot, lf, xTicks, ticks(0, 1, 5), 'labelled answers in the buffer', 'learning over time (test split)');
-  for (const s of LEARNING_SERIES) {
-    const points = learning.filter((p) => p[s.key] !== null && p[s.key] !== undefined).map((p) => [p.labelled, p[s.key]]);
+  const drawn = LEARNING_SERIES.filter((s) => learning.some((p) => s.get(p) !== null && s.get(p) !== undefined));
+  // the candidates first, under the installed learner's lines
+  for (const s of [...drawn].reverse()) {
+    const points = learning.filter((p) => s.get(p) !== null && s.get(p) !== undefined).map((p) => [p.labelled, s.get(p)]);
     polyline(r, lf, points, s.color, 2, s.dash);
     for (const [x, y] of points) r.fillRect(lf.px(x) - 2, lf.py(y) - 2, 5, 5, s.color);
   }
-  legend(r, plot, LEARNING_SERIES.map((s) => [s.label, s.color, s.dash]), lf.left - 40, lf.bottom + 56, 3, 170);
+  legend(r, plot, drawn.map((s) => [s.label, s.color, s.dash]), lf.left - 40, lf.bottom + 56, 2, 260);
   return r.toPng();
 }
 

@@ -139,6 +139,11 @@ test('the PNG: each routing curve and learning series where its values lie', () 
   expect(at(f.learning.px(64), f.learning.py(0.1))).toEqual([214, 39, 40]);
   // no APGR point at 64, so no line towards it: the background above the AUROC line
   expect(at(f.learning.px(60), f.learning.py(0.95))).toEqual([255, 255, 255]);
+  // a candidate the online trainer did not install, drawn beside the installed learner
+  const withCandidate = decodePng(plotMeta(plot, { routing: { curves }, learning: [{ labelled: 32, auroc: 0.6, ece: 0.2, apgr: 0.5, candidate: { auroc: 0.9 } }, { labelled: 64, auroc: 0.6, ece: 0.1, apgr: 0.5, candidate: { auroc: 0.9 } }], width: 1000, height: 500 }));
+  const g = frames(1000, 500, curves, [{ labelled: 64 }]);
+  const i = (Math.round(g.learning.py(0.9)) * 1000 + Math.round(g.learning.px(64))) * 3;
+  expect(Array.from(withCandidate.rgb.slice(i, i + 3))).toEqual([150, 150, 150]);
 });
 
 test('the quality axis: the curves widened to steps of 0.05, ticks of at most 10 steps', () => {
