@@ -488,6 +488,8 @@ async function main() {
     threads: o.threads,
     host: { machine: machine(), cpu: cpu().model, load_before: loadBefore, load_after: load() },
     date: started.toISOString(),
+    // when the rows were collected (the cascade runs); `date` is when these figures were computed
+    collected_at: collected.header.date ?? null,
     wall_s: Number(((Date.now() - started.getTime()) / 1000).toFixed(1)),
     command: ['node', 'bench/meta.js', ...process.argv.slice(2)].join(' '),
   };
