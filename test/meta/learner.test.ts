@@ -225,6 +225,26 @@ describe('on synthetic rows', () => {
   });
 });
 
+test('the confidence head learns a soft target as it is, not rounded to right or wrong', async () => {
+  // true confidences between 0.2 and 0.8 (several verdicts that disagree), from one signal
+  const soft = (n: number, seed: number): TrainingRow[] => syntheticRows(n, seed).map((r) => {
+    const confidence = 0.2 + 0.6 * sigmoid(2 * (r.signals[PROBE] - 0.5) * 4);
+    return { ...r, confidence, route: routeTarget(confidence), errorType: 'none' as const };
+  });
+  const { learner } = await trainMetaLearner(soft(400, 3), { baseFingerprint: BASE, epochs: 60, validationShare: 0, seed: 2 });
+  try {
+    const fresh = soft(200, 4);
+    const predicted = learner.predictMany(fresh.map((r) => r.signals)).map((p) => p.confidence);
+    const meanError = predicted.reduce((s, p, i) => s + Math.abs(p - fresh[i].confidence), 0) / fresh.length;
+    process.stdout.write(`meta-learner, soft targets in [0.2, 0.8]: mean absolute error ${meanError.toFixed(3)}, predictions in [${Math.min(...predicted).toFixed(2)}, ${Math.max(...predicted).toFixed(2)}]\n`);
+    expect(meanError).toBeLessThan(0.06);
+    expect(Math.min(...predicted)).toBeGreaterThan(0.1);
+    expect(Math.max(...predicted)).toBeLessThan(0.9);
+  } finally {
+    learner.dispose();
+  }
+});
+
 test('training runs off the event loop: timers fire while it trains', async () => {
   let ticks = 0;
   const timer = setInterval(() => ticks++, 1);
