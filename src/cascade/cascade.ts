@@ -59,8 +59,18 @@ export class Cascade {
     private readonly oracle: Oracle | null,
     private readonly repair: boolean,
     private readonly sources: Sources,
-    private readonly router: Router | null,
+    private router: Router | null,
   ) {}
+
+  /** The fingerprint of the model that drafts: a meta-learner is bound to it. */
+  get modelFingerprint(): string {
+    return this.model.info.fingerprint;
+  }
+
+  /** Routes the questions asked from now on (null: the full order); a router made after open, e.g. for this model's fingerprint. */
+  useRouter(router: Router | null): void {
+    this.router = router;
+  }
 
   /** Loads everything a question needs; a missing or corrupt file fails here, before any question. */
   static async open(options: CascadeOptions = {}): Promise<Cascade> {
