@@ -136,10 +136,16 @@ test('a version writer SIGKILLed mid-write leaves a current learner that loads, 
   // every acknowledged version is recorded, and its file is whole
   const recorded = new Map(store.versions().map((v) => [v.version, v]));
   for (const [v] of acked) expect(recorded.has(Number(v))).toBe(true);
-  // no temporary left behind is taken for a version, and the next step writes past everything
+  // a line torn by a kill (no newline) is not a version, and the next record cuts it off
+  const before = store.versions().length;
+  fs.appendFileSync(join(store.dir, 'versions.jsonl'), '{"version": 999, "file": "v0999.gg');
+  expect(store.versions()).toHaveLength(before);
   const next = await step(buffer, store, true);
   if (next.status !== 'trained') throw new Error(next.status);
   expect(next.version.version).toBeGreaterThan(Math.max(...acked.map(([v]) => Number(v))));
-  expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+  expect(store.versions()).toHaveLength(before + 1);
+  expect(store.versions().some((v) => v.version === 999)).toBe(false);
+  expect(fs.readFileSync(join(store.dir, 'versions.jsonl'), 'utf8')).not.toContain('v0999');
+  expect(fs.readdirSync(dir)).toContain('meta');
   buffer.close();
 }, 120_000);
