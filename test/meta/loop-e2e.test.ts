@@ -1,0 +1,130 @@
+// The feedback loop end to end, as CI runs it (issue 18, "Done when"): through the real bin/cogito.js
+// over dist/, the default model and its sidecar, SQLite, Z3, and the oracle model served by a real
+// `cogito serve` on loopback — bootstrap a few dozen questions (the meta-learner trained online),
+// train, ask a question whose route is read from the current learner and applied, record a user's
+// correction, retrain, then a batch of asks whose labels make a step due, run by a detached child.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AskResult } from '../../src/cascade';
+import { readQuestionFile } from '../../src/cascade/batch';
+import { loadDomainPack } from '../../src/corpus/domain';
+import { drawBootstrapQuestions, FeedbackBuffer, heldOutOf, type LearnerVersion, type RetrainResult } from '../../src/meta';
+import { buildDist, cogito } from '../support/cli';
+import { repoRoot, tempDir } from '../support/engine';
+import { startServer, type RunningServer } from '../support/serve';
+
+let dir: string;
+let vks: string;
+let oracle: RunningServer;
+
+const BOOTSTRAP = 60;
+const models = path.join(repoRoot, 'models');
+
+beforeAll(async () => {
+  buildDist();
+  dir = tempDir('cogito-meta-e2e-');
+  vks = path.join(dir, 'vks.db');
+  oracle = await startServer({ modelPath: path.join(models, 'oracle.gguf'), contextSize: 64, threads: 1, onWarning: () => undefined });
+}, 600_000);
+afterAll(async () => {
+  await oracle?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Status {
+  labelledAnswers: number;
+  learner: { current: number | null; versions: LearnerVersion[] };
+}
+
+async function status(): Promise<Status> {
+  const r = await cogito('meta', 'status', '--vks', vks, '--json');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.out) as Status;
+}
+
+/** Labelled answers (training rows) in the buffer, read as the trainer reads them. */
+function labelled(): number {
+  const buffer = FeedbackBuffer.open(path.join(dir, 'feedback.db'), { readonly: true });
+  try {
+    return buffer.trainingRows().length;
+  } finally {
+    buffer.close();
+  }
+}
+
+// the bootstrap's own draw, continued: questions it did not ask, still none from the held-out file
+const drawn = drawBootstrapQuestions(loadDomainPack(path.join(models, 'default.domain.json')), {
+  count: BOOTSTRAP + 40,
+  seed: 1,
+  heldOut: heldOutOf(readQuestionFile(path.join(models, 'default.heldout.jsonl'))),
+});
+
+test('bootstrap → train → a routed ask → a user correction → retrain → online training from ask in a child process', async () => {
+  const t0 = Date.now();
+  const boot = await cogito('meta', 'bootstrap', '--questions', String(BOOTSTRAP), '--oracle', oracle.url, '--vks', vks, '--threads', '1', '--json');
+  expect(boot.code).toBe(0);
+  expect(boot.err).toMatch(/bootstrap \[#+\.*\] \d+\/60 /);
+  const summary = JSON.parse(boot.out) as { questions: number; labelled: number; outcomes: number; trainingSteps: number; oracleCalls: number; learner: { current: number | null; versions: number } };
+  expect(summary).toMatchObject({ questions: BOOTSTRAP });
+  expect(summary.oracleCalls).toBeGreaterThan(0);
+  const afterBoot = await status();
+  // at least 32 labelled answers: online training ran during the bootstrap
+  expect(afterBoot.labelledAnswers).toBeGreaterThanOrEqual(32);
+  expect(summary.trainingSteps).toBeGreaterThanOrEqual(1);
+  expect(afterBoot.learner.versions.map((v) => v.version)).toEqual(afterBoot.learner.versions.map((_, i) => i + 1));
+  expect(afterBoot.learner.versions[0]).toMatchObject({ version: 1, rows: 32, accepted: true });
+  expect(afterBoot.learner.current).not.toBeNull();
+  process.stderr.write(`e2e: bootstrap of ${BOOTSTRAP} questions ${Date.now() - t0} ms, ${afterBoot.labelledAnswers} labelled, ${afterBoot.learner.versions.length} version(s)\n`);
+
+  const train = await cogito('meta', 'train', '--vks', vks, '--json');
+  expect(train.code).toBe(0);
+  const trained = JSON.parse(train.out) as RetrainResult;
+  if (trained.status !== 'trained') throw new Error(`meta train: ${train.out}`);
+  expect(trained.version.version).toBe(afterBoot.learner.versions.length + 1);
+  const current = (await status()).learner.current as number;
+
+  // a question bootstrap did not ask, routed by the current learner; the route is applied
+  const question = drawn[BOOTSTRAP].question;
+  const asked = await cogito('ask', question, '--json', '--oracle', oracle.url, '--vks', vks, '--threads', '1');
+  expect(asked.code).toBe(0);
+  const result = JSON.parse(asked.out) as AskResult;
+  expect(result.route).toMatchObject({ by: `meta-learner v${current}`, confidence: expect.any(Number) });
+  expect(['SELF', 'HYBRID', 'ORACLE']).toContain(result.route?.advice);
+  const repairs = result.claims.flatMap((c) => c.repairs);
+  if (result.route?.advice === 'SELF') expect({ calls: result.oracle_calls, repairs }).toEqual({ calls: 0, repairs: [] });
+  if (result.route?.advice === 'ORACLE') expect(repairs).toEqual([]);
+  // --no-route: no route on the answer
+  const unrouted = await cogito('ask', question, '--json', '--no-route', '--no-feedback', '--vks', vks, '--threads', '1');
+  expect(JSON.parse(unrouted.out)).not.toHaveProperty('route');
+
+  // the user corrects it: one more label on that answer
+  const before = labelled();
+  const corrected = await cogito('feedback', result.id, 'correct', 'It is something else entirely.', '--vks', vks, '--json');
+  expect(corrected.code).toBe(0);
+  expect(JSON.parse(corrected.out)).toMatchObject({ outcome: { source: 'user', verdict: 'incorrect', weight: 0.3 } });
+  const withCorrection = labelled();
+  expect(withCorrection).toBeGreaterThanOrEqual(before);
+
+  const retrain = await cogito('meta', 'train', '--vks', vks, '--json');
+  const retrained = JSON.parse(retrain.out) as RetrainResult;
+  if (retrained.status !== 'trained') throw new Error(`meta train: ${retrain.out}`);
+  expect(retrained.version).toMatchObject({ version: trained.version.version + 1, rows: withCorrection, against: { version: current } });
+
+  // a batch of asks: once 8 more answers are labelled, a step is due and a detached child trains it
+  const versionsBefore = (await status()).learner.versions.length;
+  const batch = path.join(dir, 'batch.jsonl');
+  fs.writeFileSync(batch, `${drawn.slice(BOOTSTRAP + 1).map((q) => JSON.stringify({ question: q.question })).join('\n')}\n`);
+  const ran = await cogito('ask', '--batch', batch, '--out', path.join(dir, 'batch-out.jsonl'), '--vks', vks, '--threads', '1');
+  expect(ran.code).toBe(0);
+  expect(labelled()).toBeGreaterThanOrEqual(withCorrection + 8);
+  const deadline = Date.now() + 30_000;
+  while ((await status()).learner.versions.length === versionsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  const final = await status();
+  expect(final.learner.versions.length).toBeGreaterThan(versionsBefore);
+  expect(fs.readFileSync(path.join(dir, 'meta', 'train.log'), 'utf8')).toMatch(/meta-learner v\d+: /);
+
+  const evaluated = await cogito('meta', 'eval', '--vks', vks, '--json');
+  expect(evaluated.code).toBe(0);
+  expect(JSON.parse(evaluated.out)).toMatchObject({ version: final.learner.current, on: 'the validation slice of the feedback buffer', rows: expect.any(Number) });
+  process.stderr.write(`e2e: whole loop ${Date.now() - t0} ms\n`);
+}, 180_000);
