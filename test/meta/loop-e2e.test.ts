@@ -17,7 +17,7 @@ let dir: string;
 let vks: string;
 let oracle: RunningServer;
 
-const BOOTSTRAP = 60;
+const BOOTSTRAP = 90;
 const models = path.join(repoRoot, 'models');
 
 beforeAll(async () => {
@@ -54,7 +54,7 @@ function labelled(): number {
 
 // the bootstrap's own draw, continued: questions it did not ask, still none from the held-out file
 const drawn = drawBootstrapQuestions(loadDomainPack(path.join(models, 'default.domain.json')), {
-  count: BOOTSTRAP + 40,
+  count: BOOTSTRAP + 41,
   seed: 1,
   heldOut: heldOutOf(readQuestionFile(path.join(models, 'default.heldout.jsonl'))),
 });
@@ -63,7 +63,7 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   const t0 = Date.now();
   const boot = await cogito('meta', 'bootstrap', '--questions', String(BOOTSTRAP), '--oracle', oracle.url, '--vks', vks, '--threads', '1', '--json');
   expect(boot.code).toBe(0);
-  expect(boot.err).toMatch(/bootstrap \[#+\.*\] \d+\/60 /);
+  expect(boot.err).toMatch(/bootstrap \[#+\.*\] 90\/90 /);
   const summary = JSON.parse(boot.out) as { questions: number; labelled: number; outcomes: number; trainingSteps: number; oracleCalls: number; learner: { current: number | null; versions: number } };
   expect(summary).toMatchObject({ questions: BOOTSTRAP });
   expect(summary.oracleCalls).toBeGreaterThan(0);
