@@ -133,6 +133,7 @@ export interface OnlineTrainerOptions {
 export class OnlineTrainer {
   private running: Promise<void> | null = null;
   private pending = false;
+  private closed = false;
   private steps = 0;
 
   constructor(private readonly options: OnlineTrainerOptions) {
@@ -148,13 +149,21 @@ export class OnlineTrainer {
     return this.running !== null;
   }
 
-  /** True when it started a step. */
+  /** True when it started a step. A failure to read the counts goes to onError: an answer never fails for it. */
   notify(): boolean {
+    if (this.closed) return false;
     if (this.running) {
       this.pending = true;
       return false;
     }
-    if (!trainingDue(this.options.labelled(), this.options.lastTrainedAt())) return false;
+    let due: boolean;
+    try {
+      due = trainingDue(this.options.labelled(), this.options.lastTrainedAt());
+    } catch (err) {
+      this.options.onError?.(err);
+      return false;
+    }
+    if (!due) return false;
     this.steps++;
     this.running = this.options
       .run()
@@ -170,6 +179,12 @@ export class OnlineTrainer {
         }
       });
     return true;
+  }
+
+  /** Starts no more steps (one running goes on): call it before closing what `labelled` reads. */
+  close(): void {
+    this.closed = true;
+    this.pending = false;
   }
 
   /** Resolves when no step is running (and none was started by the last one's end). */

@@ -63,6 +63,7 @@ export function register(program: Command): void {
       const cascade = await Cascade.open(cascadeOptions(flags));
       let buffer: FeedbackBuffer | null = null;
       let router: MetaRouter | null = null;
+      let trainer: OnlineTrainer | null = null;
       try {
         const store = vksPath !== ':memory:' ? new LearnerStore(metaDirBeside(vksPath)) : null;
         if (typeof flags.route === 'string') cascade.useRouter(fixedRouter(flags.route, '--route'));
@@ -72,11 +73,12 @@ export function register(program: Command): void {
         }
         buffer = flags.feedback !== false && vksPath !== ':memory:' ? FeedbackBuffer.open(feedbackPathBeside(vksPath)) : null;
         // every recorded answer may make a training step due: it runs in a child process that outlives this one
-        const trainer = buffer && store ? onlineTrainer(buffer, store, () => retrainInChild(vksPath, store, cascade.modelFingerprint), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`)) : null;
+        trainer = buffer && store ? onlineTrainer(buffer, store, () => retrainInChild(vksPath, store, cascade.modelFingerprint), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`)) : null;
         const answer = answerer(cascade, buffer, trainer);
         if (batch) await runBatch(cascade, answer, batch, flags);
         else await askOne(answer, question as string, !!flags.json, buffer !== null);
       } finally {
+        trainer?.close();
         buffer?.close();
         router?.dispose();
         await cascade.close();

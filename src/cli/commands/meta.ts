@@ -22,6 +22,7 @@ import {
   splitRows,
   type FeedbackStatus,
   type LearnerVersion,
+  type OnlineTrainer,
   type RetrainResult,
   type SliceScore,
   type TrainingRow,
@@ -146,6 +147,7 @@ async function runBootstrapCommand(flags: BootstrapFlags): Promise<void> {
   const oracle = oracleOf(flags);
   const cascade = await Cascade.open({ model: flags.model, vks, oracle, repair: flags.repair, threads: flags.threads });
   const buffer = FeedbackBuffer.open(feedbackPathBeside(vks));
+  let trainer: OnlineTrainer | null = null;
   try {
     if (!cascade.paths.domain) throw new NotFoundError(`${besideModel(cascade.paths.model, '.domain.json')}: bootstrap draws its questions from the model's domain pack, and there is none`);
     const heldOutPath = flags.heldOut ?? besideModel(cascade.paths.model, '.heldout.jsonl');
@@ -153,7 +155,7 @@ async function runBootstrapCommand(flags: BootstrapFlags): Promise<void> {
     const questions = drawBootstrapQuestions(loadDomainPack(cascade.paths.domain), { count: flags.questions, seed: flags.seed, heldOut });
     const store = new LearnerStore(metaDirBeside(vks));
     const fingerprint = cascade.modelFingerprint;
-    const trainer = onlineTrainer(buffer, store, async () => reportStep(await retrainHere(buffer, store, fingerprint)), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`));
+    trainer = onlineTrainer(buffer, store, async () => reportStep(await retrainHere(buffer, store, fingerprint)), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`));
     const bar = progressBar('bootstrap');
     const summary = await runBootstrap(new FeedbackRecorder(cascade, buffer), questions, { trainer, onAnswer: (done, total, a) => bar(done, total, `${a.result.status} · labelled ${buffer.trainingRows().length}`) });
     const learner = learnerStatus(store);
@@ -163,6 +165,9 @@ async function runBootstrapCommand(flags: BootstrapFlags): Promise<void> {
       process.stdout.write(`bootstrap: ${summary.questions} question(s) (${statuses}); ${summary.labelled} labelled, ${summary.outcomes} outcome(s), oracle calls ${summary.oracleCalls}; ${summary.trainingSteps} training step(s), current meta-learner ${learner.current === null ? 'none' : `v${learner.current}`}\n`);
     }
   } finally {
+    // a step still running (the run failed midway) ends before the buffer it reads closes
+    trainer?.close();
+    await trainer?.idle();
     buffer.close();
     await cascade.close();
   }
