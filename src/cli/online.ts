@@ -11,9 +11,16 @@ import { loadMetaLearner, trainMetaLearner, LearnerStore, MetaRouter, OnlineTrai
 /** bin/cogito.js of this installation (dist/cli → ../../bin). */
 const COGITO_BIN = path.join(__dirname, '..', '..', 'bin', 'cogito.js');
 
-/** The store's current learner as a router for this model, or null before the first accepted version. */
-export function metaRouter(store: LearnerStore, baseFingerprint: string): Promise<MetaRouter | null> {
-  return MetaRouter.current(store, loadMetaLearner, baseFingerprint);
+/**
+ * The store's current learner as a router for this model; none before the first accepted version, or
+ * when the current one was trained for another model (then `note` says so: the answer is not routed).
+ */
+export async function metaRouter(store: LearnerStore, baseFingerprint: string): Promise<{ router: MetaRouter | null; note: string | null }> {
+  const current = store.current();
+  if (current && current.baseFingerprint !== baseFingerprint) {
+    return { router: null, note: `the meta-learner in ${store.dir} (v${current.version}) was trained for another model; this answer is not routed` };
+  }
+  return { router: await MetaRouter.current(store, loadMetaLearner, baseFingerprint), note: null };
 }
 
 /** One online step in this process (the training itself runs on the addon's thread). */

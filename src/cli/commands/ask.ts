@@ -68,7 +68,9 @@ export function register(program: Command): void {
         const store = vksPath !== ':memory:' ? new LearnerStore(metaDirBeside(vksPath)) : null;
         if (typeof flags.route === 'string') cascade.useRouter(fixedRouter(flags.route, '--route'));
         else if (flags.route !== false && store) {
-          router = await metaRouter(store, cascade.modelFingerprint);
+          const found = await metaRouter(store, cascade.modelFingerprint);
+          if (found.note) process.stderr.write(`cogito: ${found.note}\n`);
+          router = found.router;
           cascade.useRouter(router);
         }
         buffer = flags.feedback !== false && vksPath !== ':memory:' ? FeedbackBuffer.open(feedbackPathBeside(vksPath)) : null;
