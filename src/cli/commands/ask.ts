@@ -65,11 +65,13 @@ export function register(program: Command): void {
       let router: MetaRouter | null = null;
       let trainer: OnlineTrainer | null = null;
       try {
-        const store = vksPath !== ':memory:' ? new LearnerStore(metaDirBeside(vksPath)) : null;
+        let store = vksPath !== ':memory:' ? new LearnerStore(metaDirBeside(vksPath)) : null;
         if (typeof flags.route === 'string') cascade.useRouter(fixedRouter(flags.route, '--route'));
         else if (flags.route !== false && store) {
           const found = await metaRouter(store, cascade.modelFingerprint);
           if (found.note) process.stderr.write(`cogito: ${found.note}\n`);
+          // the buffer does not say which model drafted an answer: no online training for a model the learners are not for
+          if (found.note) store = null;
           router = found.router;
           cascade.useRouter(router);
         }
