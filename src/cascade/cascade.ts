@@ -62,11 +62,6 @@ export class Cascade {
     private router: Router | null,
   ) {}
 
-  /** The fingerprint of the model that drafts: a meta-learner is bound to it. */
-  get modelFingerprint(): string {
-    return this.model.info.fingerprint;
-  }
-
   /** Routes the questions asked from now on (null: the full order); a router made after open, e.g. for this model's fingerprint. */
   useRouter(router: Router | null): void {
     this.router = router;
@@ -93,6 +88,11 @@ export class Cascade {
       await model?.dispose();
       throw err;
     }
+  }
+
+  /** The fingerprint of the model that drafts (ModelInfo.fingerprint): the base its answers' labels are about. */
+  get modelFingerprint(): string {
+    return this.model.info.fingerprint;
   }
 
   /** Checks a question without answering it (empty, NUL, longer than the context): for a batch, before the first answer. */

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadMetaLearner, trainMetaLearner, LearnerStore, MetaRouter, OnlineTrainer, retrain, type FeedbackBuffer, type RetrainResult } from '../meta';
+import { loadMetaLearner, trainMetaLearner, LearnerStore, MetaRouter, OnlineTrainer, retrain, trainingRowsFor, type FeedbackBuffer, type RetrainResult } from '../meta';
 
 /** bin/cogito.js of this installation (dist/cli → ../../bin). */
 const COGITO_BIN = path.join(__dirname, '..', '..', 'bin', 'cogito.js');
@@ -48,6 +48,6 @@ export function retrainInChild(vksPath: string, store: LearnerStore, baseFingerp
 }
 
 /** The schedule over the buffer and the store's versions, running `run` when a step is due. */
-export function onlineTrainer(buffer: FeedbackBuffer, store: LearnerStore, run: () => Promise<unknown>, onError: (err: unknown) => void): OnlineTrainer {
-  return new OnlineTrainer({ labelled: () => buffer.trainingRows().length, lastTrainedAt: () => store.latest()?.rows ?? null, run, onError });
+export function onlineTrainer(buffer: FeedbackBuffer, store: LearnerStore, baseFingerprint: string, run: () => Promise<unknown>, onError: (err: unknown) => void): OnlineTrainer {
+  return new OnlineTrainer({ labelled: () => trainingRowsFor(buffer, baseFingerprint).length, lastTrainedAt: () => store.latest()?.rows ?? null, run, onError });
 }

@@ -9,17 +9,18 @@
  * - **Score**: the training objective on the slice — per answer 2.0 × the cross-entropy of the
  *   confidence head against the true confidence + 1.5 × the route head's cross-entropy against the
  *   route target + 1.0 × the error head's against the error type (META_LOSS_WEIGHTS), averaged with
- *   the answer's weight (the weight of the verdicts behind its labels). Brier score, AUROC and the
- *   route and error-type accuracies are kept beside it, for reading; they decide nothing.
+ *   the answer's weight (the weight of the verdicts behind its labels): the learner's own loss
+ *   (docs/meta.md, "Loss"), computed from its predictions. AUROC, ECE, Brier score and the route and
+ *   error-type accuracies (./learner-metrics.ts) are kept beside it, for reading; they decide nothing.
  * - **Rule**: the candidate is installed when there is no current learner, or when its slice loss is
  *   at most the current learner's on the same slice (ties keep the new: it has seen more answers).
  *   An empty slice installs a candidate only when there is no current learner; a loss that is not a
  *   finite number never installs.
  */
 import { createHash } from 'node:crypto';
-import { auroc } from '../loom/metrics';
 import type { TrainingRow } from './feedback';
-import { META_LOSS_WEIGHTS, type MetaLearnerApi } from './learner-types';
+import { scoreMetaPredictions } from './learner-metrics';
+import { META_LOSS_WEIGHTS, type MetaLearnerApi, type MetaMetrics } from './learner-types';
 
 export const VALIDATION_MODULUS = 5;
 
@@ -35,49 +36,29 @@ export function splitRows(rows: readonly TrainingRow[]): { training: TrainingRow
 }
 
 /** A learner's figures on a set of labelled answers (null where undefined: no rows, or one class only for AUROC). */
-export interface SliceScore {
+export interface SliceScore extends Pick<MetaMetrics, 'auroc' | 'ece' | 'brier' | 'routeAccuracy' | 'errorTypeAccuracy'> {
   rows: number;
   /** The weighted training objective (see the module comment); the accept rule compares it. */
   loss: number | null;
-  /** Weighted mean of (predicted − true confidence)². */
-  brier: number | null;
-  /** Confidence head against correct = true confidence ≥ 0.5, unweighted. */
-  auroc: number | null;
-  routeAccuracy: number | null;
-  errorTypeAccuracy: number | null;
 }
 
 const EPS = 1e-7;
-const clamp = (p: number) => Math.min(1 - EPS, Math.max(EPS, p));
 
 export function scoreOnSlice(learner: Pick<MetaLearnerApi, 'predictMany'>, rows: readonly TrainingRow[]): SliceScore {
-  if (rows.length === 0) return { rows: 0, loss: null, brier: null, auroc: null, routeAccuracy: null, errorTypeAccuracy: null };
   const predictions = learner.predictMany(rows.map((r) => r.signals));
   let weight = 0;
   let loss = 0;
-  let brier = 0;
-  let route = 0;
-  let error = 0;
   rows.forEach((r, i) => {
     const p = predictions[i];
-    const c = clamp(p.confidence);
+    const c = Math.min(1 - EPS, Math.max(EPS, p.confidence));
     const confidenceLoss = -(r.confidence * Math.log(c) + (1 - r.confidence) * Math.log(1 - c));
-    const routeLoss = -Math.log(clamp(p.routeProbabilities[r.route]));
-    const errorLoss = -Math.log(clamp(p.errorProbabilities[r.errorType]));
+    const routeLoss = -Math.log(p.routeProbabilities[r.route] + EPS);
+    const errorLoss = -Math.log(p.errorProbabilities[r.errorType] + EPS);
     weight += r.weight;
     loss += r.weight * (META_LOSS_WEIGHTS.confidence * confidenceLoss + META_LOSS_WEIGHTS.route * routeLoss + META_LOSS_WEIGHTS.error * errorLoss);
-    brier += r.weight * (p.confidence - r.confidence) ** 2;
-    if (p.route === r.route) route += r.weight;
-    if (p.errorType === r.errorType) error += r.weight;
   });
-  return {
-    rows: rows.length,
-    loss: loss / weight,
-    brier: brier / weight,
-    auroc: auroc(predictions.map((p) => p.confidence), rows.map((r) => r.confidence >= 0.5)),
-    routeAccuracy: route / weight,
-    errorTypeAccuracy: error / weight,
-  };
+  const m = scoreMetaPredictions(predictions, rows, { rows: rows.length, trainLoss: 0, validationLoss: null });
+  return { rows: rows.length, loss: weight > 0 ? loss / weight : null, auroc: m.auroc, ece: m.ece, brier: m.brier, routeAccuracy: m.routeAccuracy, errorTypeAccuracy: m.errorTypeAccuracy };
 }
 
 export interface AcceptDecision {

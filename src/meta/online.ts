@@ -11,7 +11,7 @@
  * model loaded after a worker loaded the addon crashes the process). The CLI, whose process exits
  * after the answer, starts the step in a detached child process instead (`cogito meta train --if-due`).
  */
-import type { FeedbackBuffer } from './feedback';
+import type { FeedbackBuffer, TrainingRow } from './feedback';
 import { acceptRule, scoreOnSlice, splitRows, type SliceScore } from './accept';
 import { MetaError } from './errors';
 import { versionFileName, type LearnerStore, type LearnerVersion } from './learner-store';
@@ -28,6 +28,15 @@ export const TRAINING_BATCH = 32;
 export function trainingDue(labelled: number, lastTrainedAt: number | null): boolean {
   if (labelled < FIRST_TRAINING_AT) return false;
   return lastTrainedAt === null || labelled - lastTrainedAt >= RETRAIN_EVERY;
+}
+
+/**
+ * The buffer's training rows of answers drafted by this base model: an answer registered with another
+ * model's fingerprint is left out (one registered without one, or never registered, is kept).
+ */
+export function trainingRowsFor(buffer: FeedbackBuffer, baseFingerprint: string): TrainingRow[] {
+  const other = new Set(buffer.registered().filter((a) => a.model !== null && a.model !== baseFingerprint).map((a) => a.answerId));
+  return buffer.trainingRows().filter((r) => !other.has(r.answerId));
 }
 
 /** Reads a meta-learner GGUF, refusing one bound to another base model. */
@@ -62,12 +71,13 @@ export type RetrainResult =
  */
 export async function retrain(deps: RetrainDeps): Promise<RetrainResult> {
   const result = await deps.store.withLock(async (): Promise<RetrainResult> => {
-    const rows = deps.buffer.trainingRows();
+    const rows = trainingRowsFor(deps.buffer, deps.baseFingerprint);
     const lastTrainedAt = deps.store.latest()?.rows ?? null;
     if (!deps.force && !trainingDue(rows.length, lastTrainedAt)) return { status: 'not-due', labelled: rows.length, lastTrainedAt };
     const { training, validation } = splitRows(rows);
     if (training.length === 0) return { status: 'too-few', labelled: rows.length };
-    const options: MetaTrainOptions = { baseFingerprint: deps.baseFingerprint, batchSize: TRAINING_BATCH, validationShare: 0, epochs: deps.epochs, seed: deps.seed, signal: deps.signal };
+    // the learner holds out its own share of these rows to stop early; the slice above only judges
+    const options: MetaTrainOptions = { baseFingerprint: deps.baseFingerprint, batchSize: TRAINING_BATCH, epochs: deps.epochs, seed: deps.seed, signal: deps.signal };
     const { learner, metrics } = await deps.train(training, options);
     try {
       const score = scoreOnSlice(learner, validation);

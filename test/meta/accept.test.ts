@@ -3,7 +3,7 @@
 // new), and training due at 32 labelled answers, then at every 8 more.
 import { acceptRule, inValidationSlice, splitRows, trainingDue, VALIDATION_MODULUS, type SliceScore, type TrainingRow } from '../../src/meta';
 
-const score = (loss: number | null): SliceScore => ({ rows: loss === null ? 0 : 10, loss, brier: null, auroc: null, routeAccuracy: null, errorTypeAccuracy: null });
+const score = (loss: number | null): SliceScore => ({ rows: loss === null ? 0 : 10, loss, ece: null, brier: null, auroc: null, routeAccuracy: null, errorTypeAccuracy: null });
 
 test('the accept rule: not worse installs (ties keep the new), worse does not, an empty slice installs only the first', () => {
   expect(acceptRule(score(0.5), null)).toMatchObject({ accepted: true, reason: expect.stringMatching(/^no current learner/) });

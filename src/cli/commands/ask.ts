@@ -77,7 +77,7 @@ export function register(program: Command): void {
         }
         buffer = flags.feedback !== false && vksPath !== ':memory:' ? FeedbackBuffer.open(feedbackPathBeside(vksPath)) : null;
         // every recorded answer may make a training step due: it runs in a child process that outlives this one
-        trainer = buffer && store ? onlineTrainer(buffer, store, () => retrainInChild(vksPath, store, cascade.modelFingerprint), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`)) : null;
+        trainer = buffer && store ? onlineTrainer(buffer, store, cascade.modelFingerprint, () => retrainInChild(vksPath, store, cascade.modelFingerprint), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`)) : null;
         const answer = answerer(cascade, buffer, trainer);
         if (batch) await runBatch(cascade, answer, batch, flags);
         else await askOne(answer, question as string, !!flags.json, buffer !== null);

@@ -20,6 +20,7 @@ import {
   runBootstrap,
   scoreOnSlice,
   splitRows,
+  trainingRowsFor,
   type FeedbackStatus,
   type LearnerVersion,
   type OnlineTrainer,
@@ -155,9 +156,9 @@ async function runBootstrapCommand(flags: BootstrapFlags): Promise<void> {
     const questions = drawBootstrapQuestions(loadDomainPack(cascade.paths.domain), { count: flags.questions, seed: flags.seed, heldOut });
     const store = new LearnerStore(metaDirBeside(vks));
     const fingerprint = cascade.modelFingerprint;
-    trainer = onlineTrainer(buffer, store, async () => reportStep(await retrainHere(buffer, store, fingerprint)), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`));
+    trainer = onlineTrainer(buffer, store, fingerprint, async () => reportStep(await retrainHere(buffer, store, fingerprint)), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`));
     const bar = progressBar('bootstrap');
-    const summary = await runBootstrap(new FeedbackRecorder(cascade, buffer), questions, { trainer, onAnswer: (done, total, a) => bar(done, total, `${a.result.status} · labelled ${buffer.trainingRows().length}`) });
+    const summary = await runBootstrap(new FeedbackRecorder(cascade, buffer), questions, { trainer, onAnswer: (done, total, a) => bar(done, total, a.result.status) });
     const learner = learnerStatus(store);
     if (flags.json) printJson({ ...summary, heldOutExcluded: heldOut.facts.size, learner: { current: learner.current, versions: learner.versions.length } });
     else {
@@ -242,7 +243,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   const current = store.current();
   if (!current) throw new NotFoundError(`${store.dir}: no current meta-learner (cogito meta train makes one)`);
   const questions = flags.questions !== undefined ? readQuestionFile(flags.questions) : null;
-  const { rows, on } = questions ? await labelledNow(flags, questions.map((q) => q.question)) : { rows: validationSlice(vks), on: 'the validation slice of the feedback buffer' };
+  const { rows, on } = questions ? await labelledNow(flags, questions.map((q) => q.question)) : { rows: validationSlice(vks, current.baseFingerprint), on: 'the validation slice of the feedback buffer' };
   const learner = await loadMetaLearner(store.pathOf(current), { baseFingerprint: current.baseFingerprint });
   let score: SliceScore;
   try {
@@ -254,12 +255,12 @@ async function runEval(flags: EvalFlags): Promise<void> {
   else process.stdout.write(`meta-learner v${current.version} on ${on}: ${score.rows} answer(s) · loss ${fixed(score.loss, 4)} · Brier ${fixed(score.brier)} · AUROC ${fixed(score.auroc)} · route accuracy ${fixed(score.routeAccuracy)} · error-type accuracy ${fixed(score.errorTypeAccuracy)}\n`);
 }
 
-function validationSlice(vks: string): TrainingRow[] {
+function validationSlice(vks: string, baseFingerprint: string): TrainingRow[] {
   const path = feedbackPathBeside(vks);
   if (!fs.existsSync(path)) return [];
   const buffer = FeedbackBuffer.open(path, { readonly: true });
   try {
-    return splitRows(buffer.trainingRows()).validation;
+    return splitRows(trainingRowsFor(buffer, baseFingerprint)).validation;
   } finally {
     buffer.close();
   }
