@@ -126,5 +126,5 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   const evaluated = await cogito('meta', 'eval', '--vks', vks, '--json');
   expect(evaluated.code).toBe(0);
   expect(JSON.parse(evaluated.out)).toMatchObject({ version: final.learner.current, on: 'the validation slice of the feedback buffer', rows: expect.any(Number) });
-  process.stderr.write(`e2e: whole loop ${Date.now() - t0} ms\n`);
+  process.stderr.write(`e2e: whole loop ${Date.now() - t0} ms; the routed ask: ${JSON.stringify(result.route)}, oracle calls ${result.oracle_calls}, repairs ${repairs.length}; versions ${final.learner.versions.map((v) => `v${v.version}:${v.rows}:${v.accepted ? "accepted" : "rejected"}`).join(" ")}\n`);
 }, 180_000);
