@@ -123,6 +123,23 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   expect(final.learner.versions.length).toBeGreaterThan(versionsBefore);
   expect(fs.readFileSync(path.join(dir, 'meta', 'train.log'), 'utf8')).toMatch(/meta-learner v\d+: /);
 
+  // not due right after the child's step; status lists every version and marks the current one
+  const notDue = JSON.parse((await cogito('meta', 'train', '--if-due', '--vks', vks, '--json')).out) as RetrainResult;
+  expect(notDue).toMatchObject({ status: 'not-due', lastTrainedAt: final.learner.versions.at(-1)?.rows });
+  const text = (await cogito('meta', 'status', '--vks', vks)).out;
+  expect(text).toMatch(new RegExp(`meta-learner: current v${final.learner.current} of ${final.learner.versions.length} version\\(s\\) in `));
+  expect(text).toMatch(new RegExp(`\\n\\* v${final.learner.current} .* · (accepted|rejected): `));
+
+  // eval on questions answered now (labelled by the cascade's verdicts), and on the buffer's validation slice
+  const questions = path.join(dir, 'eval.jsonl');
+  fs.writeFileSync(questions, `${['What instrument does Lana play?', 'Who wrote the Fourth Objections to the Meditations?', 'In what year was the Discourse on the Method published?'].map((q) => JSON.stringify({ question: q })).join('\n')}\n`);
+  const onQuestions = await cogito('meta', 'eval', '--questions', questions, '--vks', vks, '--threads', '1', '--json');
+  expect(onQuestions.code).toBe(0);
+  expect(JSON.parse(onQuestions.out)).toMatchObject({ version: final.learner.current, on: expect.stringMatching(/^3 question\(s\) of .*eval\.jsonl \(3 labelled\)$/), rows: 3, loss: expect.any(Number) });
+  const nowhere = await cogito('meta', 'eval', '--vks', path.join(dir, 'nowhere', 'vks.db'));
+  expect(nowhere.code).not.toBe(0);
+  expect(nowhere.err).toMatch(/no current meta-learner .*\[NOT_FOUND\]\n$/);
+
   const evaluated = await cogito('meta', 'eval', '--vks', vks, '--json');
   expect(evaluated.code).toBe(0);
   expect(JSON.parse(evaluated.out)).toMatchObject({ version: final.learner.current, on: 'the validation slice of the feedback buffer', rows: expect.any(Number) });
