@@ -6,21 +6,44 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Cascade } from '../cascade';
 import { loadMetaLearner, trainMetaLearner, LearnerStore, MetaRouter, OnlineTrainer, retrain, trainingRowsFor, type FeedbackBuffer, type RetrainResult } from '../meta';
 
 /** bin/cogito.js of this installation (dist/cli → ../../bin). */
 const COGITO_BIN = path.join(__dirname, '..', '..', 'bin', 'cogito.js');
 
 /**
- * The store's current learner as a router for this model; none before the first accepted version, or
- * when the current one was trained for another model (then `note` says so: the answer is not routed).
+ * Keeps a cascade routed by the store's current learner: the first accepted version once there is
+ * one, a newer one between two questions (online training installs them while a batch runs). A
+ * current learner trained for another model is not used (`update` says so).
  */
-export async function metaRouter(store: LearnerStore, baseFingerprint: string): Promise<{ router: MetaRouter | null; note: string | null }> {
-  const current = store.current();
-  if (current && current.baseFingerprint !== baseFingerprint) {
-    return { router: null, note: `the meta-learner in ${store.dir} (v${current.version}) was trained for another model; this answer is not routed` };
+export class CurrentLearnerRouting {
+  private router: MetaRouter | null = null;
+
+  constructor(
+    private readonly cascade: Cascade,
+    private readonly store: LearnerStore,
+    private readonly baseFingerprint: string,
+  ) {}
+
+  /** Takes up the current version if it is new; a note when the current learner is for another model. */
+  async update(): Promise<string | null> {
+    const current = this.store.current();
+    if (!current) return null;
+    if (current.baseFingerprint !== this.baseFingerprint) return `the meta-learner in ${this.store.dir} (v${current.version}) was trained for another model; answers are not routed`;
+    if (this.router) await this.router.refresh(this.store, loadMetaLearner, this.baseFingerprint);
+    else {
+      this.router = await MetaRouter.current(this.store, loadMetaLearner, this.baseFingerprint);
+      this.cascade.useRouter(this.router);
+    }
+    return null;
   }
-  return { router: await MetaRouter.current(store, loadMetaLearner, baseFingerprint), note: null };
+
+  dispose(): void {
+    this.cascade.useRouter(null);
+    this.router?.dispose();
+    this.router = null;
+  }
 }
 
 /** One online step in this process (the training itself runs on the addon's thread). */

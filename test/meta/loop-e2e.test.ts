@@ -121,6 +121,10 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   while ((await status()).learner.versions.length === versionsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
   const final = await status();
   expect(final.learner.versions.length).toBeGreaterThan(versionsBefore);
+  // every batch answer was routed; a version the child installed during the batch is taken up between two questions, never undone
+  const routedBy = fs.readFileSync(path.join(dir, 'batch-out.jsonl'), 'utf8').trim().split('\n').map((l) => Number(/^meta-learner v(\d+)$/.exec((JSON.parse(l) as AskResult).route?.by ?? '')?.[1]));
+  expect(routedBy.every((v) => v >= retrained.version.version)).toBe(true);
+  expect(routedBy).toEqual([...routedBy].sort((a, b) => a - b));
   expect(fs.readFileSync(path.join(dir, 'meta', 'train.log'), 'utf8')).toMatch(/meta-learner v\d+: /);
 
   // not due right after the child's step; status lists every version and marks the current one
@@ -143,5 +147,5 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   const evaluated = await cogito('meta', 'eval', '--vks', vks, '--json');
   expect(evaluated.code).toBe(0);
   expect(JSON.parse(evaluated.out)).toMatchObject({ version: final.learner.current, on: 'the validation slice of the feedback buffer', rows: expect.any(Number) });
-  process.stderr.write(`e2e: whole loop ${Date.now() - t0} ms; the routed ask: ${JSON.stringify(result.route)}, oracle calls ${result.oracle_calls}, repairs ${repairs.length}; versions ${final.learner.versions.map((v) => `v${v.version}:${v.rows}:${v.accepted ? "accepted" : "rejected"}`).join(" ")}\n`);
+  process.stderr.write(`e2e: whole loop ${Date.now() - t0} ms; the routed ask: ${JSON.stringify(result.route)}, oracle calls ${result.oracle_calls}, repairs ${repairs.length}; batch routed by ${[...new Set(routedBy)].map((v) => `v${v}`).join(', ')}; versions ${final.learner.versions.map((v) => `v${v.version}:${v.rows}:${v.accepted ? "accepted" : "rejected"}`).join(" ")}\n`);
 }, 180_000);

@@ -6,10 +6,10 @@ import { Cascade, type AskResult, type CascadeOptions, type RouteAdvice } from '
 import { readQuestionFile, summarise, type BatchQuestion, type BatchSummary } from '../../cascade/batch';
 import { fixedRouter } from '../../cascade/route';
 import { writeAtomicallySync } from '../../engine';
-import { FeedbackBuffer, FeedbackRecorder, feedbackPathBeside, LearnerStore, metaDirBeside, type MetaRouter, type OnlineTrainer } from '../../meta';
+import { FeedbackBuffer, FeedbackRecorder, feedbackPathBeside, LearnerStore, metaDirBeside, type OnlineTrainer } from '../../meta';
 import { InvalidOptionError } from '../../util/errors';
 import { about } from '../errors';
-import { metaRouter, onlineTrainer, retrainInChild } from '../online';
+import { CurrentLearnerRouting, onlineTrainer, retrainInChild } from '../online';
 import { addOracleOptions, oracleOf, type OracleFlags } from '../oracle-options';
 import { printJson, progressBar } from '../output';
 import { parseChoice, parseInteger } from '../parse';
@@ -62,29 +62,28 @@ export function register(program: Command): void {
       if (flags.feedback === true && vksPath === ':memory:') throw new InvalidOptionError('--feedback needs a VKS file: the buffer is written beside it', 'INVALID_ARGUMENT');
       const cascade = await Cascade.open(cascadeOptions(flags));
       let buffer: FeedbackBuffer | null = null;
-      let router: MetaRouter | null = null;
+      let routing: CurrentLearnerRouting | null = null;
       let trainer: OnlineTrainer | null = null;
       try {
         let store = vksPath !== ':memory:' ? new LearnerStore(metaDirBeside(vksPath)) : null;
         if (typeof flags.route === 'string') cascade.useRouter(fixedRouter(flags.route, '--route'));
         else if (flags.route !== false && store) {
-          const found = await metaRouter(store, cascade.modelFingerprint);
-          if (found.note) process.stderr.write(`cogito: ${found.note}\n`);
-          // the buffer does not say which model drafted an answer: no online training for a model the learners are not for
-          if (found.note) store = null;
-          router = found.router;
-          cascade.useRouter(router);
+          routing = new CurrentLearnerRouting(cascade, store, cascade.modelFingerprint);
+          const note = await routing.update();
+          if (note) process.stderr.write(`cogito: ${note}\n`);
+          // learners for another model are in this folder: no online training here for this one
+          if (note) store = null;
         }
         buffer = flags.feedback !== false && vksPath !== ':memory:' ? FeedbackBuffer.open(feedbackPathBeside(vksPath)) : null;
         // every recorded answer may make a training step due: it runs in a child process that outlives this one
         trainer = buffer && store ? onlineTrainer(buffer, store, cascade.modelFingerprint, () => retrainInChild(vksPath, store, cascade.modelFingerprint), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`)) : null;
-        const answer = answerer(cascade, buffer, trainer);
+        const answer = answerer(cascade, buffer, trainer, routing);
         if (batch) await runBatch(cascade, answer, batch, flags);
         else await askOne(answer, question as string, !!flags.json, buffer !== null);
       } finally {
         trainer?.close();
         buffer?.close();
-        router?.dispose();
+        routing?.dispose();
         await cascade.close();
       }
     });
@@ -105,11 +104,15 @@ function cascadeOptions(flags: AskFlags): CascadeOptions {
 
 type Answerer = (question: string) => Promise<AskResult>;
 
-/** The cascade's answer, registered with its labels in the feedback buffer when there is one, and the online schedule told. */
-function answerer(cascade: Cascade, buffer: FeedbackBuffer | null, trainer: OnlineTrainer | null): Answerer {
-  if (!buffer) return (question) => cascade.ask(question);
-  const recorder = new FeedbackRecorder(cascade, buffer);
+/**
+ * The cascade's answer, registered with its labels in the feedback buffer when there is one, and the
+ * online schedule told; before each question the routing takes up a version trained since the last.
+ */
+function answerer(cascade: Cascade, buffer: FeedbackBuffer | null, trainer: OnlineTrainer | null, routing: CurrentLearnerRouting | null): Answerer {
+  const recorder = buffer ? new FeedbackRecorder(cascade, buffer) : null;
   return async (question) => {
+    await routing?.update();
+    if (!recorder) return cascade.ask(question);
     const { result } = await recorder.ask(question);
     trainer?.notify();
     return result;
