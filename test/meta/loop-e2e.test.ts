@@ -96,6 +96,10 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   // --no-route: no route on the answer
   const unrouted = await cogito('ask', question, '--json', '--no-route', '--no-feedback', '--vks', vks, '--threads', '1');
   expect(JSON.parse(unrouted.out)).not.toHaveProperty('route');
+  // no sidecar, no signals: the learner gives no advice and the answer takes the full order
+  const unsignalled = await cogito('ask', question, '--json', '--no-sidecar', '--no-feedback', '--vks', vks, '--threads', '1');
+  expect(unsignalled.code).toBe(0);
+  expect(JSON.parse(unsignalled.out)).not.toHaveProperty('route');
 
   // the user corrects it: one more label on that answer
   const before = labelled();
