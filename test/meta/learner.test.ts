@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cascade } from '../../src/cascade';
-import { loadModel, MetaNetTrainer, readGguf, writeGguf } from '../../src/engine';
+import { loadModel, MetaNet, MetaNetTrainer, readGguf, writeGguf } from '../../src/engine';
 import { auroc } from '../../src/loom/metrics';
 import {
   brierScore,
@@ -95,6 +95,7 @@ describe('on synthetic rows', () => {
       const learned = auroc(predictions.map((p) => p.confidence), correct) as number;
       // the best any scorer can do here is the true chance p; chance is 0.5
       const best = auroc(heldOut.map((r) => r.p), correct) as number;
+      process.stdout.write(`meta-learner held-out AUROC ${learned.toFixed(3)} (the true chance's: ${best.toFixed(3)})\n`);
       expect(learned).toBeGreaterThan(0.72);
       expect(learned).toBeGreaterThan(best - 0.05);
       // the error head: better than always naming the commonest class
@@ -224,6 +225,26 @@ describe('on synthetic rows', () => {
   });
 });
 
+test('the confidence head learns a soft target as it is, not rounded to right or wrong', async () => {
+  // true confidences between 0.2 and 0.8 (several verdicts that disagree), from one signal
+  const soft = (n: number, seed: number): TrainingRow[] => syntheticRows(n, seed).map((r) => {
+    const confidence = 0.2 + 0.6 * sigmoid(2 * (r.signals[PROBE] - 0.5) * 4);
+    return { ...r, confidence, route: routeTarget(confidence), errorType: 'none' as const };
+  });
+  const { learner } = await trainMetaLearner(soft(400, 3), { baseFingerprint: BASE, epochs: 60, validationShare: 0, seed: 2 });
+  try {
+    const fresh = soft(200, 4);
+    const predicted = learner.predictMany(fresh.map((r) => r.signals)).map((p) => p.confidence);
+    const meanError = predicted.reduce((s, p, i) => s + Math.abs(p - fresh[i].confidence), 0) / fresh.length;
+    process.stdout.write(`meta-learner, soft targets in [0.2, 0.8]: mean absolute error ${meanError.toFixed(3)}, predictions in [${Math.min(...predicted).toFixed(2)}, ${Math.max(...predicted).toFixed(2)}]\n`);
+    expect(meanError).toBeLessThan(0.06);
+    expect(Math.min(...predicted)).toBeGreaterThan(0.1);
+    expect(Math.max(...predicted)).toBeLessThan(0.9);
+  } finally {
+    learner.dispose();
+  }
+});
+
 test('training runs off the event loop: timers fire while it trains', async () => {
   let ticks = 0;
   const timer = setInterval(() => ticks++, 1);
@@ -248,6 +269,41 @@ test('ECE and Brier score, by hand', () => {
   expect(brierScore([], [])).toBeNull();
 });
 
+/** Rows in the addon's layout (what src/meta/learner.ts hands it after its checks). */
+const pack = (rows: readonly TrainingRow[]) => ({
+  features: Float32Array.from(rows.flatMap((r) => [...r.signals])),
+  confidence: Float32Array.from(rows, (r) => r.confidence),
+  route: Uint8Array.from(rows, (r) => ROUTES.indexOf(r.route)),
+  error: Uint8Array.from(rows, (r) => ERROR_TYPES.indexOf(r.errorType)),
+  weight: Float32Array.from(rows, (r) => r.weight),
+});
+const NATIVE_OPTIONS = { inputs: SIGNAL_NAMES.length, hidden: 16, batchSize: 32, learningRate: 0.01, weightDecay: 0, clip: 1, seed: 3, lossWeights: [2, 1.5, 1] as [number, number, number] };
+
+test('the addon checks what it is given too: what ggml would abort on is an error', () => {
+  const rows = pack(train.slice(0, 40));
+  const refused = (call: () => unknown) => expect(call).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  // ggml's AdamW asserts (aborting the process) on a decay above 1 or a rate of 0
+  refused(() => MetaNetTrainer.open(rows, null, { ...NATIVE_OPTIONS, weightDecay: 2 }));
+  refused(() => MetaNetTrainer.open(rows, null, { ...NATIVE_OPTIONS, learningRate: 0 }));
+  refused(() => MetaNetTrainer.open(rows, null, { ...NATIVE_OPTIONS, inputs: 18 }));
+  refused(() => MetaNetTrainer.open({ ...rows, route: rows.route.map(() => 3) }, null, NATIVE_OPTIONS));
+  refused(() => MetaNetTrainer.open({ ...rows, features: rows.features.map((v, i) => (i === 5 ? NaN : v)) }, null, NATIVE_OPTIONS));
+  refused(() => MetaNetTrainer.open({ ...rows, weight: rows.weight.map(() => 0) }, null, NATIVE_OPTIONS));
+  const trainer = MetaNetTrainer.open(rows, null, NATIVE_OPTIONS);
+  const weights = trainer.weights();
+  trainer.dispose();
+  expect(() => trainer.weights()).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
+  expect(weights.map((t) => t.name)).toEqual(metaTensorShapes(SIGNAL_NAMES.length, 16).map((t) => t.name));
+  refused(() => MetaNet.open(SIGNAL_NAMES.length, 16, weights.slice(1)));
+  refused(() => MetaNet.open(SIGNAL_NAMES.length, 16, [...weights.slice(1), weights[1]]));
+  refused(() => MetaNet.open(SIGNAL_NAMES.length, 16, weights.map((t, i) => (i === 0 ? { name: 'input.average', data: t.data } : t))));
+  refused(() => MetaNet.open(SIGNAL_NAMES.length, 17, weights));
+  const net = MetaNet.open(SIGNAL_NAMES.length, 16, weights);
+  refused(() => net.predict(new Float32Array(SIGNAL_NAMES.length + 1)));
+  expect(net.predict(new Float32Array(2 * SIGNAL_NAMES.length))).toHaveLength(18);
+  net.dispose();
+});
+
 describe('gradient clipping', () => {
   // A few rows with enormous sample weights: without clipping their gradients (thousands of times
   // the others') fill AdamW's second moment, and every later step on the ordinary rows shrinks to
@@ -255,16 +311,8 @@ describe('gradient clipping', () => {
   const poisoned = train.map((r, i) => (i % 100 === 0 ? { ...r, weight: 1e5, confidence: 1 - r.confidence, route: routeTarget(1 - r.confidence) } : r));
 
   test('the addon reports the norm before clipping and how many steps it clipped', async () => {
-    const pack = (rows: readonly TrainingRow[]) => ({
-      features: Float32Array.from(rows.flatMap((r) => [...r.signals])),
-      confidence: Float32Array.from(rows, (r) => r.confidence),
-      route: Uint8Array.from(rows, (r) => ROUTES.indexOf(r.route)),
-      error: Uint8Array.from(rows, (r) => ERROR_TYPES.indexOf(r.errorType)),
-      weight: Float32Array.from(rows, (r) => r.weight),
-    });
-    const options = { inputs: SIGNAL_NAMES.length, hidden: 16, batchSize: 32, learningRate: 0.01, weightDecay: 0, seed: 3, lossWeights: [2, 1.5, 1] as [number, number, number] };
     for (const clip of [1, 0]) {
-      const trainer = MetaNetTrainer.open(pack(poisoned), null, { ...options, clip });
+      const trainer = MetaNetTrainer.open(pack(poisoned), null, { ...NATIVE_OPTIONS, clip });
       try {
         const e = await trainer.epoch();
         expect(e.steps).toBe(16);
