@@ -1,7 +1,9 @@
 // Online training with the real meta-learner (the addon's ggml training), a real feedback buffer
 // (SQLite) and a real meta folder: the schedule (a version at 32 labelled answers, then at every 8
 // more, also when answers arrive during a step), the accept rule (a worse learner is kept but not
-// installed), and a writer SIGKILLed while it writes versions leaves a current learner that loads.
+// installed), a writer SIGKILLed while it writes versions leaves a current learner that loads, and
+// one trainer at a time (a dead one's lock is stale).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { loadModel } from '../../src/engine';
@@ -149,3 +151,19 @@ test('a version writer SIGKILLed mid-write leaves a current learner that loads, 
   expect(fs.readdirSync(dir)).toContain('meta');
   buffer.close();
 }, 120_000);
+
+test('one trainer at a time: a step while another holds the lock is busy; a lock left by a dead process is stale', async () => {
+  const { buffer, store } = folder();
+  for (let i = 0; i < 40; i++) answer(buffer, `l${i}`);
+  let release = () => undefined as void;
+  const held = store.withLock(() => new Promise<void>((resolve) => (release = resolve)));
+  expect(await step(buffer, store, true)).toEqual({ status: 'busy' });
+  release();
+  await held;
+  expect(fs.existsSync(join(store.dir, 'train.lock'))).toBe(false);
+  // a process that took the lock and died
+  const dead = spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(join(store.dir, 'train.lock'))}, process.pid + '\\n')`]);
+  expect(dead.status).toBe(0);
+  expect(await step(buffer, store, true)).toMatchObject({ status: 'trained', version: { version: 1 } });
+  buffer.close();
+}, 60_000);
