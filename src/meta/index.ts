@@ -13,6 +13,11 @@ export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type 
 export { FeedbackRecorder, isJudgement, JUDGEMENTS, outcomeSourceOf, outcomesOfAnswer, recordJudgement, type Judgement, type RecordedAnswer, type VksMethodOf } from './recorder';
 export { feedbackStatus, type FeedbackStatus } from './status';
 export * from './learner-types';
+export { acceptRule, inValidationSlice, scoreOnSlice, splitRows, VALIDATION_MODULUS, type AcceptDecision, type SliceScore } from './accept';
+export { LearnerStore, metaDirBeside, versionFileName, type LearnerVersion } from './learner-store';
+export { FIRST_TRAINING_AT, OnlineTrainer, RETRAIN_EVERY, retrain, TRAINING_BATCH, trainingDue, trainingRowsFor, type LoadMetaLearner, type OnlineTrainerOptions, type RetrainDeps, type RetrainResult } from './online';
+export { MetaRouter } from './router';
+export { domainQuestions, drawBootstrapQuestions, heldOutOf, runBootstrap, type BootstrapSummary, type DomainQuestion, type HeldOut } from './bootstrap';
 export { loadMetaLearner, MetaLearner, META_TRAIN_DEFAULTS, META_TRAIN_PATIENCE, trainMetaLearner, type LoadMetaLearnerOptions } from './learner';
 export { META_LEARNER_FORMAT_VERSION, metaTensorShapes } from './learner-file';
 export { brierScore, ECE_BINS, expectedCalibrationError, scoreMetaPredictions } from './learner-metrics';
