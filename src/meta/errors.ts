@@ -54,6 +54,25 @@ export class UnknownAnswerError extends MetaError {
   }
 }
 
+/** A meta-learner file cogito cannot read: not a GGUF, another kind, a missing or misshapen tensor, a damaged or truncated file. */
+export class MetaLearnerFileError extends MetaError {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`${path}: not a usable meta-learner: ${detail}`, 'META_LEARNER_FILE');
+    this.name = 'MetaLearnerFileError';
+  }
+}
+
+/** A meta-learner made for another base model or another layout of the signals vector. */
+export class MetaLearnerMismatchError extends MetaError {
+  constructor(message: string) {
+    super(message, 'META_LEARNER_MISMATCH');
+    this.name = 'MetaLearnerMismatchError';
+  }
+}
+
 /** A sidecar run from the feedback buffer names a buffer file that does not exist. */
 export class FeedbackNotFoundError extends MetaError {
   constructor(readonly path: string) {

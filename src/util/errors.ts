@@ -61,6 +61,7 @@ export const ERROR_CATEGORIES = {
   UNSUPPORTED_ARCHITECTURE: 'invalid-input',
   META_INVALID: 'invalid-input',
   FEEDBACK_SCHEMA: 'invalid-input',
+  META_LEARNER_FILE: 'invalid-input',
   // lookups
   ENOENT: 'not-found',
   NOT_FOUND: 'not-found',
@@ -72,6 +73,7 @@ export const ERROR_CATEGORIES = {
   TOKENIZER_NOT_FOUND: 'not-found',
   // state
   SIDECAR_MISMATCH: 'conflict',
+  META_LEARNER_MISMATCH: 'conflict',
   RUN_MODEL_MISMATCH: 'conflict',
   FEEDBACK_MODEL_MISMATCH: 'conflict',
   RUN_STATE: 'conflict',
