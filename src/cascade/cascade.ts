@@ -82,6 +82,11 @@ export class Cascade {
     }
   }
 
+  /** The fingerprint of the model that drafts (ModelInfo.fingerprint): the base its answers' labels are about. */
+  get modelFingerprint(): string {
+    return this.model.info.fingerprint;
+  }
+
   /** Checks a question without answering it (empty, NUL, longer than the context): for a batch, before the first answer. */
   checkQuestion(question: string): void {
     this.drafter.prompt(question);
