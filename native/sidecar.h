@@ -72,8 +72,10 @@ ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & 
 float agc_alpha(int32_t step, float floor, float tau);
 
 // Allocates a small graph's intermediate tensors, runs set_inputs (input tensors have memory
-// then), and computes it on the CPU with one thread; throws std::runtime_error naming `what`.
-void sidecar_compute_cpu(ggml_cgraph * gf, const char * what, const std::function<void()> & set_inputs = {});
+// then), computes it on the CPU with one thread and runs get_outputs, while the graph's tensors
+// still have their memory (it is freed on return); throws std::runtime_error naming `what`.
+void sidecar_compute_cpu(ggml_cgraph * gf, const char * what, const std::function<void()> & set_inputs = {},
+                         const std::function<void()> & get_outputs = {});
 
 // A loaded sidecar: its config and tensors in a CPU backend buffer.
 struct SidecarModel {
