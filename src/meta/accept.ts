@@ -12,21 +12,15 @@
  *   the answer's weight (the weight of the verdicts behind its labels): the learner's own loss
  *   (docs/meta.md, "Loss"), computed from its predictions. AUROC, ECE, Brier score and the route and
  *   error-type accuracies (./learner-metrics.ts) are kept beside it, for reading; they decide nothing.
- * - **Rule**: the candidate is installed when there is no current learner, or when it is not worse
- *   than the current learner on the same slice: its slice loss is at most the current one's, or
- *   higher by no more than two standard errors of the paired per-answer difference (the slice is a
- *   few dozen answers: a smaller gap is noise, and the candidate has seen more answers). An empty
- *   slice installs a candidate only when there is no current learner; a loss that is not a finite
- *   number never installs.
- *   The noise margin was added after bench/meta.js showed the strict comparison freezing on one
- *   early version (v20 of 40) while later candidates scored better on the held-out questions: a
- *   change made after seeing held-out results, said so in docs/meta.md.
+ * - **Rule**: the candidate is installed when there is no current learner, or when its slice loss is
+ *   at most the current learner's on the same slice (ties keep the new: it has seen more answers).
+ *   An empty slice installs a candidate only when there is no current learner; a loss that is not a
+ *   finite number never installs.
  */
 import { createHash } from 'node:crypto';
 import type { TrainingRow } from './feedback';
-import { MetaError } from './errors';
 import { scoreMetaPredictions } from './learner-metrics';
-import { META_LOSS_WEIGHTS, type MetaLearnerApi, type MetaMetrics, type MetaPrediction } from './learner-types';
+import { META_LOSS_WEIGHTS, type MetaLearnerApi, type MetaMetrics } from './learner-types';
 
 export const VALIDATION_MODULUS = 5;
 
@@ -50,64 +44,21 @@ export interface SliceScore extends Pick<MetaMetrics, 'auroc' | 'ece' | 'brier' 
 
 const EPS = 1e-7;
 
-/** Each slice answer's objective (see the module comment), in row order; its weight is the row's. */
-export function sliceLosses(learner: Pick<MetaLearnerApi, 'predictMany'>, rows: readonly TrainingRow[]): number[] {
-  return lossesOf(learner.predictMany(rows.map((r) => r.signals)), rows);
-}
-
-function lossesOf(predictions: readonly MetaPrediction[], rows: readonly TrainingRow[]): number[] {
-  return rows.map((r, i) => {
+export function scoreOnSlice(learner: Pick<MetaLearnerApi, 'predictMany'>, rows: readonly TrainingRow[]): SliceScore {
+  const predictions = learner.predictMany(rows.map((r) => r.signals));
+  let weight = 0;
+  let loss = 0;
+  rows.forEach((r, i) => {
     const p = predictions[i];
     const c = Math.min(1 - EPS, Math.max(EPS, p.confidence));
     const confidenceLoss = -(r.confidence * Math.log(c) + (1 - r.confidence) * Math.log(1 - c));
     const routeLoss = -Math.log(p.routeProbabilities[r.route] + EPS);
     const errorLoss = -Math.log(p.errorProbabilities[r.errorType] + EPS);
-    return META_LOSS_WEIGHTS.confidence * confidenceLoss + META_LOSS_WEIGHTS.route * routeLoss + META_LOSS_WEIGHTS.error * errorLoss;
-  });
-}
-
-export function scoreOnSlice(learner: Pick<MetaLearnerApi, 'predictMany'>, rows: readonly TrainingRow[]): SliceScore {
-  const predictions = learner.predictMany(rows.map((r) => r.signals));
-  const losses = lossesOf(predictions, rows);
-  let weight = 0;
-  let loss = 0;
-  rows.forEach((r, i) => {
     weight += r.weight;
-    loss += r.weight * losses[i];
+    loss += r.weight * (META_LOSS_WEIGHTS.confidence * confidenceLoss + META_LOSS_WEIGHTS.route * routeLoss + META_LOSS_WEIGHTS.error * errorLoss);
   });
   const m = scoreMetaPredictions(predictions, rows, { rows: rows.length, trainLoss: 0, validationLoss: null });
   return { rows: rows.length, loss: weight > 0 ? loss / weight : null, auroc: m.auroc, ece: m.ece, brier: m.brier, routeAccuracy: m.routeAccuracy, errorTypeAccuracy: m.errorTypeAccuracy };
-}
-
-/** Both learners' per-answer losses on the same slice rows, with the rows' weights: what the noise margin reads. */
-export interface PairedLosses {
-  candidate: readonly number[];
-  current: readonly number[];
-  weights: readonly number[];
-}
-
-/** How many standard errors of the paired difference count as noise. */
-export const NOISE_STANDARD_ERRORS = 2;
-
-/** The weighted mean of candidate − current and its standard error (weighted variance over the effective sample size). */
-export function pairedDifference(p: PairedLosses): { mean: number; standardError: number } {
-  const n = p.weights.length;
-  if (p.candidate.length !== n || p.current.length !== n) throw new MetaError(`paired losses need one value per row: ${p.candidate.length}, ${p.current.length} and ${n} weights`);
-  let w = 0;
-  let w2 = 0;
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    w += p.weights[i];
-    w2 += p.weights[i] * p.weights[i];
-    sum += p.weights[i] * (p.candidate[i] - p.current[i]);
-  }
-  if (!(w > 0)) return { mean: 0, standardError: 0 };
-  const mean = sum / w;
-  let variance = 0;
-  for (let i = 0; i < n; i++) variance += p.weights[i] * (p.candidate[i] - p.current[i] - mean) ** 2;
-  variance /= w;
-  const effective = (w * w) / w2;
-  return { mean, standardError: effective > 1 ? Math.sqrt(variance / (effective - 1)) : 0 };
 }
 
 export interface AcceptDecision {
@@ -115,8 +66,8 @@ export interface AcceptDecision {
   reason: string;
 }
 
-/** The rule: see the module comment. `current` is null when there is no current learner to compare with; without `paired` the comparison is strict. */
-export function acceptRule(candidate: SliceScore, current: SliceScore | null, paired: PairedLosses | null = null): AcceptDecision {
+/** The rule: see the module comment. `current` is null when there is no current learner to compare with. */
+export function acceptRule(candidate: SliceScore, current: SliceScore | null): AcceptDecision {
   if (candidate.loss === null) {
     return current === null
       ? { accepted: true, reason: 'no validation answers yet, and no current learner' }
@@ -125,11 +76,5 @@ export function acceptRule(candidate: SliceScore, current: SliceScore | null, pa
   if (!Number.isFinite(candidate.loss)) return { accepted: false, reason: `its validation loss is ${candidate.loss}` };
   if (current === null || current.loss === null) return { accepted: true, reason: `no current learner (validation loss ${candidate.loss.toFixed(4)})` };
   if (candidate.loss <= current.loss) return { accepted: true, reason: `validation loss ${candidate.loss.toFixed(4)} ≤ the current ${current.loss.toFixed(4)}` };
-  if (paired) {
-    const d = pairedDifference(paired);
-    if (d.mean <= NOISE_STANDARD_ERRORS * d.standardError) {
-      return { accepted: true, reason: `validation loss ${candidate.loss.toFixed(4)} > the current ${current.loss.toFixed(4)} by ${d.mean.toFixed(4)}, within ${NOISE_STANDARD_ERRORS} standard errors (${d.standardError.toFixed(4)}) of the paired difference: not worse beyond the slice's noise` };
-    }
-  }
   return { accepted: false, reason: `validation loss ${candidate.loss.toFixed(4)} > the current ${current.loss.toFixed(4)}: worse, kept but not installed` };
 }

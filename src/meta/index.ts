@@ -13,7 +13,7 @@ export { CogitoError, ERROR_CATEGORIES, errorCategory, type ErrorCategory, type 
 export { FeedbackRecorder, isJudgement, JUDGEMENTS, outcomeSourceOf, outcomesOfAnswer, recordJudgement, type Judgement, type RecordedAnswer, type VksMethodOf } from './recorder';
 export { feedbackStatus, type FeedbackStatus } from './status';
 export * from './learner-types';
-export { acceptRule, inValidationSlice, NOISE_STANDARD_ERRORS, pairedDifference, scoreOnSlice, sliceLosses, splitRows, VALIDATION_MODULUS, type AcceptDecision, type PairedLosses, type SliceScore } from './accept';
+export { acceptRule, inValidationSlice, scoreOnSlice, splitRows, VALIDATION_MODULUS, type AcceptDecision, type SliceScore } from './accept';
 export { LearnerStore, metaDirBeside, versionFileName, type LearnerVersion } from './learner-store';
 export { FIRST_TRAINING_AT, OnlineTrainer, RETRAIN_EVERY, retrain, TRAINING_BATCH, trainingDue, trainingRowsFor, type LoadMetaLearner, type OnlineTrainerOptions, type RetrainDeps, type RetrainResult } from './online';
 export { MetaRouter } from './router';

@@ -12,7 +12,7 @@
  * after the answer, starts the step in a detached child process instead (`cogito meta train --if-due`).
  */
 import type { FeedbackBuffer, TrainingRow } from './feedback';
-import { acceptRule, scoreOnSlice, sliceLosses, splitRows, type SliceScore } from './accept';
+import { acceptRule, scoreOnSlice, splitRows, type SliceScore } from './accept';
 import { MetaError } from './errors';
 import { versionFileName, type LearnerStore, type LearnerVersion } from './learner-store';
 import type { MetaLearnerApi, MetaTrainOptions, TrainMetaLearner } from './learner-types';
@@ -83,8 +83,7 @@ export async function retrain(deps: RetrainDeps): Promise<RetrainResult> {
       const score = scoreOnSlice(learner, validation);
       const current = deps.store.current();
       const against = current ? await scoreCurrent(deps, current, validation) : null;
-      const paired = against?.losses ? { candidate: sliceLosses(learner, validation), current: against.losses, weights: validation.map((r) => r.weight) } : null;
-      const decision = acceptRule(score, against ? against.validation : null, paired);
+      const decision = acceptRule(score, against ? against.validation : null);
       const reason = against?.unreadable ? `${decision.reason} (the current v${current?.version} cannot be read: ${against.unreadable})` : decision.reason;
       const version = deps.store.nextVersion();
       const record: LearnerVersion = {
@@ -112,7 +111,7 @@ export async function retrain(deps: RetrainDeps): Promise<RetrainResult> {
 }
 
 /** The current learner's score on the same slice; a learner that no longer loads (another base, a damaged file) is not compared. */
-async function scoreCurrent(deps: RetrainDeps, current: LearnerVersion, validation: Parameters<typeof scoreOnSlice>[1]): Promise<{ version: number; validation: SliceScore | null; losses?: number[]; unreadable?: string }> {
+async function scoreCurrent(deps: RetrainDeps, current: LearnerVersion, validation: Parameters<typeof scoreOnSlice>[1]): Promise<{ version: number; validation: SliceScore | null; unreadable?: string }> {
   let learner: MetaLearnerApi;
   try {
     learner = await deps.load(deps.store.pathOf(current), { baseFingerprint: deps.baseFingerprint });
@@ -120,7 +119,7 @@ async function scoreCurrent(deps: RetrainDeps, current: LearnerVersion, validati
     return { version: current.version, validation: null, unreadable: err instanceof Error ? err.message : String(err) };
   }
   try {
-    return { version: current.version, validation: scoreOnSlice(learner, validation), losses: sliceLosses(learner, validation) };
+    return { version: current.version, validation: scoreOnSlice(learner, validation) };
   } finally {
     learner.dispose();
   }
