@@ -3,7 +3,9 @@
 // Builds the native addon (patched llama.cpp + ggml + cogito) with cmake-js.
 // Skips the build when nothing that feeds it changed, so a second `npm install` is instant.
 // Options (environment): COGITO_GPU=cpu|cuda|metal|vulkan, COGITO_PORTABLE=1, COGITO_JOBS=N,
-// COGITO_CPU_AMX=ON|OFF (default: probed, see scripts/cpu-amx.js).
+// COGITO_CPU_AMX=ON|OFF (default: probed, see scripts/cpu-amx.js), COGITO_BUILD_DIR=dir (default build/:
+// a second build, e.g. a Vulkan one beside the CPU one, goes in its own folder; the engine loads it
+// when COGITO_BUILD_DIR names the same folder at run time, see src/engine/native.ts).
 
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -12,7 +14,7 @@ const path = require('node:path');
 const { amxDecision } = require('./cpu-amx');
 
 const root = path.resolve(__dirname, '..');
-const buildDir = path.join(root, 'build');
+const buildDir = path.resolve(root, process.env.COGITO_BUILD_DIR || 'build');
 const addonPath = path.join(buildDir, 'Release', 'cogito.node');
 const stampPath = path.join(buildDir, 'cogito-build.stamp');
 const force = process.argv.includes('--force');
@@ -99,7 +101,7 @@ function main() {
 
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
   const jobs = process.env.COGITO_JOBS || String(require('node:os').availableParallelism?.() || 2);
-  const args = [cmakeJs, 'compile', '--directory', root, '--out', 'build', '--config', 'Release', '--parallel', jobs,
+  const args = [cmakeJs, 'compile', '--directory', root, '--out', buildDir, '--config', 'Release', '--parallel', jobs,
     `--CDCOGITO_GPU=${gpu}`, `--CDCOGITO_PORTABLE=${portable ? 'ON' : 'OFF'}`, `--CDCOGITO_LLAMA_BUNDLE=${bundlePath()}`,
     `--CDCOGITO_CPU_AMX=${amx.amx ? 'ON' : 'OFF'}`, `--CDCOGITO_CPU_AMX_REASON=${amx.reason}`];
   const started = Date.now();

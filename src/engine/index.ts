@@ -58,3 +58,4 @@ export {
 export { defaultModelPath, defaultSidecarPath } from './defaults';
 export { writeAtomically, writeAtomicallySync } from './atomic-write';
 export { systemInfo, type SystemInfo } from './system-info';
+export type { GraphPlacement } from './native';

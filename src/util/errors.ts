@@ -88,6 +88,7 @@ export const ERROR_CATEGORIES = {
   FEEDBACK_INTEGRITY: 'integrity',
   ABORTED: 'aborted',
   NO_ADDON: 'unavailable',
+  NO_GPU: 'unavailable',
   NOT_READY: 'unavailable',
   // run-time failures
   NATIVE: 'failed',
