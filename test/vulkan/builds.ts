@@ -1,7 +1,8 @@
 /**
  * The two builds the GPU parity suite compares, loaded side by side in one process: the CPU build
- * (build/, the reference) and the Vulkan build (build-vulkan/, `COGITO_GPU=vulkan
- * COGITO_BUILD_DIR=build-vulkan npm run build:native`). Each gets its own copy of src/engine,
+ * (build/, the reference) and a GPU build — the Vulkan one in build-vulkan/ (`COGITO_GPU=vulkan
+ * COGITO_BUILD_DIR=build-vulkan npm run build:native`), or any GPU build named by COGITO_GPU_ADDON
+ * (a CUDA or Metal one, docs/gpu.md's checklist). Each gets its own copy of src/engine,
  * src/sidecar and src/loom (jest.isolateModules), so each copy's addon() loads its own .node file;
  * the two addons link their own ggml and llama.cpp and share nothing.
  */
@@ -14,14 +15,14 @@ type SidecarModule = typeof import('../../src/sidecar');
 type Loom = { collect: typeof import('../../src/loom/collect').collect; trainSidecar: typeof import('../../src/loom/train-sidecar').trainSidecar };
 
 export interface Build {
-  name: 'cpu' | 'vulkan';
+  name: 'cpu' | 'gpu';
   engine: Engine;
   sidecar: SidecarModule;
   loom: Loom;
 }
 
 export const cpuAddonPath = path.join(repoRoot, 'build', 'Release', 'cogito.node');
-export const vulkanAddonPath = process.env.COGITO_VULKAN_ADDON ?? path.join(repoRoot, 'build-vulkan', 'Release', 'cogito.node');
+export const gpuAddonPath = process.env.COGITO_GPU_ADDON ?? path.join(repoRoot, 'build-vulkan', 'Release', 'cogito.node');
 
 // ggml-vulkan skips devices of type CPU unless they are named: lavapipe, the device this suite is
 // written for, is one. On a machine with a real GPU set GGML_VK_VISIBLE_DEVICES to its index instead.
@@ -52,7 +53,7 @@ function load(name: Build['name'], addonPath: string): Build {
     });
     if (!build) throw new Error(`could not load the ${name} build`);
     const gpu = build.engine.systemInfo().build.gpu;
-    if (gpu !== (name === 'cpu' ? 'cpu' : 'vulkan')) throw new Error(`${addonPath} is a COGITO_GPU=${gpu} build, not a ${name} one`);
+    if ((gpu === 'cpu') !== (name === 'cpu')) throw new Error(`${addonPath} is a COGITO_GPU=${gpu} build, not a ${name} one`);
     return build;
   } finally {
     if (saved === undefined) delete process.env.COGITO_ADDON;
@@ -60,13 +61,16 @@ function load(name: Build['name'], addonPath: string): Build {
   }
 }
 
-let builds: { cpu: Build; vulkan: Build } | undefined;
+let builds: { cpu: Build; gpu: Build } | undefined;
 
 /** Both builds, loaded once per test file. */
-export function loadBuilds(): { cpu: Build; vulkan: Build } {
-  builds ??= { cpu: load('cpu', cpuAddonPath), vulkan: load('vulkan', vulkanAddonPath) };
+export function loadBuilds(): { cpu: Build; gpu: Build } {
+  builds ??= { cpu: load('cpu', cpuAddonPath), gpu: load('gpu', gpuAddonPath) };
   return builds;
 }
+
+/** The scheduler's backends that are the device's (Vulkan0, CUDA0, MTL0): not the CPU's, nor BLAS (the CPU too, on macOS). */
+export const isDeviceBackend = (name: string) => name !== 'CPU' && name !== 'BLAS';
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
@@ -85,5 +89,5 @@ export function maxAbs(a: ArrayLike<number>): number {
 /** Figures each test records, printed at the end of its file (docs/gpu.md quotes them). */
 export const figures: Record<string, unknown> = {};
 export function printFigures(file: string): void {
-  process.stdout.write(`\nvulkan parity figures (${file}):\n${JSON.stringify(figures, null, 2)}\n`);
+  process.stdout.write(`\nGPU parity figures (${file}):\n${JSON.stringify(figures, null, 2)}\n`);
 }

@@ -12,7 +12,7 @@ import { figures, loadBuilds, printFigures } from './builds';
 
 const MIN_AGREEMENT = 0.99;
 const MAX_TOKENS = 12;
-const { cpu, vulkan } = loadBuilds();
+const { cpu, gpu } = loadBuilds();
 const modelPath = path.join(repoRoot, 'models', 'default.gguf');
 const sidecarPath = path.join(repoRoot, 'sidecars', 'default.gguf');
 const questions = fs.readFileSync(path.join(repoRoot, 'models', 'default.heldout.jsonl'), 'utf8').trim().split('\n')
@@ -45,7 +45,7 @@ afterAll(() => printFigures('default-sidecar.test.ts'));
 test(`the default sidecar decides as on the CPU build on >= ${MIN_AGREEMENT * 100} % of the held-out questions`, async () => {
   expect(questions.length).toBeGreaterThan(500);
   const want = await run(cpu, 0);
-  const got = await run(vulkan, 99);
+  const got = await run(gpu, 99);
   const n = questions.length;
   const sameDecision = got.outcomes.filter((o, i) => o.refuse === want.outcomes[i].refuse).length;
   const sameText = got.outcomes.filter((o, i) => o.text === want.outcomes[i].text).length;
@@ -55,9 +55,9 @@ test(`the default sidecar decides as on the CPU build on >= ${MIN_AGREEMENT * 10
     decisionAgreement: sameDecision / n,
     answerAgreement: sameText / n,
     confidenceMaxAbsDiff: confidenceDiff,
-    refusals: { cpu: want.outcomes.filter((o) => o.refuse).length, vulkan: got.outcomes.filter((o) => o.refuse).length },
+    refusals: { cpu: want.outcomes.filter((o) => o.refuse).length, gpu: got.outcomes.filter((o) => o.refuse).length },
     // two-pass throughput over the whole run (prompt + generation), a correctness device, not a speed one
-    tokensPerSecond: { cpu: want.tokens / want.seconds, vulkan: got.tokens / got.seconds },
+    tokensPerSecond: { cpu: want.tokens / want.seconds, gpu: got.tokens / got.seconds },
   };
   expect(sameDecision / n).toBeGreaterThanOrEqual(MIN_AGREEMENT);
   expect(sameText / n).toBeGreaterThanOrEqual(MIN_AGREEMENT);

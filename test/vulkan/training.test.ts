@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { repoRoot, tempDir } from '../support/engine';
 import { figures, loadBuilds, printFigures, type Build } from './builds';
 
-const { cpu, vulkan } = loadBuilds();
+const { cpu, gpu } = loadBuilds();
 const modelPath = path.join(repoRoot, 'models', 'default.gguf');
 const dir = tempDir('cogito-vulkan-train-');
 const collected = path.join(dir, 'collected');
@@ -36,17 +36,17 @@ async function train(build: Build) {
 
 test('the Vulkan build trains a sidecar with the CPU build\'s losses, and runs it on the device', async () => {
   const want = await train(cpu);
-  const got = await train(vulkan);
-  figures.training = { cpu: want.summary.epochs, vulkan: got.summary.epochs, seconds: { cpu: want.summary.seconds, vulkan: got.summary.seconds } };
+  const got = await train(gpu);
+  figures.training = { cpu: want.summary.epochs, gpu: got.summary.epochs, seconds: { cpu: want.summary.seconds, gpu: got.summary.seconds } };
   expect(got.summary.epochs.length).toBe(2);
   expect(got.summary.epochs).toEqual(want.summary.epochs);
   const [a, b] = await Promise.all([cpu.sidecar.readSidecar(got.checkpoint), cpu.sidecar.readSidecar(want.checkpoint)]);
   expect([...a.tensors.keys()]).toEqual([...b.tensors.keys()]);
   for (const [name, t] of b.tensors) expect(Buffer.from(a.tensors.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
 
-  const model = await vulkan.engine.loadModel(modelPath, { gpuLayers: 99 });
+  const model = await gpu.engine.loadModel(modelPath, { gpuLayers: 99 });
   try {
-    const pipe = await vulkan.sidecar.TwoPass.load(model, got.checkpoint, { contextSize: 128 });
+    const pipe = await gpu.sidecar.TwoPass.load(model, got.checkpoint, { contextSize: 128 });
     const r = await pipe.complete('Question: What country is Tuten from?\nAnswer:', { maxTokens: 8, temperature: 0 });
     expect(r.decision.injected).toBe(true);
     expect(r.tokens.length).toBeGreaterThan(0);
