@@ -14,8 +14,8 @@ export interface LoadModelOptions {
   /** Called with the load progress in [0, 1]. */
   onProgress?: (progress: number) => void;
   /**
-   * Layers to offload to the GPU backend (default 0): the last `gpuLayers` repeating layers, and the
-   * output layer too when it exceeds the layer count (llama.cpp's rule; a large number offloads all).
+   * Layers to offload to the GPU backend (default 0), counted from the top with the output layer as
+   * one (llama.cpp's rule): 1 = the output layer, k = it and the last k − 1 layers; ≥ layers + 1, all.
    * NO_GPU when the addon has no GPU device (a CPU build, or no driver): never a silent CPU run.
    */
   gpuLayers?: number;

@@ -1,8 +1,8 @@
 /**
  * Parity of the Vulkan build with the CPU build on generated models (issue 20, item 4): logits,
  * greedy tokens, taps, and the sidecar's injection with the model's layers on the device — all of
- * them (gpuLayers 99) or half (gpuLayers 2 of 4: layers 0–1 on the CPU, 2–3 and the output on the
- * device, so taps and injection are hooked on both sides of the split). Run by `npm run test:vulkan`.
+ * them (gpuLayers 99) or half (gpuLayers 3: llama.cpp counts the output layer as one, so layers 0–1 stay
+ * on the CPU and 2–3 and the output go to the device; taps and injection are hooked on both sides). Run by `npm run test:vulkan`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ const LOGIT_TOLERANCE = 2e-2; // absolute, logits of the small model reach about
 const TAP_TOLERANCE = 2e-2; // absolute, hidden states reach a few units
 
 const PROMPT = 'The capital of the small country is';
-const OFFLOADS = [{ name: 'full', gpuLayers: 99 }, { name: 'partial', gpuLayers: 2 }] as const;
+const OFFLOADS = [{ name: 'full', gpuLayers: 99 }, { name: 'partial', gpuLayers: 3 }] as const;
 const dir = tempDir('cogito-vulkan-');
 const { cpu, gpu } = loadBuilds();
 
@@ -129,6 +129,7 @@ describe.each(OFFLOADS)('$name offload: the GPU build computes what the CPU buil
       await base.complete(PROMPT, { maxTokens: 0 });
       const plain = await base.complete(PROMPT, { maxTokens: 24, temperature: 0 });
       const two = await pipe.complete(PROMPT, { maxTokens: 24, temperature: 0 });
+      expect(two.decision.injected).toBe(true);
       expect(two.tokens.map((t) => t.id)).toEqual(plain.tokens.map((t) => t.id));
       expect(two.tokens.map((t) => t.logprob)).toEqual(plain.tokens.map((t) => t.logprob));
     } finally {
@@ -145,6 +146,7 @@ describe.each(OFFLOADS)('$name offload: the GPU build computes what the CPU buil
     try {
       const w = await want.complete(PROMPT, { maxTokens: 24, temperature: 0 });
       const g = await pipe.complete(PROMPT, { maxTokens: 24, temperature: 0 });
+      expect(g.decision.injected).toBe(true);
       const plain = await base.complete(PROMPT, { maxTokens: 24, temperature: 0 });
       // the injection matters here, or this test would prove nothing
       expect(w.tokens.map((t) => t.logprob)).not.toEqual(plain.tokens.map((t) => t.logprob));
