@@ -5,6 +5,7 @@
 #include "context.h"
 #include "gguf_io.h"
 #include "grammar.h"
+#include "meta_learner.h"
 #include "model.h"
 #include "sidecar.h"
 #include "system_info.h"
@@ -25,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     init_grammar(env, exports);
     init_train(env, exports);
     init_sidecar_train(env, exports);
+    init_meta_learner(env, exports);
     init_system_info(env, exports);
     return exports;
 }

@@ -1,8 +1,9 @@
 /**
- * The verified answer: draft → claims → check (VKS first) → self-repair → oracle → integrate.
+ * The verified answer: draft → route → claims → check (VKS first) → self-repair → oracle → integrate.
  * `Cascade.open` loads the model, its sidecar, the VKS, the domain pack and the corpus once;
  * `ask` answers one question. Each stage is its own module; this one only runs them in order,
- * times them and turns working claims into the reports of ./types.ts.
+ * times them and turns working claims into the reports of ./types.ts. A router (the meta layer's,
+ * passed in) may shorten the order after the draft: ./route.ts says how.
  */
 import * as fs from 'node:fs';
 import { loadLogicBackend } from '../claims/logic-backend';
@@ -19,10 +20,11 @@ import { Checker } from './check';
 import { Drafter, type Draft, type DraftGeneration } from './draft';
 import { oracleAnswer, oracleForClaim, oracleForFrame, type OracleDeps } from './escalate';
 import { modelClaimExtractor } from './model-claims';
-import { resolvePaths, type CascadeOptions, type ResolvedPaths } from './options';
+import { resolvePaths, type CascadeOptions, type ResolvedPaths, type Router } from './options';
 import { planClaims, workingClaim } from './plan';
 import type { ArgumentChecks, FrameRef, WorldChecks } from './ports';
 import { selfRepair } from './repair';
+import { routePlan, type RoutePlan } from './route';
 import { openSources, type Sources } from './sources';
 import type { AskResult, ClaimReport, FormalAnswerReport, Oracle } from './types';
 import { openOutcome, type ClaimOrigin, type Outcome, type WorkingClaim } from './work';
@@ -41,7 +43,7 @@ export interface AskOptions {
   onAnswer?: (result: AskResult, trace: AnswerTrace) => void;
 }
 
-type Stage = 'draft' | 'claims' | 'check' | 'repair' | 'oracle' | 'integrate';
+type Stage = 'draft' | 'route' | 'claims' | 'check' | 'repair' | 'oracle' | 'integrate';
 
 export class Cascade {
   private closed = false;
@@ -57,7 +59,13 @@ export class Cascade {
     private readonly oracle: Oracle | null,
     private readonly repair: boolean,
     private readonly sources: Sources,
+    private router: Router | null,
   ) {}
+
+  /** Routes the questions asked from now on (null: the full order); a router made after open, e.g. for this model's fingerprint. */
+  useRouter(router: Router | null): void {
+    this.router = router;
+  }
 
   /** Loads everything a question needs; a missing or corrupt file fails here, before any question. */
   static async open(options: CascadeOptions = {}): Promise<Cascade> {
@@ -73,13 +81,18 @@ export class Cascade {
       seedVks(vks, (t) => formal.canonical(t));
       model = await loadModel(paths.model);
       const drafter = await Drafter.open(model, paths.sidecar, { threads: options.threads, maxTokens: options.maxDraftTokens });
-      return new Cascade(paths, model, drafter, vks, sources.world, sources.args, formal, options.oracle ?? null, options.repair ?? true, sources);
+      return new Cascade(paths, model, drafter, vks, sources.world, sources.args, formal, options.oracle ?? null, options.repair ?? true, sources, options.router ?? null);
     } catch (err) {
       vks?.close();
       sources.close();
       await model?.dispose();
       throw err;
     }
+  }
+
+  /** The fingerprint of the model that drafts (ModelInfo.fingerprint): the base its answers' labels are about. */
+  get modelFingerprint(): string {
+    return this.model.info.fingerprint;
   }
 
   /** Checks a question without answering it (empty, NUL, longer than the context): for a batch, before the first answer. */
@@ -104,12 +117,16 @@ export class Cascade {
     let oracleCalls = 0;
     const checker = new Checker({ vks: this.vks, world: this.world, args: this.args, formal: this.formal, verifier: this.sources.verifier, pack: this.sources.pack });
 
-    const draft: Draft = await timed('draft', () => this.drafter.draft(question, signal, opts.onAnswer !== undefined));
+    // the router reads the draft's generation (its signals), as does a caller that learns from answers
+    const draft: Draft = await timed('draft', () => this.drafter.draft(question, signal, opts.onAnswer !== undefined || this.router !== null));
+    const route = this.router ? await timed('route', () => this.router?.route(question, { text: draft.text, refused: draft.refused, generation: draft.generation ?? null }) ?? null) : null;
+    const steps: RoutePlan = routePlan(route, { repair: this.repair, oracle: this.oracle !== null });
+    const oracle = steps.oracle ? this.oracle : null;
     const extractor = this.drafter.isChatModel && this.drafter.chatTemplate ? modelClaimExtractor(this.drafter.plainContext, this.drafter.chatTemplate) : null;
     const plan = await timed('claims', () => planClaims(question, draft, this.world, this.args, extractor));
 
     const outcomes = new Map<WorkingClaim, Outcome>();
-    let refusal = this.oracle ? 'no verified source could answer' : 'no verified source could answer, and no oracle is configured';
+    let refusal = oracle ? 'no verified source could answer' : `no verified source could answer, and ${steps.noOracle}`;
     const claims = plan.claims;
 
     // the model refused a frame question: the corpus may know the answer
@@ -128,18 +145,18 @@ export class Cascade {
         const known = checker.fromVks(text);
         if (!known) checker.recordOnce({ tier: 'FACTUAL', text, status: 'VERIFIED', method: 'CORPUS', artifact: { reference: found.reference, passage: found.passageId, reason: 'the passage answers the question' } });
         outcomes.set(claim, known ?? { status: 'VERIFIED', decided: true, source: 'CORPUS', reference: found.reference, correction: null, vksId: null, reason: 'the model refused; the corpus answers' });
-      } else if (this.oracle) {
-        const deps = this.oracleDeps(checker, signal, () => oracleCalls++);
+      } else if (oracle) {
+        const deps = this.oracleDeps(oracle, checker, signal, () => oracleCalls++);
         const r = await timed('oracle', () => oracleForFrame(deps, question, match, null, null));
         if (r && r.outcome.decided) {
           const claim = workingClaim<FrameRef, unknown>(r.text, 'FACTUAL', 'found', { match });
           claims.push(claim);
           outcomes.set(claim, r.outcome);
         } else if (r) refusal = r.outcome.reason;
-      } else refusal = 'the corpus does not say, and no oracle is configured';
-    } else if (claims.length === 0 && draft.refused && plan.reading.kind === 'open' && this.oracle) {
+      } else refusal = `the corpus does not say, and ${steps.noOracle}`;
+    } else if (claims.length === 0 && draft.refused && plan.reading.kind === 'open' && oracle) {
       // an open question the model refused: the oracle's answer, split into claims each checked like a draft's
-      const deps = this.oracleDeps(checker, signal, () => oracleCalls++);
+      const deps = this.oracleDeps(oracle, checker, signal, () => oracleCalls++);
       const answered = await timed('oracle', () => oracleAnswer(deps, question));
       if ('text' in answered) {
         const found = await timed('claims', () => planClaims(question, { text: answered.text, refused: false, decision: null }, this.world, this.args, extractor));
@@ -158,11 +175,11 @@ export class Cascade {
           return openOutcome(claim.kind === 'FORMAL' ? 'SOLVER' : 'CORPUS', `the check failed: ${err.message.split('\n', 1)[0]}`, 'unsupported-inference');
         }
       });
-      if (!outcome.decided && this.repair) outcome = await timed('repair', () => selfRepair(claim, outcome, { checker, world: this.world, args: this.args, drafter: this.drafter, signal }));
+      if (!outcome.decided && steps.repair) outcome = await timed('repair', () => selfRepair(claim, outcome, { checker, world: this.world, args: this.args, drafter: this.drafter, signal }));
       if (!outcome.decided && claim.origin === 'oracle') {
         outcome = { ...outcome, reference: claim.reference ?? null, reason: `${outcome.reason}; stated by the oracle, and no checker confirms it` };
-      } else if (!outcome.decided && this.oracle) {
-        const deps = this.oracleDeps(checker, signal, () => oracleCalls++);
+      } else if (!outcome.decided && oracle) {
+        const deps = this.oracleDeps(oracle, checker, signal, () => oracleCalls++);
         const current = outcome;
         outcome = await timed('oracle', async () => {
           if (claim.match && this.world) {
@@ -172,7 +189,7 @@ export class Cascade {
           return oracleForClaim(deps, question, claim, current);
         });
       }
-      if (!outcome.decided && !this.oracle && outcome.status === 'UNVERIFIED') outcome = { ...outcome, reason: `${outcome.reason}; no oracle is configured` };
+      if (!outcome.decided && !oracle && outcome.status === 'UNVERIFIED') outcome = { ...outcome, reason: `${outcome.reason}; ${steps.noOracle}` };
       outcomes.set(claim, outcome);
     }
 
@@ -195,6 +212,7 @@ export class Cascade {
       formal,
       decision: draft.decision,
       oracle_calls: oracleCalls,
+      ...(route ? { route } : {}),
       timings_ms: timings,
     };
     opts.onAnswer?.(result, { generation: draft.generation ?? null, origins: claims.map((c) => c.origin) });
@@ -212,8 +230,8 @@ export class Cascade {
     return null;
   }
 
-  private oracleDeps(checker: Checker<FrameRef, unknown>, signal: AbortSignal | undefined, onCall: () => void): OracleDeps<FrameRef, unknown> {
-    return { oracle: this.oracle as Oracle, checker, world: this.world, signal, onCall };
+  private oracleDeps(oracle: Oracle, checker: Checker<FrameRef, unknown>, signal: AbortSignal | undefined, onCall: () => void): OracleDeps<FrameRef, unknown> {
+    return { oracle, checker, world: this.world, signal, onCall };
   }
 
   async close(): Promise<void> {

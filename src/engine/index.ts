@@ -55,6 +55,7 @@ export {
   type TrainerResult,
   type TrainerRunOptions,
 } from './training';
+export { META_NET_OUTPUTS, MetaNet, MetaNetTrainer, type MetaNetEpoch, type MetaNetRows, type MetaNetTensor, type MetaNetTrainerOptions } from './meta-net';
 export { defaultModelPath, defaultSidecarPath } from './defaults';
 export { writeAtomically, writeAtomicallySync } from './atomic-write';
 export { systemInfo, type SystemInfo } from './system-info';

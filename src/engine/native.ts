@@ -178,6 +178,70 @@ export interface NativeProbeTrainer {
   dispose(): void;
 }
 
+/** Rows for the meta-learner's trainer (native/meta_learner.cpp), n of them. */
+export interface NativeMetaRows {
+  /** n × inputs signals, row after row. */
+  features: Float32Array;
+  /** The true confidence of each row, in [0, 1]. */
+  confidence: Float32Array;
+  /** Index into ROUTES (src/meta/labels.ts). */
+  route: Uint8Array;
+  /** Index into ERROR_TYPES (src/meta/labels.ts). */
+  error: Uint8Array;
+  /** Sample weights, >= 0. */
+  weight: Float32Array;
+}
+
+export interface NativeMetaTrainerOptions {
+  inputs: number;
+  hidden: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  /** Global gradient-norm limit; 0: no clipping. */
+  clip: number;
+  seed: number;
+  /** [confidence, route, error]. */
+  lossWeights: [number, number, number];
+}
+
+export interface NativeMetaEpoch {
+  /** Σ w·loss / Σ w over the training rows, as the epoch went. */
+  trainLoss: number;
+  /** The same over the validation rows after the epoch; null without them. */
+  validationLoss: number | null;
+  /** Optimizer steps (batches). */
+  steps: number;
+  /** Steps whose gradient was scaled down to the clip norm. */
+  clippedSteps: number;
+  /** The largest global gradient norm of the epoch, before clipping. */
+  gradNormMax: number;
+}
+
+export interface NativeMetaTensor {
+  name: string;
+  /** ggml order. */
+  shape: number[];
+  data: Float32Array;
+}
+
+/** One meta-learner training session: one epoch per call. */
+export interface NativeMetaTrainer {
+  epoch(): Promise<NativeMetaEpoch>;
+  /** Every tensor of the net (input.mean, input.std, then the layers). */
+  weights(): NativeMetaTensor[];
+  setWeights(tensors: readonly { name: string; data: Float32Array }[]): void;
+  dispose(): void;
+}
+
+/** A meta-learner's net, for predictions. */
+export interface NativeMetaNet {
+  /** n × inputs signals → n × 9: confidence, the 3 route probabilities, the 5 error-type probabilities. */
+  predict(features: Float32Array): Float32Array;
+  weights(): NativeMetaTensor[];
+  dispose(): void;
+}
+
 export interface GgufKeyValue {
   key: string;
   type: string;
@@ -325,6 +389,8 @@ export interface NativeAddon {
   /** Throws INVALID_SIDECAR where loadSidecar would refuse the file these would make. */
   checkSidecar(metadata: GgufKeyValue[], tensors?: { name: string; shape: number[]; data: Float32Array }[]): void;
   openProbeTrainer(sidecar: NativeSidecar, states: Float32Array, correct: Uint8Array, options?: NativeProbeOptions): NativeProbeTrainer;
+  openMetaTrainer(train: NativeMetaRows, validation: NativeMetaRows | null, options: NativeMetaTrainerOptions): NativeMetaTrainer;
+  openMetaNet(inputs: number, hidden: number, tensors: readonly { name: string; data: Float32Array }[]): NativeMetaNet;
   readGguf(path: string, maxArray: number): Promise<unknown>;
   readGgufTensor(path: string, name: string): Buffer;
   writeGguf(path: string, kv: GgufKeyValue[], tensors: { name: string; shape: number[]; type?: 'f32' | 'f16'; data: Float32Array }[]): void;

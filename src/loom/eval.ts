@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, throwIfAborted } from '../engine';
+import { InvalidOptionError, loadModel, throwIfAborted } from '../engine';
 import { TwoPass } from '../sidecar';
 import { checkpointPath, EXPORT_FILE } from './checkpoint';
 import { exactMatch, judge, loadChecker, parseQaJsonl, type AnswerChecker, type QaItem } from './judge';
@@ -38,6 +38,10 @@ export interface EvalOptions {
 
 export async function evaluate(options: EvalOptions): Promise<WrittenReport> {
   const manifest = await readManifest(options.runDir);
+  // a run labelled by a caller (verdicts) has no reference answers to judge its own questions by
+  if (manifest.labels !== undefined && options.dataset === undefined) {
+    throw new InvalidOptionError(`${options.runDir}: its labels are ${manifest.labels.by}, not reference answers, so its questions cannot be judged: give --dataset, questions with reference answers`, 'INVALID_ARGUMENT');
+  }
   const settings = manifest.encoder as { promptStyle?: string; promptTemplate?: string; chatTemplate?: string; checker?: string; maxTokens?: number };
   const questionPrompt = recordedPrompt(settings);
   const checkerSpec = options.checker ?? (typeof settings.checker === 'string' ? settings.checker : undefined);

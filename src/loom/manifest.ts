@@ -51,7 +51,19 @@ export interface RunManifest {
   /** Indices into the dataset's questions (in parseQaJsonl order) per split; disjoint. */
   splits: { seed: number; train: number[]; val: number[]; test: number[] };
   encoder: EncoderSettings;
+  /**
+   * Where the labels (CollectRecord.pass1_correct) came from when a caller gave them instead of
+   * judging the dataset's reference answers with encoder.checker (collect.ts `collectLabelled`):
+   * the labeller's name and what it recorded. Absent: judged against reference answers.
+   */
+  labels?: RunLabels;
   stages: StageRecord[];
+}
+
+export interface RunLabels {
+  /** The labeller's name, e.g. 'verdicts'. */
+  by: string;
+  detail: { [key: string]: JsonValue };
 }
 
 // ---------------------------------------------------------------- errors
@@ -206,6 +218,7 @@ export function validateManifest(value: unknown, file: string | null = null): Ru
       test: c.ints(splits.test, 'splits.test'),
     },
     encoder: encoder as EncoderSettings,
+    ...(m.labels !== undefined ? { labels: validateLabels(c, m.labels) } : {}),
     stages: c.arr(m.stages, 'stages').map((s, i) => validateStage(c, s, `stages[${i}]`)),
   };
   if (out.targetLayers.length === 0) c.fail('targetLayers', 'at least one target layer is needed');
@@ -222,6 +235,11 @@ export function validateManifest(value: unknown, file: string | null = null): Ru
     });
   }
   return out;
+}
+
+function validateLabels(c: Checker, v: unknown): RunLabels {
+  const l = c.obj(v, 'labels');
+  return { by: c.str(l.by, 'labels.by'), detail: c.json(c.obj(l.detail ?? {}, 'labels.detail'), 'labels.detail') as { [k: string]: JsonValue } };
 }
 
 function validateStage(c: Checker, v: unknown, field: string): StageRecord {
@@ -250,6 +268,7 @@ export interface ManifestInit {
   dataset: { path: string; questions: number };
   splits: RunManifest['splits'];
   encoder: EncoderSettings;
+  labels?: RunLabels;
   now?: Date;
 }
 
@@ -264,6 +283,7 @@ export function createManifest(init: ManifestInit): RunManifest {
     dataset: init.dataset,
     splits: init.splits,
     encoder: init.encoder,
+    ...(init.labels !== undefined ? { labels: init.labels } : {}),
     stages: [],
   });
 }

@@ -53,3 +53,44 @@ export class UnknownAnswerError extends MetaError {
     this.name = 'UnknownAnswerError';
   }
 }
+
+/** A meta-learner file cogito cannot read: not a GGUF, another kind, a missing or misshapen tensor, a damaged or truncated file. */
+export class MetaLearnerFileError extends MetaError {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`${path}: not a usable meta-learner: ${detail}`, 'META_LEARNER_FILE');
+    this.name = 'MetaLearnerFileError';
+  }
+}
+
+/** A meta-learner made for another base model or another layout of the signals vector. */
+export class MetaLearnerMismatchError extends MetaError {
+  constructor(message: string) {
+    super(message, 'META_LEARNER_MISMATCH');
+    this.name = 'MetaLearnerMismatchError';
+  }
+}
+
+/** A sidecar run from the feedback buffer names a buffer file that does not exist. */
+export class FeedbackNotFoundError extends MetaError {
+  constructor(readonly path: string) {
+    super(`${path}: no feedback buffer here (cogito ask writes it beside its VKS, with feedback on)`, 'FEEDBACK_NOT_FOUND');
+    this.name = 'FeedbackNotFoundError';
+  }
+}
+
+/** No answer of the feedback buffer was drafted by the base model given: its verdicts are about another model's answers. */
+export class FeedbackModelMismatchError extends MetaError {
+  constructor(
+    readonly path: string,
+    readonly fingerprint: string,
+    /** The fingerprints the buffer's answers name (null: answers registered without one). */
+    readonly found: (string | null)[],
+  ) {
+    const named = found.map((f) => f ?? 'none recorded').join(', ');
+    super(`${path}: none of the feedback buffer's answers was drafted by the model given (fingerprint ${fingerprint}); its answers name ${named || 'no model'}: its verdicts are about another model's answers`, 'FEEDBACK_MODEL_MISMATCH');
+    this.name = 'FeedbackModelMismatchError';
+  }
+}

@@ -42,9 +42,20 @@ CREATE TABLE IF NOT EXISTS answers (
   status TEXT NOT NULL,
   signals BLOB NOT NULL,
   signals_version INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  model TEXT
 );
 `;
+
+/**
+ * The answers' `model` column (the fingerprint of the base that drafted each answer; NULL: not
+ * recorded) came after version 1's first files: a writer adds it to a file without it. Additive, so
+ * the version stays 1 and an older cogito still reads the file.
+ */
+function addModelColumn(db: Database.Database): void {
+  const columns = db.prepare(`PRAGMA table_info(answers)`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'model')) db.exec(`ALTER TABLE answers ADD COLUMN model TEXT`);
+}
 
 export interface FeedbackOpenOptions {
   /** Open an existing buffer for reading only (default false). */
@@ -110,6 +121,7 @@ export function openFeedbackDatabase(path: string, options: FeedbackOpenOptions 
         db.transaction(() => {
           checkSchema(db, path, true);
           db.exec(SCHEMA_SQL);
+          addModelColumn(db);
           db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(FEEDBACK_SCHEMA_VERSION));
         }).immediate();
       }

@@ -56,6 +56,8 @@ export interface AnswerInput {
   /** AskResult.status. */
   status: string;
   signals: Signals | SignalsVectorInput | null;
+  /** The fingerprint of the base model that drafted it (ModelInfo.fingerprint); null or absent: not recorded. */
+  model?: string | null;
   createdAt?: Date;
 }
 
@@ -67,7 +69,34 @@ export interface RegisteredAnswer {
   /** Empty with signalsVersion NO_SIGNALS_VERSION when none were computed. */
   signals: Float32Array;
   signalsVersion: number;
+  /** The fingerprint of the base model that drafted it; null when not recorded. */
+  model: string | null;
   createdAt: string;
+}
+
+interface AnswerRow {
+  answer_id: string;
+  question: string;
+  draft: string;
+  status: string;
+  signals: Buffer;
+  signals_version: number;
+  /** Absent in a file opened read-only before a writer added the column. */
+  model?: string | null;
+  created_at: number;
+}
+
+function toRegisteredAnswer(row: AnswerRow): RegisteredAnswer {
+  return {
+    answerId: row.answer_id,
+    question: row.question,
+    draft: row.draft,
+    status: row.status,
+    signals: signalsOf(row.signals),
+    signalsVersion: row.signals_version,
+    model: row.model ?? null,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }
 
 export interface Outcome {
@@ -241,12 +270,16 @@ export class FeedbackBuffer {
     checkAnswerId(input.answerId);
     if (typeof input.question !== 'string' || input.question.trim().length === 0) throw new MetaError('an answer needs its question');
     if (typeof input.draft !== 'string' || typeof input.status !== 'string') throw new MetaError('an answer needs its draft and status');
+    const model = input.model ?? null;
+    if (model !== null && (typeof model !== 'string' || model.length === 0 || model.length > MAX_ID_LENGTH)) {
+      throw new MetaError(`an answer's model is a fingerprint, a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+    }
     const { blob, version } = signalsBlob(input.signals);
     const createdAt = checkTime(input.createdAt, 'createdAt') ?? Date.now();
     const info = this.guard(() =>
       this.db
-        .prepare(`INSERT OR IGNORE INTO answers (answer_id, question, draft, status, signals, signals_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-        .run(input.answerId, input.question, input.draft, input.status, blob, version, createdAt),
+        .prepare(`INSERT OR IGNORE INTO answers (answer_id, question, draft, status, signals, signals_version, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(input.answerId, input.question, input.draft, input.status, blob, version, model, createdAt),
     );
     return info.changes === 1;
   }
@@ -254,19 +287,14 @@ export class FeedbackBuffer {
   /** A registered answer, or null. */
   answer(answerId: string): RegisteredAnswer | null {
     this.checkOpen();
-    const row = this.guard(() => this.db.prepare(`SELECT * FROM answers WHERE answer_id = ?`).get(answerId)) as
-      | { answer_id: string; question: string; draft: string; status: string; signals: Buffer; signals_version: number; created_at: number }
-      | undefined;
-    if (!row) return null;
-    return {
-      answerId: row.answer_id,
-      question: row.question,
-      draft: row.draft,
-      status: row.status,
-      signals: signalsOf(row.signals),
-      signalsVersion: row.signals_version,
-      createdAt: new Date(row.created_at).toISOString(),
-    };
+    const row = this.guard(() => this.db.prepare(`SELECT * FROM answers WHERE answer_id = ?`).get(answerId)) as AnswerRow | undefined;
+    return row ? toRegisteredAnswer(row) : null;
+  }
+
+  /** Every registered answer, in order of registration. */
+  registered(): RegisteredAnswer[] {
+    this.checkOpen();
+    return this.guard(() => this.db.prepare(`SELECT * FROM answers ORDER BY created_at, rowid`).all() as AnswerRow[]).map(toRegisteredAnswer);
   }
 
   /** Answers registered (labelled or not). */

@@ -109,7 +109,7 @@ export class FeedbackRecorder {
     const vksMethodOf: VksMethodOf = (id) => this.cascade.vks.get(id)?.method ?? null;
     const inputs = outcomesOfAnswer(result, trace, signals, vksMethodOf);
     const outcomes = this.buffer.transaction(() => {
-      const fresh = this.buffer.registerAnswer({ answerId: result.id, question: result.question, draft: result.draft, status: result.status, signals });
+      const fresh = this.buffer.registerAnswer({ answerId: result.id, question: result.question, draft: result.draft, status: result.status, signals, model: this.cascade.modelFingerprint });
       return fresh ? this.buffer.recordAll(inputs) : [];
     });
     return { signals, outcomes };

@@ -61,6 +61,7 @@ export const ERROR_CATEGORIES = {
   UNSUPPORTED_ARCHITECTURE: 'invalid-input',
   META_INVALID: 'invalid-input',
   FEEDBACK_SCHEMA: 'invalid-input',
+  META_LEARNER_FILE: 'invalid-input',
   // lookups
   ENOENT: 'not-found',
   NOT_FOUND: 'not-found',
@@ -68,10 +69,13 @@ export const ERROR_CATEGORIES = {
   MANIFEST_NOT_FOUND: 'not-found',
   VKS_NOT_FOUND: 'not-found',
   FEEDBACK_UNKNOWN_ANSWER: 'not-found',
+  FEEDBACK_NOT_FOUND: 'not-found',
   TOKENIZER_NOT_FOUND: 'not-found',
   // state
   SIDECAR_MISMATCH: 'conflict',
+  META_LEARNER_MISMATCH: 'conflict',
   RUN_MODEL_MISMATCH: 'conflict',
+  FEEDBACK_MODEL_MISMATCH: 'conflict',
   RUN_STATE: 'conflict',
   NO_CHAT_TEMPLATE: 'conflict',
   CONTEXT_OVERFLOW: 'conflict',

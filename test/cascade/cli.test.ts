@@ -1,31 +1,17 @@
 // `cogito ask` through the real bin/cogito.js (over dist/) on the default world: --json, --batch with
 // --out and its summary, --oracle against a real cogito serve, --no-repair, and bad input — one
 // line naming the code, exit 1, and no partial --out.
-import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import type { AskResult } from '../../src/cascade';
-import { repoRoot, tempDir } from '../support/engine';
+import { buildDist, cogito } from '../support/cli';
+import { tempDir } from '../support/engine';
 import { startServer, type RunningServer } from '../support/serve';
 
-const run = promisify(execFile);
 let dir: string;
 
-/** Runs bin/cogito.js without blocking the event loop (a test's own server must keep answering). */
-async function cogito(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  try {
-    const r = await run(process.execPath, [path.join(repoRoot, 'bin', 'cogito.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : null, out: err.stdout ?? '', err: err.stderr ?? '' };
-  }
-}
-
 beforeAll(() => {
-  // bin/cogito.js runs the compiled dist/, so build it from the sources under test
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json')], { cwd: repoRoot, stdio: 'inherit' });
+  buildDist();
   dir = tempDir('cogito-ask-cli-');
 }, 600_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -117,6 +117,8 @@ test('ask records each answer, a decided draft claim as an outcome with its sour
     trueConfidence: { bins: [1, 0, 0, 0, 3], mean: expect.closeTo((1.5 / 1.8 + 0 + 1 + 1) / 4, 10) },
     // lana 0.833 is below SELF's 0.85: HYBRID
     routes: { SELF: 2, HYBRID: 1, ORACLE: 1 },
+    // four labelled answers are far from the 32 the first training needs
+    learner: { dir: path.join(dir, 'meta'), current: null, versions: [] },
   });
   expect(cogito('meta', 'status', '--vks', vksPath).out).toMatch(/^feedback buffer .*feedback\.db\nanswers 4 \(labelled 4\) · outcomes 6: solver 0, oracle 0, correction 3, user 3\n/);
 }, 120_000);
@@ -129,7 +131,8 @@ test('an unknown answer id and a bad judgement are clear errors that record noth
   const elsewhere = path.join(dir, 'elsewhere', 'vks.db');
   expect(cogito('feedback', 'feedface', 'reject', '--vks', elsewhere).err).toMatch(/\[FEEDBACK_UNKNOWN_ANSWER\]\n$/);
   expect(fs.existsSync(feedbackPathBeside(elsewhere))).toBe(false);
-  expect(JSON.parse(cogito('meta', 'status', '--vks', elsewhere, '--json').out)).toMatchObject({ answers: 0, outcomes: 0 });
+  expect(JSON.parse(cogito('meta', 'status', '--vks', elsewhere, '--json').out)).toMatchObject({ answers: 0, outcomes: 0, learner: { current: null, versions: [] } });
+  expect(fs.existsSync(path.join(dir, 'elsewhere', 'meta'))).toBe(false);
 
   const before = inBuffer((b) => b.count());
   const word = cogito('feedback', 'feedface', 'maybe', '--vks', vksPath);

@@ -2,29 +2,28 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cascade, type AskResult, type CascadeOptions, type Oracle } from '../../cascade';
-import { createOracle, type OracleStyle } from '../../cascade/oracle';
+import { Cascade, type AskResult, type CascadeOptions, type RouteAdvice } from '../../cascade';
 import { readQuestionFile, summarise, type BatchQuestion, type BatchSummary } from '../../cascade/batch';
+import { fixedRouter } from '../../cascade/route';
 import { writeAtomicallySync } from '../../engine';
-import { FeedbackBuffer, FeedbackRecorder, feedbackPathBeside } from '../../meta';
+import { FeedbackBuffer, FeedbackRecorder, feedbackPathBeside, LearnerStore, metaDirBeside, type OnlineTrainer } from '../../meta';
 import { InvalidOptionError } from '../../util/errors';
 import { about } from '../errors';
+import { CurrentLearnerRouting, onlineTrainer, retrainInChild } from '../online';
+import { addOracleOptions, oracleOf, type OracleFlags } from '../oracle-options';
 import { printJson, progressBar } from '../output';
 import { parseChoice, parseInteger } from '../parse';
 import { defaultVksPath } from './vks';
 
-interface AskFlags {
+interface AskFlags extends OracleFlags {
   model?: string;
   sidecar?: string | false;
   vks?: string;
   corpus?: string;
   domain?: string;
-  oracle?: string;
-  oracleApi?: 'ollama' | 'openai';
-  oracleModel?: string;
-  oracleTimeout?: number;
-  oracleStyle?: OracleStyle;
   repair: boolean;
+  /** false with --no-route; a fixed advice with --route <advice>. */
+  route?: boolean | RouteAdvice;
   json?: boolean;
   batch?: string;
   out?: string;
@@ -34,7 +33,7 @@ interface AskFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('ask')
     .description('answer a question and check it: draft with the sidecar, claims checked against the VKS, the solvers and the corpus, self-repair, the oracle last; each claim marked [VERIFIED], [CORRECTED] or [UNVERIFIED]')
     .argument('[question]', 'the question (or --batch)')
@@ -44,36 +43,47 @@ export function register(program: Command): void {
     .option('--vks <path>', 'Verified Knowledge Store (default $COGITO_VKS or ~/.cogito/vks.db)')
     .option('--corpus <path>', 'reference corpus, JSON Lines of passages (default: <model>.corpus.jsonl beside the model)')
     .option('--domain <path>', 'domain pack (default: <model>.domain.json beside the model)')
-    .option('--oracle <url>', 'an Ollama- or OpenAI-compatible server consulted last (cogito serve, Ollama, llama-server)')
-    .option('--oracle-api <api>', 'the oracle\'s API: ollama or openai', (v) => parseChoice(v, '--oracle-api', ['ollama', 'openai'] as const), 'openai')
-    .option('--oracle-model <name>', 'the model the oracle server should answer with (default "default")')
-    .option('--oracle-timeout <ms>', 'how long one oracle call may take', (v) => parseInteger(v, '--oracle-timeout'), 30000)
-    .option('--oracle-style <style>', 'question: the oracle is asked the question alone (a model of the same world); review: the claim, the evidence and what failed', (v) => parseChoice(v, '--oracle-style', ['question', 'review'] as const), 'question')
     .option('--no-repair', 'no self-repair before the oracle')
+    .option('--route <advice>', 'follow this route for every question instead of the meta-learner\'s: SELF, HYBRID or ORACLE', (v) => parseChoice(v, '--route', ['SELF', 'HYBRID', 'ORACLE'] as const))
+    .option('--no-route', 'do not route with the meta-learner beside the VKS (meta/current): every question takes the full order')
     .option('--json', 'print the whole result as JSON (with --batch: the summary)')
     .option('--batch <file>', 'JSON Lines of {"question": …} (or suite lines with "expect"): answer each')
     .option('--out <file>', 'with --batch: write one result per line here (written whole at the end, never in part)')
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--feedback', 'register each answer and its verdicts as labels in the feedback buffer beside the VKS (feedback.db; the default)')
-    .option('--no-feedback', 'record nothing in the feedback buffer')
-    .action(async (question: string | undefined, flags: AskFlags) => {
+    .option('--no-feedback', 'record nothing in the feedback buffer');
+  addOracleOptions(command).action(async (question: string | undefined, flags: AskFlags) => {
       if ((question === undefined) === (flags.batch === undefined)) throw new InvalidOptionError('give either a question or --batch <file>', 'INVALID_ARGUMENT');
       if (flags.out !== undefined && flags.batch === undefined) throw new InvalidOptionError('--out goes with --batch', 'INVALID_ARGUMENT');
       if (flags.out !== undefined && !fs.existsSync(path.dirname(path.resolve(flags.out)))) throw new InvalidOptionError(`--out ${flags.out}: its folder does not exist`, 'INVALID_ARGUMENT');
-      if (flags.oracle === undefined && flags.oracleModel !== undefined) throw new InvalidOptionError('--oracle-model needs --oracle', 'INVALID_ARGUMENT');
       // the whole file is read and checked before anything loads: a bad line costs no model load
       const batch = flags.batch !== undefined ? readQuestionFile(flags.batch) : null;
       const vksPath = flags.vks ?? defaultVksPath();
       if (flags.feedback === true && vksPath === ':memory:') throw new InvalidOptionError('--feedback needs a VKS file: the buffer is written beside it', 'INVALID_ARGUMENT');
       const cascade = await Cascade.open(cascadeOptions(flags));
       let buffer: FeedbackBuffer | null = null;
+      let routing: CurrentLearnerRouting | null = null;
+      let trainer: OnlineTrainer | null = null;
       try {
+        let store = vksPath !== ':memory:' ? new LearnerStore(metaDirBeside(vksPath)) : null;
+        if (typeof flags.route === 'string') cascade.useRouter(fixedRouter(flags.route, '--route'));
+        else if (flags.route !== false && store) {
+          routing = new CurrentLearnerRouting(cascade, store, cascade.modelFingerprint);
+          const note = await routing.update();
+          if (note) process.stderr.write(`cogito: ${note}\n`);
+          // learners for another model are in this folder: no online training here for this one
+          if (note) store = null;
+        }
         buffer = flags.feedback !== false && vksPath !== ':memory:' ? FeedbackBuffer.open(feedbackPathBeside(vksPath)) : null;
-        const answer = answerer(cascade, buffer);
+        // every recorded answer may make a training step due: it runs in a child process that outlives this one
+        trainer = buffer && store ? onlineTrainer(buffer, store, cascade.modelFingerprint, () => retrainInChild(vksPath, store, cascade.modelFingerprint), (err) => process.stderr.write(`cogito: online training: ${String(err)}\n`)) : null;
+        const answer = answerer(cascade, buffer, trainer, routing);
         if (batch) await runBatch(cascade, answer, batch, flags);
         else await askOne(answer, question as string, !!flags.json, buffer !== null);
       } finally {
+        trainer?.close();
         buffer?.close();
+        routing?.dispose();
         await cascade.close();
       }
     });
@@ -92,25 +102,21 @@ function cascadeOptions(flags: AskFlags): CascadeOptions {
   };
 }
 
-/** The oracle the flags name; its options are checked here, before the model loads. */
-function oracleOf(flags: AskFlags): Oracle | null {
-  if (flags.oracle === undefined) return null;
-  return createOracle({
-    url: flags.oracle,
-    api: flags.oracleApi ?? 'openai',
-    model: flags.oracleModel ?? 'default',
-    timeoutMs: flags.oracleTimeout,
-    style: flags.oracleStyle,
-  });
-}
-
 type Answerer = (question: string) => Promise<AskResult>;
 
-/** The cascade's answer, registered with its labels in the feedback buffer when there is one. */
-function answerer(cascade: Cascade, buffer: FeedbackBuffer | null): Answerer {
-  if (!buffer) return (question) => cascade.ask(question);
-  const recorder = new FeedbackRecorder(cascade, buffer);
-  return async (question) => (await recorder.ask(question)).result;
+/**
+ * The cascade's answer, registered with its labels in the feedback buffer when there is one, and the
+ * online schedule told; before each question the routing takes up a version trained since the last.
+ */
+function answerer(cascade: Cascade, buffer: FeedbackBuffer | null, trainer: OnlineTrainer | null, routing: CurrentLearnerRouting | null): Answerer {
+  const recorder = buffer ? new FeedbackRecorder(cascade, buffer) : null;
+  return async (question) => {
+    await routing?.update();
+    if (!recorder) return cascade.ask(question);
+    const { result } = await recorder.ask(question);
+    trainer?.notify();
+    return result;
+  };
 }
 
 async function askOne(answer: Answerer, question: string, json: boolean, recorded: boolean): Promise<void> {

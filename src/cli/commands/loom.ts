@@ -1,22 +1,59 @@
 import type { Command } from 'commander';
 import { InvalidOptionError } from '../../engine';
 import { collect } from '../../loom/collect';
+import { collectFromFeedback, feedbackPathBeside } from '../../meta';
 import { evaluate } from '../../loom/eval';
 import { COGNITIVE_CHANNELS, trainSidecar, type CognitiveChannel } from '../../loom/train-sidecar';
 import { GATINGS, type EncoderType, type Gating } from '../../sidecar';
 import { printJson, progressBar } from '../output';
 import { parseChoice, parseInteger, parseNumber } from '../parse';
+import { defaultVksPath } from './vks';
+
+interface CollectFlags {
+  runDir: string;
+  model: string;
+  dataset?: string;
+  fromFeedback?: boolean;
+  vks?: string;
+  feedback?: string;
+  targetLayers: string;
+  checker?: string;
+  promptTemplate?: string;
+  chat?: boolean;
+  chatTemplate?: string;
+  maxTokens: number;
+  seed: number;
+  threads?: number;
+  json?: boolean;
+}
+
+/** The feedback buffer a collect reads (null: a dataset run); the flags that go together, checked before anything loads. */
+export function feedbackSource(f: Pick<CollectFlags, 'dataset' | 'fromFeedback' | 'vks' | 'feedback' | 'checker'>): string | null {
+  if (!f.fromFeedback) {
+    if (f.vks !== undefined || f.feedback !== undefined) throw new InvalidOptionError(`${f.vks !== undefined ? '--vks' : '--feedback'} goes with --from-feedback`, 'INVALID_ARGUMENT');
+    if (f.dataset === undefined) throw new InvalidOptionError('collect needs --dataset <file>, or --from-feedback', 'INVALID_ARGUMENT');
+    return null;
+  }
+  if (f.dataset !== undefined) throw new InvalidOptionError('give --dataset or --from-feedback, not both: a run from feedback is labelled by verdicts, not by reference answers', 'INVALID_ARGUMENT');
+  if (f.checker !== undefined) throw new InvalidOptionError('--checker judges reference answers: a run from feedback is labelled by verdicts', 'INVALID_ARGUMENT');
+  if (f.vks !== undefined && f.feedback !== undefined) throw new InvalidOptionError('give --vks or --feedback, not both', 'INVALID_ARGUMENT');
+  if (f.vks === ':memory:') throw new InvalidOptionError('--vks :memory: has no feedback buffer beside it', 'INVALID_ARGUMENT');
+  return f.feedback ?? feedbackPathBeside(f.vks ?? defaultVksPath());
+}
 
 /** collect → train → eval: the three stages that make and judge a sidecar (export is in sidecar.ts). */
 export function register(program: Command): void {
   program
     .command('collect')
-    .description("run the base greedily on a QA dataset, judge its answers and keep its activations at the target layers")
+    .description("run the base greedily on a QA dataset, judge its answers and keep its activations at the target layers; or, with --from-feedback, on the feedback buffer's questions, labelled by the cascade's verdicts")
     .requiredOption('--run-dir <dir>', 'the run directory (created)')
     .requiredOption('-m, --model <path>', 'the base model GGUF')
-    .requiredOption('--dataset <file>', 'QA JSONL: {"question", "answers": [...]} per line')
+    .option('--dataset <file>', 'QA JSONL: {"question", "answers": [...]} per line')
+    .option('--from-feedback', "the questions of the feedback buffer instead, each labelled by the verdicts on the base's answer (Z3, corpus, oracle, user; docs/meta.md) rather than by reference answers")
+    .option('--vks <path>', 'with --from-feedback: the VKS whose buffer (feedback.db beside it) to read (default $COGITO_VKS or ~/.cogito/vks.db)')
+    .option('--feedback <file>', 'with --from-feedback: the feedback buffer file itself')
     .option('--target-layers <spec>', 'early, mid, late, all, or indices like 2,5-7', 'late')
-    .option('--checker <name|module>', 'exact, contains, or a module exporting a checker', 'exact')
+    .option('--checker <name|module>', 'with --dataset: exact, contains, or a module exporting a checker (default exact)')
     .option('--prompt-template <text>', 'how a question is asked; {question} is replaced (default "Question: {question}\\nAnswer:")')
     .option('--chat', 'ask in the model\'s chat format, for the short answer alone (a thinking model answers without thinking)')
     .option('--chat-template <name|text>', 'with --chat: this chat template (a name llama.cpp knows, such as chatml, or its text) instead of the model\'s own')
@@ -24,13 +61,28 @@ export function register(program: Command): void {
     .option('--seed <n>', 'split seed', (v) => parseInteger(v, '--seed'), 1)
     .option('-t, --threads <n>', 'CPU threads', (v) => parseInteger(v, '--threads'))
     .option('--json', 'print the summary as JSON')
-    .action(async (f: { runDir: string; model: string; dataset: string; targetLayers: string; checker: string; promptTemplate?: string; chat?: boolean; chatTemplate?: string; maxTokens: number; seed: number; threads?: number; json?: boolean }) => {
+    .action(async (f: CollectFlags) => {
       if (f.chatTemplate !== undefined && !f.chat) throw new InvalidOptionError('--chat-template needs --chat', 'INVALID_ARGUMENT');
+      const feedback = feedbackSource(f);
       const bar = progressBar('collect');
-      const { chat, chatTemplate, ...rest } = f;
-      const s = await collect({ ...rest, chat: chat ? (chatTemplate !== undefined ? { template: chatTemplate } : true) : false, onNotice: (m) => process.stderr.write(`note: ${m}\n`), onProgress: (done, total, correct) => bar(done, total, `right ${correct}`) });
-      if (f.json) printJson(s);
-      else process.stdout.write(`collected ${s.questions} questions in ${s.seconds.toFixed(1)} s: base accuracy ${(100 * s.accuracy).toFixed(1)}% (layers ${s.targetLayers.join(',')})\n`);
+      const { chat, chatTemplate, dataset, fromFeedback: _from, vks: _vks, feedback: _file, checker, json, ...rest } = f;
+      const base = { ...rest, chat: chat ? (chatTemplate !== undefined ? { template: chatTemplate } : true) : false, onNotice: (m: string) => process.stderr.write(`note: ${m}\n`), onProgress: (done: number, total: number, correct: number) => bar(done, total, `right ${correct}`) };
+      if (feedback === null) {
+        const s = await collect({ ...base, dataset: dataset as string, checker });
+        if (json) printJson(s);
+        else process.stdout.write(`collected ${s.questions} questions in ${s.seconds.toFixed(1)} s: base accuracy ${(100 * s.accuracy).toFixed(1)}% (layers ${s.targetLayers.join(',')})\n`);
+        return;
+      }
+      const s = await collectFromFeedback({ ...base, feedback });
+      if (json) printJson(s);
+      else {
+        const skipped = Object.entries(s.skippedBy).map(([reason, n]) => `${n} ${reason}`).join(', ');
+        const sources = Object.entries(s.sources).filter(([, n]) => n > 0).map(([source, n]) => `${source} ${n}`).join(', ');
+        process.stdout.write(
+          `collected ${s.questions} of the buffer's ${s.asked} questions in ${s.seconds.toFixed(1)} s, labelled by verdicts (${sources}): ${(100 * s.accuracy).toFixed(1)}% right; ` +
+            `skipped ${s.skipped}${skipped ? ` (${skipped})` : ''} (layers ${s.targetLayers.join(',')})\n`,
+        );
+      }
     });
 
   program
