@@ -5,6 +5,11 @@
  */
 const base = require('./jest.config.js');
 
+// ggml-vulkan skips Vulkan devices of type CPU unless they are named: lavapipe, the device this suite
+// runs on here, is one. Set here, in the process jest runs in (a test's process.env is a copy the
+// addon never sees). On a machine with a real GPU, set GGML_VK_VISIBLE_DEVICES to its index instead.
+process.env.GGML_VK_VISIBLE_DEVICES ??= '0';
+
 module.exports = {
   ...base,
   roots: ['<rootDir>/test/vulkan'],

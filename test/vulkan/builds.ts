@@ -24,10 +24,6 @@ export interface Build {
 export const cpuAddonPath = path.join(repoRoot, 'build', 'Release', 'cogito.node');
 export const gpuAddonPath = process.env.COGITO_GPU_ADDON ?? path.join(repoRoot, 'build-vulkan', 'Release', 'cogito.node');
 
-// ggml-vulkan skips devices of type CPU unless they are named: lavapipe, the device this suite is
-// written for, is one. On a machine with a real GPU set GGML_VK_VISIBLE_DEVICES to its index instead.
-process.env.GGML_VK_VISIBLE_DEVICES ??= '0';
-
 function load(name: Build['name'], addonPath: string): Build {
   if (!fs.existsSync(addonPath)) {
     throw new Error(`${addonPath} is missing: build it first (docs/gpu.md: bash scripts/install-vulkan-deps.sh, then COGITO_GPU=vulkan COGITO_BUILD_DIR=build-vulkan npm run build:native)`);
