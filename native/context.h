@@ -38,6 +38,7 @@ class Context : public Napi::ObjectWrap<Context> {
     Injector inj;
     Napi::ObjectReference sidecar_ref; // keeps the injected sidecar alive
     int32_t n_batch = 512;
+    bool hook_installed = false; // whether llama.cpp holds our layer hook (setting it again forces a graph rebuild)
     std::atomic<bool> busy{false};
 
     llama_context * get(Napi::Env env);
@@ -61,6 +62,7 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::Value Size(const Napi::CallbackInfo & info);
     Napi::Value BatchSize(const Napi::CallbackInfo & info);
     Napi::Value GraphPlacement(const Napi::CallbackInfo & info);
+    Napi::Value GraphCounters(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
 };
 

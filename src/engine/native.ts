@@ -96,6 +96,8 @@ export interface NativeContext {
   batchSize(): number;
   /** Where the scheduler put the nodes of the last graph this context built (llama_patch/0005). */
   graphPlacement(): GraphPlacement;
+  /** Graphs built and reused by this context's decodes, and the injection's cognitive K/V computations. */
+  graphCounters(): GraphCounters;
   dispose(): void;
 }
 
@@ -103,6 +105,18 @@ export interface NativeContext {
 export interface GraphPlacement {
   splits: number;
   backends: { name: string; nodes: number }[];
+}
+
+/**
+ * How often a context's decodes built a new graph or reused the previous one (llama.cpp's graph
+ * reuse), and how often the injection's cognitive-token keys and values were computed: once per
+ * set of tokens (`crossKvComputed`), or inside a graph (`crossKvInGraph`, training only).
+ */
+export interface GraphCounters {
+  built: number;
+  reused: number;
+  crossKvComputed: number;
+  crossKvInGraph: number;
 }
 
 export interface NativeSidecarInfo {
