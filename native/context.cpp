@@ -5,6 +5,7 @@
 #include "model.h"
 
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -27,6 +28,7 @@ Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
         InstanceMethod("clearInjection", &Context::ClearInjection),
         InstanceMethod("size", &Context::Size),
         InstanceMethod("batchSize", &Context::BatchSize),
+        InstanceMethod("graphPlacement", &Context::GraphPlacement),
         InstanceMethod("graphCounters", &Context::GraphCounters),
         InstanceMethod("dispose", &Context::Dispose),
     });
@@ -67,6 +69,9 @@ static ggml_tensor * hook_build(void * ud, ggml_context * g, ggml_tensor * cur, 
 
 static void hook_computed(void * ud, int32_t n_tokens, const llama_pos * pos) {
     auto * c = static_cast<Context *>(ud);
+    // a GPU backend may still be computing the graph (ggml-vulkan and ggml-cuda run it asynchronously):
+    // wait for it before the taps are read back (on the CPU backend this returns at once)
+    llama_synchronize(c->ctx);
     TapRecorder::on_computed(&c->taps, n_tokens, pos);
 }
 
@@ -499,6 +504,30 @@ Napi::Value Context::Size(const Napi::CallbackInfo & info) {
 Napi::Value Context::BatchSize(const Napi::CallbackInfo & info) {
     get(info.Env());
     return Napi::Number::New(info.Env(), n_batch);
+}
+
+// graphPlacement() -> {splits, backends: [{name, nodes}]}: where the scheduler put the nodes of
+// the last graph this context built (llama_patch/0005), so a GPU build can show what ran where
+Napi::Value Context::GraphPlacement(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    llama_context * c = get(env);
+    if (busy) throw_error(env, "BUSY", "the context is running an operation");
+    constexpr int32_t max_backends = 16;
+    const char * names[max_backends] = {};
+    int32_t nodes[max_backends] = {};
+    int32_t splits = 0;
+    const int32_t n = std::min(llama_graph_backend_nodes(c, names, nodes, max_backends, &splits), max_backends);
+    Napi::Array backends = Napi::Array::New(env, n);
+    for (int32_t j = 0; j < n; ++j) {
+        Napi::Object b = Napi::Object::New(env);
+        b.Set("name", names[j] ? names[j] : "");
+        b.Set("nodes", nodes[j]);
+        backends.Set((uint32_t) j, b);
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("splits", splits);
+    o.Set("backends", backends);
+    return o;
 }
 
 // graphCounters() -> {built, reused, crossKvComputed, crossKvInGraph}: how often decodes built a

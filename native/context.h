@@ -61,6 +61,7 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::Value ClearInjection(const Napi::CallbackInfo & info);
     Napi::Value Size(const Napi::CallbackInfo & info);
     Napi::Value BatchSize(const Napi::CallbackInfo & info);
+    Napi::Value GraphPlacement(const Napi::CallbackInfo & info);
     Napi::Value GraphCounters(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
 };

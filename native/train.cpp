@@ -113,6 +113,11 @@ class OpenTrainerWorker : public PromiseWorker {
         cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED; // no backward pass for flash attention
         cp.type_k = GGML_TYPE_F32;                           // the backward pass goes through the KV cache
         cp.type_v = GGML_TYPE_F32;
+        // and so does the rest of the graph: a GPU build would otherwise offload the large batches'
+        // ops on host weights to the device, backward ops included, and the Vulkan and Metal
+        // cross-entropy backward lack llama_patch/0003's label mask (rows without a label would
+        // train toward softmax(logits)): training stays on the CPU backend in every build (docs/gpu.md)
+        cp.op_offload = false;
         cp.n_threads = o.threads > 0 ? o.threads : hardware_threads();
         cp.n_threads_batch = cp.n_threads;
         ctx = llama_init_from_model(model, cp);

@@ -4,8 +4,9 @@
 // Skips the build when nothing that feeds it changed, so a second `npm install` is instant.
 // Options (environment): COGITO_GPU=cpu|cuda|metal|vulkan, COGITO_PORTABLE=1 (ggml's runtime CPU
 // variants, docs/build.md), COGITO_JOBS=N, COGITO_CPU_AMX=ON|OFF (default: probed, see scripts/cpu-amx.js),
-// COGITO_BUILD_DIR=dir (default build; another folder holds a second build, e.g. a portable one beside
-// the default, for test/engine/portable.test.ts).
+// COGITO_BUILD_DIR=dir (default build/: a second build, e.g. a Vulkan or portable one beside the default,
+// goes in its own folder; the engine loads it when COGITO_BUILD_DIR names the same folder at run time,
+// see src/engine/native.ts).
 
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');

@@ -1,6 +1,6 @@
 import { embedBatchOnContext, embedOnContext, type EmbedOptions, type EmbeddingInput } from './embeddings';
 import { ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync, throwIfAborted } from './errors';
-import { addon, type GraphCounters, type NativeContext } from './native';
+import { addon, type GraphCounters, type GraphPlacement, type NativeContext } from './native';
 import type { SidecarHandle } from './sidecar-handle';
 import type { Model } from './model';
 import { availableMemoryBytes, optionWarnings, resolveThreads } from './resources';
@@ -148,6 +148,15 @@ export class Context {
   /** @internal */
   onDispose(listener: () => void): void {
     this.disposeListeners.push(listener);
+  }
+
+  /**
+   * Where the last graph this context built ran: graph nodes per backend of llama.cpp's scheduler
+   * and its split count (all zero before the first evaluation). On a GPU build with `gpuLayers`,
+   * this shows how much of the model, the taps and the injection ran on the device.
+   */
+  graphPlacement(): GraphPlacement {
+    return nativeSync(() => this.native.graphPlacement());
   }
 
   /** Evaluates tokens from an empty cache and returns their logits. */

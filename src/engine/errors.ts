@@ -10,6 +10,8 @@ export class ContextOverflowError extends CogitoError {}
 export class DisposedError extends CogitoError {}
 export class BusyError extends CogitoError {}
 export class NativeAddonError extends CogitoError {}
+/** gpuLayers asked of a build or machine with no GPU device: refused rather than run on the CPU unasked. */
+export class NoGpuError extends CogitoError {}
 /** A GBNF grammar given to constrain generation that llama.cpp cannot use (INVALID_GRAMMAR). */
 export class InvalidGrammarError extends CogitoError {}
 /** A JSON Schema llama.cpp's converter cannot turn into a grammar (INVALID_JSON_SCHEMA). */

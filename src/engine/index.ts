@@ -59,3 +59,4 @@ export { META_NET_OUTPUTS, MetaNet, MetaNetTrainer, type MetaNetEpoch, type Meta
 export { defaultModelPath, defaultSidecarPath } from './defaults';
 export { writeAtomically, writeAtomicallySync } from './atomic-write';
 export { systemInfo, type SystemInfo } from './system-info';
+export type { GraphPlacement } from './native';

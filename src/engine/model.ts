@@ -4,7 +4,7 @@ import { ChatTemplate, PLAIN_CHAT_TEMPLATE_KEY, type ChatMessageInput, type Chat
 import { Context, type ContextOptions } from './context';
 import { SequencePool, type SequencePoolOptions } from './sequences';
 import { embedWithModel, type EmbeddingInput, type ModelEmbedOptions } from './embeddings';
-import { DisposedError, InvalidOptionError, ModelNotFoundError, native, nativeSync } from './errors';
+import { DisposedError, InvalidOptionError, ModelNotFoundError, NoGpuError, native, nativeSync } from './errors';
 import { readGguf, type GgufMetadataEntry } from './gguf';
 import { addon, type NativeModel } from './native';
 import { kvBytesPerPosition } from './resources';
@@ -13,7 +13,11 @@ import { LLAMA_MAX_LAYERS, validateModelInfo } from './validate-model';
 export interface LoadModelOptions {
   /** Called with the load progress in [0, 1]. */
   onProgress?: (progress: number) => void;
-  /** Layers to offload to a GPU backend (when the addon was built with one). */
+  /**
+   * Layers to offload to the GPU backend (default 0), counted from the top with the output layer as
+   * one (llama.cpp's rule): 1 = the output layer, k = it and the last k − 1 layers; ≥ layers + 1, all.
+   * NO_GPU when the addon has no GPU device (a CPU build, or no driver): never a silent CPU run.
+   */
   gpuLayers?: number;
   /** Memory-map the file (default true). */
   useMmap?: boolean;
@@ -102,6 +106,15 @@ export class Model {
     if (!fs.existsSync(path)) throw new ModelNotFoundError(`model file not found: ${path}`, 'ENOENT');
     if (options.gpuLayers !== undefined && (!Number.isInteger(options.gpuLayers) || options.gpuLayers < 0)) {
       throw new InvalidOptionError('gpuLayers must be a non-negative integer', 'INVALID_ARGUMENT');
+    }
+    // llama.cpp quietly keeps every layer on the CPU when no GPU device is there: say so instead
+    const system = options.gpuLayers ? nativeSync(() => addon().systemInfo()) : undefined;
+    if (system && !system.supportsGpuOffload) {
+      throw new NoGpuError(
+        `gpuLayers: ${options.gpuLayers} asks for layers on a GPU, but this addon (COGITO_GPU=${system.build.gpu}) sees no GPU device; ` +
+          'build with COGITO_GPU=vulkan, cuda or metal on a machine with its driver (docs/gpu.md), or leave gpuLayers at 0',
+        'NO_GPU',
+      );
     }
     // llama.cpp aborts the process on some bad metadata: refuse it with a typed error first
     // per-layer arrays hold at most LLAMA_MAX_LAYERS values; longer arrays (the vocabulary) only need their length

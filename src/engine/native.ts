@@ -94,9 +94,17 @@ export interface NativeContext {
   size(): number;
   /** Tokens one decode (one tick) may hold. */
   batchSize(): number;
+  /** Where the scheduler put the nodes of the last graph this context built (llama_patch/0005). */
+  graphPlacement(): GraphPlacement;
   /** Graphs built and reused by this context's decodes, and the injection's cognitive K/V computations. */
   graphCounters(): GraphCounters;
   dispose(): void;
+}
+
+/** The scheduler's placement of one graph: nodes per backend (the CPU last) and the splits between them. */
+export interface GraphPlacement {
+  splits: number;
+  backends: { name: string; nodes: number }[];
 }
 
 /**
@@ -457,12 +465,16 @@ export const packageRoot = path.resolve(__dirname, '..', '..');
 /** Loads the compiled addon once; explains how to build it when it is missing. */
 export function addon(): NativeAddon {
   if (cached) return cached;
+  // COGITO_BUILD_DIR: the folder scripts/build-native.js built into under the same variable (a
+  // Vulkan build beside the CPU one, docs/gpu.md); then only that build, never a quiet fallback to build/
+  const buildDir = process.env.COGITO_BUILD_DIR ? path.resolve(packageRoot, process.env.COGITO_BUILD_DIR) : path.join(packageRoot, 'build');
   const candidates = [
     process.env.COGITO_ADDON,
-    path.join(packageRoot, 'build', 'Release', 'cogito.node'),
-    path.join(packageRoot, 'build', 'Debug', 'cogito.node'),
-    // a portable build shipped in the package (scripts/stage-prebuilt.js), with its CPU variants beside it
-    path.join(packageRoot, 'prebuilt', `${process.platform}-${process.arch}`, 'cogito.node'),
+    // COGITO_BUILD_DIR names one build: that one only; otherwise build/, then a portable build shipped
+    // in the package (scripts/stage-prebuilt.js), with its CPU variants beside it
+    path.join(buildDir, 'Release', 'cogito.node'),
+    path.join(buildDir, 'Debug', 'cogito.node'),
+    process.env.COGITO_BUILD_DIR ? undefined : path.join(packageRoot, 'prebuilt', `${process.platform}-${process.arch}`, 'cogito.node'),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {

@@ -93,6 +93,7 @@ export const ERROR_CATEGORIES = {
   ABORTED: 'aborted',
   NO_ADDON: 'unavailable',
   NO_CPU_BACKEND: 'unavailable',
+  NO_GPU: 'unavailable',
   NOT_READY: 'unavailable',
   // run-time failures
   NATIVE: 'failed',
