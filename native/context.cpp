@@ -29,6 +29,7 @@ Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
         InstanceMethod("clearInjection", &Context::ClearInjection),
         InstanceMethod("size", &Context::Size),
         InstanceMethod("batchSize", &Context::BatchSize),
+        InstanceMethod("graphCounters", &Context::GraphCounters),
         InstanceMethod("dispose", &Context::Dispose),
     });
     constructor = Napi::Persistent(fn);
@@ -71,14 +72,29 @@ static void hook_computed(void * ud, int32_t n_tokens, const llama_pos * pos) {
     TapRecorder::on_computed(&c->taps, n_tokens, pos);
 }
 
+// Taps add the same outputs to every graph, so only the injection's plan can tell two ubatches'
+// graphs apart; equal keys let llama.cpp reuse the previous graph (no rebuild, no re-plan).
+static uint64_t hook_graph_key(void * ud, int32_t n_tokens, const llama_pos * pos) {
+    auto * c = static_cast<Context *>(ud);
+    return c->inj.active() ? c->inj.graph_key(n_tokens, pos) : 0;
+}
+
+static void hook_prepare(void * ud, int32_t n_tokens, const llama_pos * pos) {
+    auto * c = static_cast<Context *>(ud);
+    if (c->inj.active()) c->inj.prepare(n_tokens, pos);
+}
+
 void Context::update_hook() {
     if (taps.active() || inj.active()) {
-        // computed() only when taps read outputs back: llama.cpp then re-plans the allocation each
-        // ubatch, which an injection alone (new nodes, no outputs) does not need
-        llama_layer_hook h = { hook_build, taps.active() ? hook_computed : nullptr, this };
+        // computed() only when taps read outputs back: llama.cpp then re-plans the allocation of
+        // each graph it builds, which an injection alone (new nodes, no outputs) does not need
+        llama_layer_hook h = { hook_build, taps.active() ? hook_computed : nullptr, this, hook_graph_key, hook_prepare };
         llama_set_layer_hook(ctx, &h);
-    } else {
+        hook_installed = true;
+    } else if (hook_installed) {
+        // clearing a hook that is not there would only throw the reusable graph away
         llama_set_layer_hook(ctx, nullptr);
+        hook_installed = false;
     }
 }
 
@@ -489,6 +505,22 @@ Napi::Value Context::Size(const Napi::CallbackInfo & info) {
 Napi::Value Context::BatchSize(const Napi::CallbackInfo & info) {
     get(info.Env());
     return Napi::Number::New(info.Env(), n_batch);
+}
+
+// graphCounters() -> {built, reused, crossKvComputed, crossKvInGraph}: how often decodes built a
+// graph or reused the previous one, and how often the injection's cognitive K/V were computed
+// (once per set of tokens) or built into a graph (training only); for tests and benchmarks
+Napi::Value Context::GraphCounters(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    llama_context * c = get(env);
+    int64_t built = 0, reused = 0;
+    llama_get_graph_counts(c, &built, &reused);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("built", (double) built);
+    o.Set("reused", (double) reused);
+    o.Set("crossKvComputed", (double) inj.n_kv_computed);
+    o.Set("crossKvInGraph", (double) inj.n_kv_in_graph);
+    return o;
 }
 
 Napi::Value Context::Dispose(const Napi::CallbackInfo & info) {

@@ -40,6 +40,7 @@ class Context : public Napi::ObjectWrap<Context> {
     std::unique_ptr<AttentionEntropy> attention; // with the attentionEntropy option: its eval callback's state
     Napi::ObjectReference sidecar_ref; // keeps the injected sidecar alive
     int32_t n_batch = 512;
+    bool hook_installed = false; // whether llama.cpp holds our layer hook (setting it again forces a graph rebuild)
     std::atomic<bool> busy{false};
 
     llama_context * get(Napi::Env env);
@@ -64,6 +65,7 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::Value ClearInjection(const Napi::CallbackInfo & info);
     Napi::Value Size(const Napi::CallbackInfo & info);
     Napi::Value BatchSize(const Napi::CallbackInfo & info);
+    Napi::Value GraphCounters(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
 };
 

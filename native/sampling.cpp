@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 namespace cogito {
@@ -86,7 +87,8 @@ static llama_token chosen(const llama_token_data_array & a) {
 // abort on an end of generation the grammar cannot end at is out of reach; when no token is
 // allowed, this fails with GRAMMAR_DEAD_END instead.
 static llama_token pick(SamplerState & s, const float * logits, int32_t n_vocab) {
-    std::vector<llama_token_data> cur((size_t) n_vocab);
+    std::vector<llama_token_data> & cur = s.candidates;
+    cur.resize((size_t) n_vocab);
     auto fill = [&]() {
         for (llama_token i = 0; i < n_vocab; ++i) cur[i] = llama_token_data{i, logits[i], 0.0f};
         return llama_token_data_array{cur.data(), cur.size(), -1, false};
@@ -113,23 +115,56 @@ static llama_token pick(SamplerState & s, const float * logits, int32_t n_vocab)
     return t;
 }
 
+// e^x for x <= 0 in float: Cephes' expf (x = n·ln 2 + r, a degree-5 polynomial in r, 2^n put in
+// the exponent bits), relative error below 1e-7 down to e^-87; smaller x gives e^-87 (≈ 1.6e-38).
+// Written without calls so the loop over the vocabulary vectorizes (sampling.cpp is compiled
+// with -fno-trapping-math, which lets the clamp become a vector max: CMakeLists.txt).
+static inline float exp_nonpositive(float x) {
+    x = x > -87.0f ? x : -87.0f;
+    const int32_t n = (int32_t) (x * 1.44269504088896341f - 0.5f); // x <= 0: rounds to nearest
+    const float fn = (float) n;
+    const float r = (x - fn * 0.693359375f) + fn * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    union { float f; int32_t i; } y = { p * r * r + r + 1.0f };
+    y.i += n * (1 << 23);
+    return y.f;
+}
+
+// log Σ e^l and the entropy of softmax(l) over the whole vocabulary. Every generated token pays
+// for this: with std::exp in double it cost about as much as a third of the sampler's whole
+// step on a 32k vocabulary; the float exponentials vectorize and the sums stay in double.
+static void log_partition(SamplerState & s, const float * logits, int32_t n_vocab, double & log_z, double & entropy) {
+    float mx = -INFINITY;
+    for (int32_t i = 0; i < n_vocab; ++i) mx = std::max(mx, logits[i]);
+    s.exps.resize((size_t) n_vocab);
+    float * __restrict e = s.exps.data();
+    const float * __restrict l = logits;
+    for (int32_t i = 0; i < n_vocab; ++i) e[i] = exp_nonpositive(l[i] - mx);
+    double z = 0.0, zl = 0.0;
+#pragma omp simd reduction(+ : z, zl)
+    for (int32_t i = 0; i < n_vocab; ++i) {
+        z += e[i];
+        zl += (double) e[i] * (double) (l[i] - mx);
+    }
+    log_z = mx + std::log(z);
+    entropy = std::log(z) - zl / z;
+}
+
 SampledToken sample_token(SamplerState & s, const llama_vocab * vocab, const float * logits, int32_t top_n) {
     if (!s.ready()) throw CodedError("INVALID_STATE", "no sampler set: call setSampler first");
     const int32_t n_vocab = llama_vocab_n_tokens(vocab);
     // log-probability and entropy of the model's own distribution, before any sampler shaping
-    double mx = -INFINITY;
-    for (int32_t i = 0; i < n_vocab; ++i) mx = std::max(mx, (double) logits[i]);
-    double z = 0.0, zl = 0.0;
-    for (int32_t i = 0; i < n_vocab; ++i) {
-        double e = std::exp((double) logits[i] - mx);
-        z += e;
-        zl += e * logits[i];
-    }
-    const double log_z = mx + std::log(z);
+    double log_z = 0.0, entropy = 0.0;
+    log_partition(s, logits, n_vocab, log_z, entropy);
     SampledToken r;
     r.token = pick(s, logits, n_vocab);
     r.logprob = logits[r.token] - log_z;
-    r.entropy = log_z - zl / z;
+    r.entropy = entropy;
     r.eog = llama_vocab_is_eog(vocab, r.token);
     r.piece = token_piece(vocab, r.token);
     const int32_t k = std::min(std::max(top_n, 0), std::min(MAX_TOP_LOGPROBS, n_vocab));

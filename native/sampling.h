@@ -22,6 +22,9 @@ constexpr int32_t MAX_TOP_LOGPROBS = 20;
 struct SamplerState {
     llama_sampler * chain = nullptr;
     llama_sampler * grammar = nullptr;
+    // per-token scratch, kept so that no step allocates a vocabulary-sized array
+    std::vector<llama_token_data> candidates;
+    std::vector<float> exps;
 
     SamplerState() = default;
     SamplerState(const SamplerState &) = delete;

@@ -15,6 +15,7 @@
 #include "sidecar_format.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,12 +56,26 @@ void sidecar_bind_weights(const SidecarConfig & cfg, ggml_context * ctx, Sidecar
 // C: cognitive tokens [E, N]; x: layer output [E, T].
 ggml_tensor * sidecar_build_probes(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H, ggml_tensor * phi);
 ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, ggml_tensor * H, ggml_tensor * phi);
-// tanh(inj.gate[j]) · W_o · attention(x → C), without the AGC factor
+// The cognitive tokens' keys and values for injection layer j: k = inj.j.k · C [B, N] and
+// vt = inj.j.v · C laid out by head [N, B/H, H]. They depend on C alone, so generation computes
+// them once per injection (Injector), and training builds them into its graph.
+struct SidecarCrossKV {
+    ggml_tensor * k  = nullptr;
+    ggml_tensor * vt = nullptr;
+};
+SidecarCrossKV sidecar_build_cross_kv(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, int32_t j, ggml_tensor * C);
+// tanh(inj.gate[j]) · W_o · attention(x → the cognitive tokens' kv), without the AGC factor
 ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & cfg, const SidecarWeights & w, int32_t j,
-                                      ggml_tensor * x, ggml_tensor * C);
+                                      ggml_tensor * x, const SidecarCrossKV & kv);
 
 // AGC: α(step) = floor + (1 − floor)·exp(−step/τ)
 float agc_alpha(int32_t step, float floor, float tau);
+
+// Allocates a small graph's intermediate tensors, runs set_inputs (input tensors have memory
+// then), computes it on the CPU with one thread and runs get_outputs, while the graph's tensors
+// still have their memory (it is freed on return); throws std::runtime_error naming `what`.
+void sidecar_compute_cpu(ggml_cgraph * gf, const char * what, const std::function<void()> & set_inputs = {},
+                         const std::function<void()> & get_outputs = {});
 
 // A loaded sidecar: its config and tensors in a CPU backend buffer.
 struct SidecarModel {
@@ -105,19 +120,29 @@ Sidecar * unwrap_sidecar(Napi::Env env, Napi::Value v, const char * fn);
 void init_probes(Napi::Env env, Napi::Object exports);
 
 // Injects a sidecar's cross-attention into a context's layer outputs through the layer hook.
+// Generation: the cognitive tokens' keys and values are computed once per set()/set_tokens()
+// (by the next prepare(), on the decode's worker thread, not the JS thread) into tensors the
+// hooked graphs read, and what build() adds depends only on graph_key(), so llama.cpp reuses the
+// graph from token to token; prepare() also writes the per-row AGC factors before each compute. Training: the tokens are encoded (and their K/V built) inside each graph.
 struct Injector {
     const SidecarModel * sc = nullptr;
     ggml_ptr   ctx;
     buffer_ptr buf;
     ggml_tensor * tokens = nullptr; // [E, N], the cognitive tokens in use
+    std::vector<SidecarCrossKV> kv; // per injection layer, computed from tokens
+    bool kv_stale = false;          // tokens changed since kv was computed
     ggml_tensor * hidden = nullptr; // [E, L], training: the tokens are encoded in-graph from these
     ggml_tensor * phi    = nullptr; // [F], training, version 2: the output features beside them
-    ggml_tensor * scale  = nullptr; // [1, n_batch], per-row factors when rows differ
+    ggml_tensor * scale  = nullptr; // [1, n_batch], per-row factors (AGC, rows before start)
     ggml_tensor * graph_tokens = nullptr; // the in-graph encoding of the graph being built
     int32_t start = 0;              // the last prompt position: injection applies from here on
     bool    agc   = false;
     float   floor = 0.0f;
     float   tau   = 1.0f;
+    // counters for tests (never reset): K/V computations from set tokens, and graphs that
+    // built the cognitive tokens' K/V in-graph
+    int64_t n_kv_computed = 0;
+    int64_t n_kv_in_graph = 0;
 
     bool active() const { return sc != nullptr; }
     void set(const SidecarModel * sc, const std::vector<float> & tokens, int32_t start, bool agc, float floor, float tau, int32_t n_batch);
@@ -128,6 +153,15 @@ struct Injector {
     void set_hidden(const float * state, int32_t start);
     void clear();
     ggml_tensor * build(ggml_context * g, ggml_tensor * cur, int32_t il, int32_t n_tokens, const llama_pos * pos);
+    // what build() adds for a ubatch: bit 0 injects at all, bit 1 scales rows by factors
+    uint64_t graph_key(int32_t n_tokens, const llama_pos * pos);
+    void     prepare(int32_t n_tokens, const llama_pos * pos);
+
+  private:
+    struct Plan { bool any = false; bool scaled = false; };
+    std::vector<float> factors; // per row of the ubatch, from plan()
+    Plan plan(int32_t n_tokens, const llama_pos * pos);
+    void compute_kv();
 };
 
 } // namespace cogito

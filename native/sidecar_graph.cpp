@@ -11,17 +11,27 @@ float agc_alpha(int32_t step, float floor, float tau) {
     return floor + (1.0f - floor) * std::exp(-(float) step / tau);
 }
 
-// Multi-head attention without a mask: q [Dt, T] attends over k, v [Dt, M] → [Dt, T].
-static ggml_tensor * attend(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, int32_t heads) {
+// V [Dt, M] laid out for attention: [M, D, H], contiguous.
+static ggml_tensor * values_by_head(ggml_context * ctx, ggml_tensor * v, int32_t heads) {
+    const int64_t Dt = v->ne[0], M = v->ne[1], D = Dt / heads;
+    return ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_3d(ctx, v, D, heads, M), 1, 2, 0, 3));
+}
+
+// Multi-head attention without a mask: q [Dt, T] attends over k [Dt, M] and vt (values_by_head of
+// v [Dt, M]) → [Dt, T].
+static ggml_tensor * attend_prepared(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k, ggml_tensor * vt, int32_t heads) {
     const int64_t Dt = q->ne[0], T = q->ne[1], M = k->ne[1], D = Dt / heads;
     ggml_tensor * q3 = ggml_permute(ctx, ggml_reshape_3d(ctx, q, D, heads, T), 0, 2, 1, 3); // [D, T, H]
     ggml_tensor * k3 = ggml_permute(ctx, ggml_reshape_3d(ctx, k, D, heads, M), 0, 2, 1, 3); // [D, M, H]
     ggml_tensor * kq = ggml_mul_mat(ctx, k3, q3);                                           // [M, T, H]
     kq = ggml_soft_max_ext(ctx, kq, nullptr, 1.0f / std::sqrt((float) D), 0.0f);
-    ggml_tensor * vt = ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_3d(ctx, v, D, heads, M), 1, 2, 0, 3)); // [M, D, H]
     ggml_tensor * o = ggml_mul_mat(ctx, vt, kq);                                            // [D, T, H]
     o = ggml_cont(ctx, ggml_permute(ctx, o, 0, 2, 1, 3));                                   // [D, H, T]
     return ggml_reshape_2d(ctx, o, Dt, T);
+}
+
+static ggml_tensor * attend(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, int32_t heads) {
+    return attend_prepared(ctx, q, k, values_by_head(ctx, v, heads), heads);
 }
 
 // tanh(x) = 1 − 2/(e^{2x} + 1), from ops that have a backward pass in ggml (tanh has none),
@@ -93,11 +103,16 @@ ggml_tensor * sidecar_build_encoder(ggml_context * ctx, const SidecarConfig & c,
     return C;
 }
 
+SidecarCrossKV sidecar_build_cross_kv(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, int32_t j, ggml_tensor * C) {
+    const SidecarInjection & b = w.inj[j];
+    return { ggml_mul_mat(ctx, b.k, C), values_by_head(ctx, ggml_mul_mat(ctx, b.v, C), c.heads) };
+}
+
 ggml_tensor * sidecar_build_injection(ggml_context * ctx, const SidecarConfig & c, const SidecarWeights & w, int32_t j,
-                                      ggml_tensor * x, ggml_tensor * C) {
+                                      ggml_tensor * x, const SidecarCrossKV & kv) {
     const SidecarInjection & b = w.inj[j];
     ggml_tensor * u = ggml_rms_norm(ctx, x, c.rms_eps);
-    ggml_tensor * o = attend(ctx, ggml_mul_mat(ctx, b.q, u), ggml_mul_mat(ctx, b.k, C), ggml_mul_mat(ctx, b.v, C), c.heads);
+    ggml_tensor * o = attend_prepared(ctx, ggml_mul_mat(ctx, b.q, u), kv.k, kv.vt, c.heads);
     ggml_tensor * gate = gate_value(ctx, c, ggml_view_1d(ctx, w.inj_gate, 1, j * w.inj_gate->nb[0]));
     return ggml_mul(ctx, ggml_mul_mat(ctx, b.o, o), gate);
 }

@@ -7,6 +7,7 @@
 #include "ggml-cpu.h"
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 
 namespace cogito {
@@ -120,17 +121,26 @@ void SidecarModel::encode(const std::vector<float> & state, std::vector<float> &
     ggml_build_forward_expand(gf, C);
     ggml_build_forward_expand(gf, P);
 
+    sidecar_compute_cpu(gf, "the encoder graph", [&]() {
+        ggml_backend_tensor_set(h, state.data(), 0, ggml_nbytes(h));
+        if (phi) ggml_backend_tensor_set(phi, state.data() + E * L, 0, ggml_nbytes(phi));
+    }, [&]() {
+        tokens = read(C);
+        conf = read(P);
+    });
+}
+
+void sidecar_compute_cpu(ggml_cgraph * gf, const char * what, const std::function<void()> & set_inputs, const std::function<void()> & get_outputs) {
     struct gallocr_deleter { void operator()(ggml_gallocr_t a) const { ggml_gallocr_free(a); } };
     struct backend_deleter { void operator()(ggml_backend_t b) const { ggml_backend_free(b); } };
     std::unique_ptr<ggml_gallocr, gallocr_deleter> alloc(ggml_gallocr_new(ggml_backend_cpu_buffer_type()));
-    if (!ggml_gallocr_alloc_graph(alloc.get(), gf)) bad("could not allocate the encoder graph");
+    if (!ggml_gallocr_alloc_graph(alloc.get(), gf)) bad(std::string("could not allocate ") + what);
     std::unique_ptr<ggml_backend, backend_deleter> cpu(ggml_backend_cpu_init());
+    if (!cpu) bad("could not start the CPU backend");
     ggml_backend_cpu_set_n_threads(cpu.get(), 1); // a few small matrices: threads cost more than they save
-    ggml_backend_tensor_set(h, state.data(), 0, ggml_nbytes(h));
-    if (phi) ggml_backend_tensor_set(phi, state.data() + E * L, 0, ggml_nbytes(phi));
-    if (ggml_backend_graph_compute(cpu.get(), gf) != GGML_STATUS_SUCCESS) bad("the encoder graph failed");
-    tokens = read(C);
-    conf = read(P);
+    if (set_inputs) set_inputs();
+    if (ggml_backend_graph_compute(cpu.get(), gf) != GGML_STATUS_SUCCESS) bad(std::string(what) + " failed");
+    if (get_outputs) get_outputs(); // before the allocator (and the outputs' memory) goes
 }
 
 } // namespace cogito

@@ -68,7 +68,7 @@ void TapRecorder::on_computed(void * ud, int32_t /*n_tokens*/, const llama_pos *
             }
             self->rows[il] += n_rows;
         }
-        self->tensors[il] = nullptr;
+        // kept: a reused graph computes into the same tensors without calling on_build
     }
 }
 

@@ -17,7 +17,7 @@ struct TapRecorder {
     bool want_mean = false; // running sum and count of rows
 
     std::vector<char>                enabled;  // per layer
-    std::vector<ggml_tensor *>       tensors;  // per layer, from the latest graph build
+    std::vector<ggml_tensor *>       tensors;  // per layer, from the latest graph build (reused graphs keep them)
     std::vector<std::vector<float>>  last;
     std::vector<std::vector<float>>  all;
     std::vector<std::vector<double>> sum;

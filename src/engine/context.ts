@@ -1,7 +1,7 @@
 import { attentionEntropyLayers, type AttentionEntropyOption, type LayerAttentionEntropy } from './attention';
 import { embedBatchOnContext, embedOnContext, type EmbedOptions, type EmbeddingInput } from './embeddings';
 import { ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync, throwIfAborted } from './errors';
-import { addon, type NativeContext } from './native';
+import { addon, type GraphCounters, type NativeContext } from './native';
 import type { SidecarHandle } from './sidecar-handle';
 import type { Model } from './model';
 import { availableMemoryBytes, optionWarnings, resolveThreads } from './resources';
@@ -324,6 +324,15 @@ export class Context {
   /** One embedding per input, evaluated in turn. */
   embedBatch(inputs: readonly EmbeddingInput[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     return embedBatchOnContext(this, inputs, options);
+  }
+
+  /**
+   * @internal Counters for tests and benchmarks: graphs this context built and reused (a layer hook
+   * that only taps, or injects the same cognitive tokens, keeps reusing the graph from token to
+   * token), and how often the injection's cognitive K/V were computed.
+   */
+  graphCounters(): GraphCounters {
+    return this.native.graphCounters();
   }
 
   /** Forgets the cache (the next call evaluates its prompt from scratch). */

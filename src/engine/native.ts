@@ -98,7 +98,21 @@ export interface NativeContext {
   size(): number;
   /** Tokens one decode (one tick) may hold. */
   batchSize(): number;
+  /** Graphs built and reused by this context's decodes, and the injection's cognitive K/V computations. */
+  graphCounters(): GraphCounters;
   dispose(): void;
+}
+
+/**
+ * How often a context's decodes built a new graph or reused the previous one (llama.cpp's graph
+ * reuse), and how often the injection's cognitive-token keys and values were computed: once per
+ * set of tokens (`crossKvComputed`), or inside a graph (`crossKvInGraph`, training only).
+ */
+export interface GraphCounters {
+  built: number;
+  reused: number;
+  crossKvComputed: number;
+  crossKvInGraph: number;
 }
 
 export interface NativeSidecarInfo {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadModel, type Context, type Model, type TapTensor } from '../../src/engine';
+import { loadModel, SidecarHandle, type Context, type Model, type TapTensor } from '../../src/engine';
 import { addon as nativeAddon } from '../../src/engine/native';
 import { TwoPass, OUTPUT_FEATURES, createSidecar, outputFeatures, readSidecar, writeSidecar, SidecarMismatchError, type EncoderType } from '../../src/sidecar';
 import { agcAlpha, referenceEncode, referenceInject } from '../support/reference';
@@ -138,6 +138,55 @@ describe.each<EncoderType>(['selective', 'multi_token', 'transformer'])('the %s 
     const agcReuse = await pipe.complete(PROMPT, { maxTokens: 20, agc: { floor: 0.2, tau: 3 } });
     const agcNaive = await pipe.complete(PROMPT, { maxTokens: 20, agc: { floor: 0.2, tau: 3 }, reevaluate: true });
     expect(agcReuse.tokens.map((t) => t.id)).toEqual(agcNaive.tokens.map((t) => t.id));
+  });
+});
+
+describe('an injection during generation', () => {
+  test('computes the cognitive tokens\' keys and values once and keeps reusing the graph', async () => {
+    const file = await sidecarFile('kv-once', { encoder: 'multi_token', gateInit: 0.8, targetLayers: [1, 2, 3], injectLayers: [1, 3], bottleneck: 64, heads: 4, initScale: 2 });
+    const handle = await SidecarHandle.load(file);
+    try {
+      const { tokens: cognitive } = await handle.encode(new Float32Array(3 * model.info.embeddingSize + OUTPUT_FEATURES).fill(0.5));
+      const prompt = model.tokenize(PROMPT);
+      for (const agc of [null, { floor: 0.2, tau: 3 }]) {
+        const run = async (maxTokens: number) => {
+          const before = ctx.graphCounters();
+          const r = await ctx.complete(prompt, { maxTokens, ignoreEos: true, injection: { sidecar: handle, tokens: cognitive, agc } });
+          const after = ctx.graphCounters();
+          expect(r.tokens.length).toBe(maxTokens);
+          return {
+            built: after.built - before.built, reused: after.reused - before.reused,
+            kv: after.crossKvComputed - before.crossKvComputed, kvInGraph: after.crossKvInGraph - before.crossKvInGraph,
+          };
+        };
+        const short = await run(4);
+        const long = await run(24);
+        // once per injection, whatever the number of tokens, and never inside the generation graphs
+        expect([short.kv, long.kv]).toEqual([1, 1]);
+        expect([short.kvInGraph, long.kvInGraph]).toEqual([0, 0]);
+        // the same cognitive tokens every token: the graph is built for the first ones, then reused
+        // (AGC's α(step) changes through an input tensor, not the graph)
+        expect(long.built).toBe(short.built);
+        expect(long.reused - short.reused).toBe(20);
+      }
+      // dynamic refresh: new tokens mean new keys and values, once, computed by the next decode
+      await ctx.reset();
+      ctx.native.setInjection(handle.handle, cognitive, 0, null);
+      try {
+        const start = ctx.graphCounters().crossKvComputed;
+        await ctx.native.decode(Int32Array.from(prompt.slice(0, 2)), 0, 1);
+        ctx.native.setInjectionTokens(cognitive.map((v) => v * 0.5));
+        expect(ctx.graphCounters().crossKvComputed - start).toBe(1);
+        await ctx.native.decode(Int32Array.from(prompt.slice(2, 3)), 2, 1);
+        await ctx.native.decode(Int32Array.from(prompt.slice(3, 4)), 3, 1);
+        expect(ctx.graphCounters().crossKvComputed - start).toBe(2);
+      } finally {
+        ctx.native.clearInjection();
+        await ctx.reset(); // the cache holds injected keys and values the context does not know of
+      }
+    } finally {
+      handle.dispose();
+    }
   });
 });
 
