@@ -9,7 +9,8 @@
     # outside build/Release and apart from cmake-js's own files in build/
     'llama_build_dir': '<(module_root_dir)/build/gyp-llama',
     'cogito_jobs%': '<!(node -p "process.env.COGITO_JOBS || require(\'os\').availableParallelism()")',
-    'cogito_portable%': '<!(node -p "process.env.COGITO_PORTABLE === \'1\' ? \'ON\' : \'OFF\'")',
+    # COGITO_PORTABLE=1 (ggml's runtime CPU variants) needs shared libraries beside the addon: cmake-js only
+    'cogito_portable%': '<!(node -e "if (process.env.COGITO_PORTABLE === \'1\') { console.error(\'cogito: COGITO_PORTABLE=1 builds with npm run build:native (cmake-js), not node-gyp\'); process.exit(1) } process.stdout.write(\'OFF\')")',
     # the AMX decision scripts/build-native.js makes (probe, or COGITO_CPU_AMX=ON|OFF): see scripts/cpu-amx.js
     'cogito_cpu_amx%': '<!(node scripts/cpu-amx.js --cmake)',
     'cogito_cpu_amx_reason%': '<!(node scripts/cpu-amx.js --reason)',

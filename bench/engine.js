@@ -136,7 +136,12 @@ async function main() {
   console.log(`wrote ${path.relative(root, resultsFile)}`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${err.stack || err}\n`);
-  process.exit(1);
-});
+// bench/portable.js runs cogitoRun alone, once per build of the addon (COGITO_ADDON)
+module.exports = { cogitoRun };
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`bench failed: ${err.stack || err}\n`);
+    process.exit(1);
+  });
+}

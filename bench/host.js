@@ -40,13 +40,15 @@ function cpu() {
 
 /**
  * What the results file records of cogito's build beside its ratios (from systemInfo()): the CPU
- * kernels compiled in, the AMX decision and whether AMX ran, the CPU variant, the llama.cpp release.
+ * kernels running, the AMX decision and whether AMX ran, the CPU variant (and the one loaded), the llama.cpp release.
  * The same figures mean different things on an AMX host and on one without.
  */
 function buildFacts(info) {
   return {
     cpu_features: Object.entries(info.cpu.features).filter(([, on]) => on).map(([name]) => name),
     cpu_variant: info.cpu.variant,
+    // a portable build's variant loaded (zen4, sapphirerapids, ...); `static` for a native build
+    cpu_variant_loaded: info.cpu.loadedVariant.name,
     cpu_extra_buffers: info.cpu.extraBuffers,
     amx: info.build.amx,
     amx_active: info.cpu.amxActive,

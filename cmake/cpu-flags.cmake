@@ -27,7 +27,9 @@ if(NOT _cogito_amx_shown)
   set_property(GLOBAL PROPERTY COGITO_CPU_AMX_SHOWN TRUE)
 endif()
 
-if(NOT COGITO_CPU_AMX AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64"
+# (not for ggml's runtime CPU variants, GGML_CPU_ALL_VARIANTS: the sapphirerapids variant is built with
+# AMX and ggml loads it only on a CPU that has AMX; its AMX kernels run only when the OS grants the tile state)
+if(NOT COGITO_CPU_AMX AND NOT GGML_CPU_ALL_VARIANTS AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64"
    AND (CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" OR CMAKE_C_COMPILER_ID MATCHES "GNU|Clang"))
   # must precede ggml's -march=native on the command line, which CMAKE_<LANG>_FLAGS does
   set(CMAKE_C_FLAGS "${CMAKE_C_FLAGS} -mno-amx-tile -mno-amx-int8 -mno-amx-bf16")

@@ -1,6 +1,7 @@
 // Entry point of the cogito native addon.
 #include <napi.h>
 
+#include "backends.h"
 #include "common.h"
 #include "context.h"
 #include "gguf_io.h"
@@ -13,11 +14,16 @@
 
 #include "llama.h"
 
+#include <string>
+
 namespace cogito {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
     fix_mmap_threshold();
     install_log_handler();
+    // a portable build's CPU backend is a library beside the addon: load it before llama.cpp looks for devices
+    std::string no_cpu = load_backends();
+    if (!no_cpu.empty()) throw_error(env, "NO_CPU_BACKEND", no_cpu);
     llama_backend_init();
     Model::Init(env, exports);
     Context::Init(env, exports);

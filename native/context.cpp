@@ -1,9 +1,9 @@
 #include "context.h"
+#include "backends.h"
 #include "common.h"
 #include "grammar.h"
 #include "model.h"
 
-#include "ggml-cpu.h"
 
 #include <cmath>
 #include <string>
@@ -48,7 +48,7 @@ void Context::free_all() {
     release_sidecar();
     for (SamplerState & s : samplers) s.reset();
     if (ctx) { llama_free(ctx); ctx = nullptr; }
-    if (threadpool) { ggml_threadpool_free(threadpool); threadpool = nullptr; }
+    if (threadpool) { cpu_threadpool_free(threadpool); threadpool = nullptr; }
     if (!model_ref.IsEmpty()) model_ref.Reset();
     if (had_context) release_freed_memory();
 }
@@ -130,7 +130,7 @@ class CreateWorker : public PromiseWorker {
     }
     ~CreateWorker() override {
         if (ctx) llama_free(ctx);
-        if (threadpool) ggml_threadpool_free(threadpool);
+        if (threadpool) cpu_threadpool_free(threadpool);
     }
 
   private:
@@ -142,7 +142,7 @@ class CreateWorker : public PromiseWorker {
         // a persistent pool: Node runs each call on whichever libuv worker is free, and a pool made
         // per call (or an OpenMP team per calling thread) costs generation speed
         ggml_threadpool_params tpp = ggml_threadpool_params_default(params.n_threads);
-        threadpool = ggml_threadpool_new(&tpp);
+        threadpool = cpu_threadpool_new(&tpp);
         if (!threadpool) throw std::runtime_error("could not create the CPU thread pool");
         llama_attach_threadpool(ctx, threadpool, threadpool);
     }

@@ -18,10 +18,10 @@
 // so its backward pass adds exactly zero, and its AdamW step uses the clipped gradient.
 #include "meta_learner.h"
 
+#include "backends.h"
 #include "common.h"
 
 #include "ggml-alloc.h"
-#include "ggml-cpu.h"
 #include "ggml-opt.h"
 
 #include <algorithm>
@@ -66,11 +66,10 @@ struct gallocr_deleter { void operator()(ggml_gallocr_t a) const { ggml_gallocr_
 using backend_ptr = std::unique_ptr<ggml_backend, backend_deleter>;
 
 backend_ptr cpu_backend() {
-    backend_ptr cpu(ggml_backend_cpu_init());
-    if (!cpu) throw std::runtime_error("could not start the CPU backend");
     // a few thousand floats per step: more threads would only wait at the barriers (and one keeps
     // the results bit-identical from run to run)
-    ggml_backend_cpu_set_n_threads(cpu.get(), 1);
+    backend_ptr cpu(cpu_backend_new(1));
+    if (!cpu) throw std::runtime_error("could not start the CPU backend");
     return cpu;
 }
 

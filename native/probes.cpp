@@ -4,10 +4,10 @@
 // the best weights are the caller's (src/loom/probes.ts). The probes are the sidecar's decision
 // signal (sidecars/FORMAT.md).
 #include "common.h"
+#include "backends.h"
 #include "sidecar.h"
 
 #include "ggml-alloc.h"
-#include "ggml-cpu.h"
 #include "ggml-opt.h"
 
 #include <cmath>
@@ -86,10 +86,10 @@ struct ProbeSession {
             }
         }
 
-        cpu.reset(ggml_backend_cpu_init());
         // one example (or 32) of a few hundred floats per step: extra threads only spin at the
         // barriers, and on a busy 2-core machine the default 4 made a 32-example run take minutes
-        ggml_backend_cpu_set_n_threads(cpu.get(), 1);
+        cpu.reset(cpu_backend_new(1));
+        if (!cpu) throw std::runtime_error("could not start the CPU backend");
         ggml_backend_t backends[] = { cpu.get() };
         sched.reset(ggml_backend_sched_new(backends, nullptr, 1, 1024, false, true));
 

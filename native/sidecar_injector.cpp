@@ -2,7 +2,6 @@
 // (llama_patch: build_cvec), from the last prompt position on, with AGC when asked.
 #include "sidecar.h"
 
-#include "ggml-cpu.h"
 
 #include <algorithm>
 #include <stdexcept>

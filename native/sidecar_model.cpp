@@ -1,10 +1,10 @@
 // A sidecar in memory: its tensors loaded (and checked) into a CPU backend buffer, and the
 // encoder run on one pass-1 state.
 #include "sidecar.h"
+#include "backends.h"
 #include "gguf_io.h"
 
 #include "ggml-alloc.h"
-#include "ggml-cpu.h"
 
 #include <algorithm>
 #include <functional>
@@ -135,9 +135,9 @@ void sidecar_compute_cpu(ggml_cgraph * gf, const char * what, const std::functio
     struct backend_deleter { void operator()(ggml_backend_t b) const { ggml_backend_free(b); } };
     std::unique_ptr<ggml_gallocr, gallocr_deleter> alloc(ggml_gallocr_new(ggml_backend_cpu_buffer_type()));
     if (!ggml_gallocr_alloc_graph(alloc.get(), gf)) bad(std::string("could not allocate ") + what);
-    std::unique_ptr<ggml_backend, backend_deleter> cpu(ggml_backend_cpu_init());
+    // a few small matrices: threads cost more than they save
+    std::unique_ptr<ggml_backend, backend_deleter> cpu(cpu_backend_new(1));
     if (!cpu) bad("could not start the CPU backend");
-    ggml_backend_cpu_set_n_threads(cpu.get(), 1); // a few small matrices: threads cost more than they save
     if (set_inputs) set_inputs();
     if (ggml_backend_graph_compute(cpu.get(), gf) != GGML_STATUS_SUCCESS) bad(std::string(what) + " failed");
     if (get_outputs) get_outputs(); // before the allocator (and the outputs' memory) goes

@@ -1,14 +1,17 @@
-// systemInfo(): the backends ggml registered, the CPU kernels this build compiled in, and how it was built.
+// systemInfo(): the backends ggml registered, the CPU kernels running (and the variant loaded, in a
+// portable build), and how the addon was built.
 #include "system_info.h"
 
+#include "backends.h"
 #include "common.h"
 
 #include "cogito_build_info.h"
 
 #include "ggml-backend.h"
-#include "ggml-cpu.h"
 #include "ggml.h"
 #include "llama.h"
+
+#include <cstring>
 
 namespace cogito {
 
@@ -48,27 +51,44 @@ static Napi::Array backends(Napi::Env env) {
     return regs;
 }
 
-// ggml-cpu's getters: which kernels were compiled in (most are compile-time checks; the ARM ones
-// also ask the CPU). The same list ggml_backend_cpu_get_features reports, as booleans.
+// The CPU features of the CPU code running: ggml_backend_get_features of the CPU backend (the kernels
+// compiled into ggml-cpu, or into the variant a portable build loaded), the list llama.cpp prints,
+// as booleans over a fixed set of names so a feature that is off reads false.
 static Napi::Object cpu_features(Napi::Env env) {
-    struct Feature { const char * name; int (*has)(void); };
-    static const Feature features[] = {
-        { "SSE3", ggml_cpu_has_sse3 },         { "SSSE3", ggml_cpu_has_ssse3 },
-        { "AVX", ggml_cpu_has_avx },           { "AVX_VNNI", ggml_cpu_has_avx_vnni },
-        { "AVX2", ggml_cpu_has_avx2 },         { "BMI2", ggml_cpu_has_bmi2 },
-        { "F16C", ggml_cpu_has_f16c },         { "FMA", ggml_cpu_has_fma },
-        { "AVX512", ggml_cpu_has_avx512 },     { "AVX512_VBMI", ggml_cpu_has_avx512_vbmi },
-        { "AVX512_VNNI", ggml_cpu_has_avx512_vnni }, { "AVX512_BF16", ggml_cpu_has_avx512_bf16 },
-        { "AMX_INT8", ggml_cpu_has_amx_int8 }, { "NEON", ggml_cpu_has_neon },
-        { "ARM_FMA", ggml_cpu_has_arm_fma },   { "FP16_VA", ggml_cpu_has_fp16_va },
-        { "DOTPROD", ggml_cpu_has_dotprod },   { "MATMUL_INT8", ggml_cpu_has_matmul_int8 },
-        { "SVE", ggml_cpu_has_sve },           { "SME", ggml_cpu_has_sme },
-        { "RISCV_V", ggml_cpu_has_riscv_v },   { "VSX", ggml_cpu_has_vsx },
-        { "VXE", ggml_cpu_has_vxe },           { "WASM_SIMD", ggml_cpu_has_wasm_simd },
-        { "LLAMAFILE", ggml_cpu_has_llamafile },
+    static const char * const names[] = {
+        "SSE3", "SSSE3", "AVX", "AVX_VNNI", "AVX2", "BMI2", "F16C", "FMA", "AVX512", "AVX512_VBMI",
+        "AVX512_VNNI", "AVX512_BF16", "AMX_INT8", "NEON", "ARM_FMA", "FP16_VA", "DOTPROD", "MATMUL_INT8",
+        "SVE", "SME", "RISCV_V", "VSX", "VXE", "WASM_SIMD", "LLAMAFILE",
     };
     Napi::Object o = Napi::Object::New(env);
-    for (const Feature & f : features) o.Set(f.name, f.has() != 0);
+    for (const char * name : names) o.Set(name, false);
+    ggml_backend_reg_t reg = cpu_backend_reg();
+    auto get_features = reg ? (ggml_backend_get_features_t) ggml_backend_reg_get_proc_address(reg, "ggml_backend_get_features") : nullptr;
+    if (!get_features) return o;
+    for (ggml_backend_feature * f = get_features(reg); f && f->name; f++) {
+        // numbers (SVE_CNT, RVV_VLEN) are sizes, not switches
+        if (std::strcmp(f->value, "1") == 0) o.Set(f->name, true);
+    }
+    return o;
+}
+
+// The CPU code loaded: a portable build's variant (its tag, file and score) and the score every
+// variant beside the addon gives this CPU; `static` for a build with ggml-cpu linked in.
+static Napi::Object cpu_variant_info(Napi::Env env) {
+    CpuVariant v = cpu_variant();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", v.name);
+    o.Set("file", v.file);
+    o.Set("score", v.score);
+    Napi::Array all = Napi::Array::New(env);
+    uint32_t i = 0;
+    for (const CpuVariantScore & s : cpu_variant_scores()) {
+        Napi::Object e = Napi::Object::New(env);
+        e.Set("name", s.name);
+        e.Set("score", s.score);
+        all.Set(i++, e);
+    }
+    o.Set("candidates", all);
     return o;
 }
 
@@ -109,6 +129,7 @@ static Napi::Value SystemInfo(const Napi::CallbackInfo & info) {
     o.Set("backends", backends(env));
     o.Set("cpuFeatures", cpu_features(env));
     o.Set("cpuExtraBuffers", cpu_extra_buffers(env));
+    o.Set("cpuVariant", cpu_variant_info(env));
     o.Set("build", build_info(env));
     return o;
 }

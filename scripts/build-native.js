@@ -2,8 +2,10 @@
 'use strict';
 // Builds the native addon (patched llama.cpp + ggml + cogito) with cmake-js.
 // Skips the build when nothing that feeds it changed, so a second `npm install` is instant.
-// Options (environment): COGITO_GPU=cpu|cuda|metal|vulkan, COGITO_PORTABLE=1, COGITO_JOBS=N,
-// COGITO_CPU_AMX=ON|OFF (default: probed, see scripts/cpu-amx.js).
+// Options (environment): COGITO_GPU=cpu|cuda|metal|vulkan, COGITO_PORTABLE=1 (ggml's runtime CPU
+// variants, docs/build.md), COGITO_JOBS=N, COGITO_CPU_AMX=ON|OFF (default: probed, see scripts/cpu-amx.js),
+// COGITO_BUILD_DIR=dir (default build; another folder holds a second build, e.g. a portable one beside
+// the default, for test/engine/portable.test.ts).
 
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -12,7 +14,7 @@ const path = require('node:path');
 const { amxDecision } = require('./cpu-amx');
 
 const root = path.resolve(__dirname, '..');
-const buildDir = path.join(root, 'build');
+const buildDir = path.resolve(root, process.env.COGITO_BUILD_DIR || 'build');
 const addonPath = path.join(buildDir, 'Release', 'cogito.node');
 const stampPath = path.join(buildDir, 'cogito-build.stamp');
 const force = process.argv.includes('--force');
@@ -81,7 +83,24 @@ function cacheDiffers(args) {
   });
 }
 
+/**
+ * The portable addon the package ships for this platform (scripts/stage-prebuilt.js), when a plain
+ * install may use it: no build option asked for something else and nothing was built here before.
+ */
+function usablePrebuilt() {
+  const dir = path.join(root, 'prebuilt', `${process.platform}-${process.arch}`);
+  const asked = ['COGITO_GPU', 'COGITO_PORTABLE', 'COGITO_CPU_AMX', 'COGITO_BUILD_DIR'].filter((v) => process.env[v]);
+  if (force || asked.length > 0 || fs.existsSync(addonPath) || !fs.existsSync(path.join(dir, 'cogito.node'))) return null;
+  return dir;
+}
+
 function main() {
+  const prebuilt = usablePrebuilt();
+  if (prebuilt) {
+    process.stdout.write(`cogito: using the prebuilt portable addon in ${path.relative(root, prebuilt)} (ggml's CPU variants, ` +
+      'the best for this CPU loaded at run time); npm run build:native builds one for this machine\n');
+    return;
+  }
   const gpu = process.env.COGITO_GPU || 'cpu';
   const portable = process.env.COGITO_PORTABLE === '1';
   const amx = amxDecision({ buildDir });
@@ -99,7 +118,7 @@ function main() {
 
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
   const jobs = process.env.COGITO_JOBS || String(require('node:os').availableParallelism?.() || 2);
-  const args = [cmakeJs, 'compile', '--directory', root, '--out', 'build', '--config', 'Release', '--parallel', jobs,
+  const args = [cmakeJs, 'compile', '--directory', root, '--out', buildDir, '--config', 'Release', '--parallel', jobs,
     `--CDCOGITO_GPU=${gpu}`, `--CDCOGITO_PORTABLE=${portable ? 'ON' : 'OFF'}`, `--CDCOGITO_LLAMA_BUNDLE=${bundlePath()}`,
     `--CDCOGITO_CPU_AMX=${amx.amx ? 'ON' : 'OFF'}`, `--CDCOGITO_CPU_AMX_REASON=${amx.reason}`];
   const started = Date.now();

@@ -424,6 +424,18 @@ export interface NativeBackendDevice {
   memoryTotal: number;
 }
 
+/** The CPU backend's code: ggml's variant library a portable build loaded, or `static` (linked in). */
+export interface NativeCpuVariant {
+  /** The variant's tag (`zen4`, `haswell`, `sapphirerapids`, ...), or `static`. */
+  name: string;
+  /** The file it was loaded from (the addon itself for `static`). */
+  file: string;
+  /** ggml_backend_score of the variant on this CPU: the highest of the candidates wins; 0 for `static`. */
+  score: number;
+  /** Every variant beside the addon and its score here (0: cannot run on this CPU); empty for `static`. */
+  candidates: { name: string; score: number }[];
+}
+
 /** What the addon reports about itself (native/system_info.cpp). */
 export interface NativeSystemInfo {
   /** llama_print_system_info(): every backend's features, as llama.cpp's tools print them. */
@@ -436,6 +448,8 @@ export interface NativeSystemInfo {
   cpuFeatures: Record<string, boolean>;
   /** The CPU device's extra weight buffers (CPU_REPACK; AMX only when compiled in and granted by the OS). */
   cpuExtraBuffers: string[];
+  /** The CPU code loaded (native/backends.cpp): a portable build's variant, or `static`. */
+  cpuVariant: NativeCpuVariant;
   build: { gpu: string; portable: boolean; amx: boolean; amxReason: string; llamaTag: string; ggmlVersion: string; ggmlCommit: string };
 }
 
@@ -451,6 +465,8 @@ export function addon(): NativeAddon {
     process.env.COGITO_ADDON,
     path.join(packageRoot, 'build', 'Release', 'cogito.node'),
     path.join(packageRoot, 'build', 'Debug', 'cogito.node'),
+    // a portable build shipped in the package (scripts/stage-prebuilt.js), with its CPU variants beside it
+    path.join(packageRoot, 'prebuilt', `${process.platform}-${process.arch}`, 'cogito.node'),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
@@ -459,7 +475,16 @@ export function addon(): NativeAddon {
       'NO_ADDON',
     );
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  cached = require(found) as NativeAddon;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    cached = require(found) as NativeAddon;
+  } catch (err) {
+    // NO_CPU_BACKEND: a portable build found none of its CPU variants (native/backends.cpp); otherwise the
+    // loader's own reason (a missing shared library beside the addon, a wrong architecture)
+    const { message, code } = err as { message?: unknown; code?: unknown };
+    const reason = typeof message === 'string' ? message : String(err);
+    if (code === 'NO_CPU_BACKEND') throw new NativeAddonError(reason, 'NO_CPU_BACKEND');
+    throw new NativeAddonError(`the cogito native addon ${found} could not be loaded: ${reason}`, 'NO_ADDON');
+  }
   return cached;
 }

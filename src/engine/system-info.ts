@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { nativeSync } from './errors';
-import { addon, type NativeBackendDevice } from './native';
+import { addon, type NativeBackendDevice, type NativeCpuVariant } from './native';
 import { availableCpus, idleCpus } from './resources';
 
 /** The machine and the build `cogito info` describes, and benchmarks record beside their figures. */
@@ -9,13 +9,16 @@ export interface SystemInfo {
   backends: { name: string; devices: NativeBackendDevice[] }[];
   cpu: {
     model: string;
-    /** The CPU kernels compiled in (ggml-cpu's getters), e.g. AVX2, AVX512, AMX_INT8. */
+    /** The CPU kernels of the CPU code running (ggml_backend_get_features), e.g. AVX2, AVX512, AMX_INT8. */
     features: Record<string, boolean>;
     /**
-     * Which CPU code: `native` (-march=native of the build host) or `portable` (COGITO_PORTABLE=1:
-     * ggml's fixed x86-64 set, AVX2/FMA/F16C). One static backend either way: no variant is chosen at run time.
+     * Which CPU code: `native` (ggml-cpu built with -march=native of the build host, linked in) or
+     * `portable` (COGITO_PORTABLE=1: ggml's CPU variants beside the addon, the best for this CPU loaded
+     * at start; `loadedVariant` names it).
      */
     variant: 'native' | 'portable';
+    /** The CPU code loaded: the variant's tag, file and score, and every candidate's score (`static` for a native build). */
+    loadedVariant: NativeCpuVariant;
     /** Extra weight buffers the CPU backend uses (CPU_REPACK; AMX when its kernels are in and the OS granted the tile state). */
     extraBuffers: string[];
     /** True when ggml's AMX kernels will run: compiled in and the AMX buffer type is available. */
@@ -50,6 +53,7 @@ export function systemInfo(): SystemInfo {
       model: os.cpus()[0]?.model ?? 'unknown',
       features: n.cpuFeatures,
       variant: n.build.portable ? 'portable' : 'native',
+      loadedVariant: n.cpuVariant,
       extraBuffers: n.cpuExtraBuffers,
       amxActive: n.cpuFeatures.AMX_INT8 === true && n.cpuExtraBuffers.includes('AMX'),
     },

@@ -92,6 +92,7 @@ export const ERROR_CATEGORIES = {
   FEEDBACK_INTEGRITY: 'integrity',
   ABORTED: 'aborted',
   NO_ADDON: 'unavailable',
+  NO_CPU_BACKEND: 'unavailable',
   NOT_READY: 'unavailable',
   // run-time failures
   NATIVE: 'failed',

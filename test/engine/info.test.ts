@@ -38,6 +38,17 @@ const x64Native = process.arch === 'x64' && process.platform === 'linux' && info
   expect(info.cpu.features.AVX512_VNNI).toBe(flags.has('avx512_vnni'));
 });
 
+test('the CPU code loaded is named: `static` for a native build, a variant beside the addon for a portable one', () => {
+  const v = info.cpu.loadedVariant;
+  if (info.cpu.variant === 'native') {
+    expect(v).toEqual({ name: 'static', file: expect.stringMatching(/cogito\.node$/), score: 0, candidates: [] });
+  } else {
+    expect(v.file).toMatch(new RegExp(`ggml-cpu-${v.name}\\.`));
+    expect(v.candidates.map((c) => c.name)).toContain(v.name);
+  }
+  expect(formatSystemInfo(info)).toContain(`  variant: ${info.cpu.variant}`);
+});
+
 test('the AMX decision matches the probe\'s record, and AMX runs only when it is on', () => {
   const record = join(REPO, 'build', 'cpu-amx.json');
   expect(existsSync(record)).toBe(true);
