@@ -23,6 +23,8 @@ Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
         InstanceMethod("setTaps", &Context::SetTaps),
         InstanceMethod("resetTaps", &Context::ResetTaps),
         InstanceMethod("readTaps", &Context::ReadTaps),
+        InstanceMethod("recordAttentionEntropy", &Context::RecordAttentionEntropy),
+        InstanceMethod("readAttentionEntropy", &Context::ReadAttentionEntropy),
         InstanceMethod("setInjection", &Context::SetInjection),
         InstanceMethod("setInjectionTokens", &Context::SetInjectionTokens),
         InstanceMethod("clearInjection", &Context::ClearInjection),
@@ -127,8 +129,8 @@ int32_t seq_arg(const Napi::CallbackInfo & info, size_t index, const Context * c
 
 class CreateWorker : public PromiseWorker {
   public:
-    CreateWorker(Napi::Env env, Napi::Object model_obj, llama_model * model, llama_context_params p, int32_t seq_size)
-        : PromiseWorker(env, "CONTEXT"), model(model), params(p), seq_size(seq_size) {
+    CreateWorker(Napi::Env env, Napi::Object model_obj, llama_model * model, llama_context_params p, int32_t seq_size, std::unique_ptr<AttentionEntropy> attention)
+        : PromiseWorker(env, "CONTEXT"), model(model), params(p), seq_size(seq_size), attention(std::move(attention)) {
         model_ref = Napi::Persistent(model_obj);
     }
     ~CreateWorker() override {
@@ -164,6 +166,7 @@ class CreateWorker : public PromiseWorker {
         c->samplers = std::vector<SamplerState>((size_t) c->n_seq);
         c->seq_logits.assign((size_t) c->n_seq, {});
         c->has_logits.assign((size_t) c->n_seq, false);
+        c->attention = std::move(attention);
         ctx = nullptr;
         return obj;
     }
@@ -172,6 +175,7 @@ class CreateWorker : public PromiseWorker {
     llama_model * model;
     llama_context_params params;
     int32_t seq_size;
+    std::unique_ptr<AttentionEntropy> attention; // the eval callback's state: outlives ctx, which points at it
     llama_context * ctx = nullptr;
     ggml_threadpool_t threadpool = nullptr;
 };
@@ -218,7 +222,9 @@ Napi::Value CreateContext(const Napi::CallbackInfo & info) {
         else if (kv == "q8_0") { p.type_k = p.type_v = GGML_TYPE_Q8_0; p.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED; }
         else if (kv != "f16") throw_error(env, "INVALID_ARGUMENT", "kvCacheType must be f32, f16 or q8_0");
     }
-    return (new CreateWorker(env, model_obj, model, p, (int32_t) seq_size))->queue();
+    // after kvCacheType: a q8_0 cache needs flash attention, which src/engine/context.ts refuses beside it
+    std::unique_ptr<AttentionEntropy> attention = attention_entropy_option(env, o, model, p);
+    return (new CreateWorker(env, model_obj, model, p, (int32_t) seq_size, std::move(attention)))->queue();
 }
 
 // ---- evaluation ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 #include <napi.h>
 
+#include "attention.h"
 #include "llama.h"
 #include "sampling.h"
 #include "sidecar.h"
@@ -36,6 +37,7 @@ class Context : public Napi::ObjectWrap<Context> {
     std::vector<bool> has_logits;
     TapRecorder taps;
     Injector inj;
+    std::unique_ptr<AttentionEntropy> attention; // with the attentionEntropy option: its eval callback's state
     Napi::ObjectReference sidecar_ref; // keeps the injected sidecar alive
     int32_t n_batch = 512;
     bool hook_installed = false; // whether llama.cpp holds our layer hook (setting it again forces a graph rebuild)
@@ -56,6 +58,8 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::Value SetTaps(const Napi::CallbackInfo & info);
     Napi::Value ResetTaps(const Napi::CallbackInfo & info);
     Napi::Value ReadTaps(const Napi::CallbackInfo & info);
+    Napi::Value RecordAttentionEntropy(const Napi::CallbackInfo & info); // native/attention.cpp
+    Napi::Value ReadAttentionEntropy(const Napi::CallbackInfo & info);   // native/attention.cpp
     Napi::Value SetInjection(const Napi::CallbackInfo & info);
     Napi::Value SetInjectionTokens(const Napi::CallbackInfo & info);
     Napi::Value ClearInjection(const Napi::CallbackInfo & info);
@@ -71,7 +75,7 @@ void claim_busy(Napi::Env env, Context * c);
 // The sequence id argument at `index` (default 0), checked against the context's sequences.
 int32_t seq_arg(const Napi::CallbackInfo & info, size_t index, const Context * c);
 
-// createContext(model, {contextSize (per sequence), batchSize, threads, sequences, flashAttention}) -> Promise<Context>
+// createContext(model, {contextSize (per sequence), batchSize, threads, sequences, flashAttention, kvCacheType, attentionEntropy}) -> Promise<Context>
 Napi::Value CreateContext(const Napi::CallbackInfo & info);
 
 } // namespace cogito

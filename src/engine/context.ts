@@ -1,3 +1,4 @@
+import { attentionEntropyLayers, type AttentionEntropyOption, type LayerAttentionEntropy } from './attention';
 import { embedBatchOnContext, embedOnContext, type EmbedOptions, type EmbeddingInput } from './embeddings';
 import { ContextOverflowError, DisposedError, InternalError, InvalidOptionError, native, nativeSync, throwIfAborted } from './errors';
 import { addon, type GraphCounters, type GraphPlacement, type NativeContext } from './native';
@@ -31,6 +32,12 @@ export interface ContextOptions {
    * q8_0 for memory (needs head sizes that are multiples of 32; runs with flash attention).
    */
   kvCacheType?: KvCacheType;
+  /**
+   * Read the attention entropy of these layers at the last token of every evaluate() and prefill
+   * (src/engine/attention.ts). Turns flash attention off for this context (the softmaxed weights
+   * exist only without it), so it refuses a q8_0 KV cache; a single-sequence context only.
+   */
+  attentionEntropy?: AttentionEntropyOption;
   /** Where warnings about the options go (threads capped, context beyond training); default process.emitWarning. */
   onWarning?: (message: string) => void;
 }
@@ -101,6 +108,8 @@ export interface EvaluateResult {
   positions: number;
   vocabularySize: number;
   taps?: TapTensor[];
+  /** With the context option `attentionEntropy`: its layers' attention entropy at the last token. */
+  attentionEntropy?: LayerAttentionEntropy[];
 }
 
 /** Serialises operations on one context: llama.cpp contexts are not re-entrant. */
@@ -128,15 +137,18 @@ export class Context {
     handle: NativeContext,
     readonly size: number,
     private readonly seed: number,
+    /** The layers the attentionEntropy option reads; null without it. */
+    private readonly attentionLayers: number[] | null,
   ) {
     this.handle = handle;
   }
 
   /** @internal use model.createContext() */
   static async create(model: Model, options: ContextOptions): Promise<Context> {
-    const { contextSize, batchSize, threads, kvCacheType } = contextParams(model, options, 1);
-    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads, ...kvCacheOption(kvCacheType) }));
-    return new Context(model, handle, handle.size(), options.seed ?? 0);
+    const { contextSize, batchSize, threads, kvCacheType, attentionLayers } = contextParams(model, options, 1);
+    const attention = attentionLayers ? { attentionEntropy: Int32Array.from(attentionLayers) } : {};
+    const handle = await native(() => addon().createContext(model.native, { contextSize, batchSize, threads, ...kvCacheOption(kvCacheType), ...attention }));
+    return new Context(model, handle, handle.size(), options.seed ?? 0, attentionLayers);
   }
 
   /** @internal the addon handle, for the sidecar runtime. */
@@ -171,11 +183,13 @@ export class Context {
       this.native.removeFrom(0);
       this.cached = [];
       const all = options.logits === 'all';
+      this.recordAttention(true);
       const logits = await native(() => this.native.decode(Int32Array.from(tokens), 0, all ? 2 : 1));
       this.cached = [...tokens];
       const taps = this.collectTaps(options.taps, mode);
-      return { logits: logits ?? new Float32Array(0), positions: all ? tokens.length : 1, vocabularySize: this.model.info.vocabularySize, taps };
+      return { logits: logits ?? new Float32Array(0), positions: all ? tokens.length : 1, vocabularySize: this.model.info.vocabularySize, taps, ...this.collectAttention() };
     } finally {
+      this.recordAttention(false);
       this.clearTaps();
       release();
     }
@@ -286,20 +300,24 @@ export class Context {
    * @internal Evaluates a prompt into the cache, reusing the prefix already there, and returns
    * the taps and the logits of its last token (pass 1 of two-pass inference).
    */
-  async prefill(tokens: readonly number[], taps: TapRequest): Promise<{ taps: TapTensor[]; logits: Float32Array }> {
+  async prefill(tokens: readonly number[], taps: TapRequest): Promise<{ taps: TapTensor[]; logits: Float32Array; attentionEntropy?: LayerAttentionEntropy[] }> {
     if (tokens.length === 0) throw new InvalidOptionError('the prompt is empty', 'INVALID_ARGUMENT');
     this.model.checkTokens(tokens);
     const release = await this.mutex.lock();
     try {
       this.checkFits(tokens.length, 0);
       this.configureTaps(taps, 'last');
+      this.recordAttention(true);
       const { logits } = await this.ingest([...tokens]);
-      return { taps: this.collectTaps(taps, 'last') ?? [], logits: logits.slice() };
+      return { taps: this.collectTaps(taps, 'last') ?? [], logits: logits.slice(), ...this.collectAttention() };
     } catch (err) {
       this.cached = [];
       throw err;
     } finally {
-      if (this.handle) this.clearTaps();
+      if (this.handle) {
+        this.recordAttention(false);
+        this.clearTaps();
+      }
       release();
     }
   }
@@ -388,6 +406,20 @@ export class Context {
     this.native.setTaps(new Int32Array(0), {});
   }
 
+  /** Recording only around evaluate() and prefill: generation's decodes then ask the callback for nothing. */
+  private recordAttention(on: boolean): void {
+    if (this.attentionLayers) this.native.recordAttentionEntropy(on);
+  }
+
+  private collectAttention(): { attentionEntropy?: LayerAttentionEntropy[] } {
+    if (!this.attentionLayers) return {};
+    const readings = this.native.readAttentionEntropy();
+    if (readings.length !== this.attentionLayers.length) {
+      throw new InternalError(`attention entropy was read for ${readings.length} of ${this.attentionLayers.length} layers (no kq_soft_max node: is flash attention on?)`);
+    }
+    return { attentionEntropy: readings.map((r) => ({ layer: r.layer, mean: r.mean, max: r.max })) };
+  }
+
   private collectTaps(request: TapRequest | undefined, mode: TapMode): TapTensor[] | undefined {
     if (!request) return undefined;
     return toTensors(this.native.readTaps(), mode, this.model.info.embeddingSize);
@@ -410,7 +442,11 @@ export function reusablePrefix(cached: readonly number[], tokens: readonly numbe
  * @internal Checks a context's sizes and resolves its threads, before native code sees them:
  * `contextSize` is per sequence, and the KV cache of all `sequences` must fit in memory.
  */
-export function contextParams(model: Model, options: ContextOptions, sequences: number): { contextSize: number; batchSize: number; threads: number; kvCacheType: KvCacheType } {
+export function contextParams(
+  model: Model,
+  options: ContextOptions,
+  sequences: number,
+): { contextSize: number; batchSize: number; threads: number; kvCacheType: KvCacheType; attentionLayers: number[] | null } {
   const contextSize = options.contextSize ?? Math.min(2048, model.info.trainContextSize);
   const batchSize = options.batchSize ?? 512;
   const pos = (v: number | undefined, name: string) => {
@@ -421,6 +457,7 @@ export function contextParams(model: Model, options: ContextOptions, sequences: 
   pos(batchSize, 'batchSize');
   if (contextSize * sequences > 0x7fffffff) throw new InvalidOptionError(`contextSize × sequences must stay below 2^31 (got ${contextSize} × ${sequences})`, 'INVALID_ARGUMENT');
   const kvCacheType = checkKvCacheType(model, options.kvCacheType);
+  const attentionLayers = attentionEntropyLayers(options.attentionEntropy, model.info.layerCount, sequences, kvCacheType);
   const warn = optionWarnings(options.onWarning);
   const threads = resolveThreads(options.threads, model.info.parameterCount, warn);
   checkMemory(model, contextSize * sequences, sequences === 1 ? `contextSize ${contextSize}` : `${sequences} sequences × contextSize ${contextSize}`, KV_CACHE_SCALE[kvCacheType]);
@@ -429,7 +466,7 @@ export function contextParams(model: Model, options: ContextOptions, sequences: 
     warnedBeyondTraining.add(model);
     warn(`contextSize ${contextSize} exceeds the ${model.info.trainContextSize} positions this model was trained on; quality past them is not to be trusted`);
   }
-  return { contextSize, batchSize, threads, kvCacheType };
+  return { contextSize, batchSize, threads, kvCacheType, attentionLayers };
 }
 
 /**

@@ -33,6 +33,7 @@ export { MAX_TOP_LOGPROBS } from './emission';
 export type { SamplingOptions } from './sampling';
 export type { EmbedOptions, EmbeddingInput, EmbeddingNormalization, EmbeddingPooling, ModelEmbedOptions } from './embeddings';
 export { jsonSchemaToGrammar, type ConstraintOptions, type JsonSchema } from './grammar';
+export { lastLayers, type AttentionEntropyOption, type LayerAttentionEntropy } from './attention';
 export { resolveLayers, l2norm, type LayerSelection, type TapMode, type TapRequest, type TapTensor } from './taps';
 export * from './errors';
 export * from './gguf';

@@ -87,6 +87,10 @@ export interface NativeContext {
   setTaps(layers: Int32Array, modes: { last?: boolean; all?: boolean; mean?: boolean }): void;
   resetTaps(): void;
   readTaps(): NativeTap[];
+  /** With the attentionEntropy option (native/attention.cpp): clears the readings and records from the next decode on (or stops). */
+  recordAttentionEntropy(on: boolean): void;
+  /** The wanted layers read since recording began: the last decoded token's attention entropy. */
+  readAttentionEntropy(): { layer: number; mean: number; max: number }[];
   setInjection(sidecar: NativeSidecar, tokens: Float32Array, startPos: number, agc: { floor?: number; tau?: number } | null): void;
   setInjectionTokens(tokens: Float32Array): void;
   clearInjection(): void;
@@ -398,7 +402,7 @@ export interface NativeGgufLayout {
 
 export interface NativeAddon {
   loadModel(path: string, options: { gpuLayers?: number; useMmap?: boolean }, onProgress?: (p: number) => void): Promise<NativeModel>;
-  createContext(model: NativeModel, options: Record<string, number | boolean | string | undefined>): Promise<NativeContext>;
+  createContext(model: NativeModel, options: Record<string, number | boolean | string | Int32Array | undefined>): Promise<NativeContext>;
   loadSidecar(path: string): Promise<NativeSidecar>;
   /** Throws INVALID_SIDECAR where loadSidecar would refuse the file these would make. */
   checkSidecar(metadata: GgufKeyValue[], tensors?: { name: string; shape: number[]; data: Float32Array }[]): void;

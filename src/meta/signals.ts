@@ -4,6 +4,7 @@
  * field is described in docs/meta.md; `signalsVector` lays them out in the fixed order of
  * SIGNAL_NAMES, versioned by SIGNALS_VERSION.
  */
+import type { LayerAttentionEntropy } from '../engine/attention';
 import type { GeneratedToken } from '../engine/emission';
 import type { TapTensor } from '../engine/taps';
 import type { CognitiveState, TwoPass, TwoPassGenerateOptions, TwoPassResult } from '../sidecar/twopass';
@@ -12,7 +13,7 @@ import { mahalanobis, type HiddenDistribution } from './hidden-distribution';
 import { countHedges, DEFAULT_HEDGES, repetitionRate } from './text-signals';
 
 /** Version of the vector layout: bumped whenever SIGNAL_NAMES changes, so stored vectors say which names they follow. */
-export const SIGNALS_VERSION = 1;
+export const SIGNALS_VERSION = 2;
 
 /** The names of `signalsVector`'s entries, in order (docs/meta.md describes each). */
 export const SIGNAL_NAMES = Object.freeze([
@@ -35,6 +36,9 @@ export const SIGNAL_NAMES = Object.freeze([
   'probe_confidence_min',
   'probe_confidence_max',
   'refused',
+  'attention_entropy_mean',
+  'attention_entropy_last',
+  'attention_entropy_present',
 ] as const);
 
 export type SignalName = (typeof SIGNAL_NAMES)[number];
@@ -64,17 +68,17 @@ export interface Signals {
   /** The sidecar's probes: the decision's mean confidence, its per-layer spread, and whether it refused. */
   probe: { confidence: number; min: number; max: number; layers: { layer: number; confidence: number }[]; refused: boolean };
   /**
-   * Attention entropy of the last layers: not read yet (it needs a native eval-callback read of the
-   * attention weights, with flash attention off); always null in version 1 and not in the vector.
+   * Attention entropy (nats, mean over heads) of the last layers at the last prompt token, in layer
+   * order: pass 1's reading when the pipeline was loaded with `attentionEntropy`; null otherwise.
    */
-  attentionEntropy: null;
+  attentionEntropy: LayerAttentionEntropy[] | null;
 }
 
 /** What `signalsFromGeneration` reads: a TwoPass generation's result and pass 1's state for the same prompt. */
 export interface GenerationForSignals {
   result: Pick<TwoPassResult, 'text' | 'tokens' | 'decision' | 'refused'>;
   /** `TwoPass.encode(prompt)` right after the generation: a cache hit, no second pass. */
-  state: Pick<CognitiveState, 'hidden'>;
+  state: Pick<CognitiveState, 'hidden' | 'attentionEntropy'>;
 }
 
 export interface SignalOptions {
@@ -158,15 +162,19 @@ export function signalsFromGeneration(generation: GenerationForSignals, options:
       layers: confidences,
       refused: result.refused,
     },
-    attentionEntropy: null,
+    attentionEntropy: state.attentionEntropy?.length ? state.attentionEntropy.map((a) => ({ layer: a.layer, mean: a.mean, max: a.max })) : null,
   };
 }
 
-/** The signals as numbers in SIGNAL_NAMES order: an absent OOD score is 0 with `ood_present` 0; booleans are 0/1. */
+/**
+ * The signals as numbers in SIGNAL_NAMES order: an absent OOD score or attention entropy is 0 with
+ * its `_present` flag 0; booleans are 0/1.
+ */
 export function signalsVector(signals: Signals): Float32Array {
   if (signals.hidden.length === 0) throw new MetaError('signals without hidden-state statistics');
   const layerMean = (key: 'mean' | 'std'): number => signals.hidden.reduce((s, h) => s + h[key], 0) / signals.hidden.length;
   const last = signals.hidden[signals.hidden.length - 1];
+  const attention = signals.attentionEntropy?.length ? signals.attentionEntropy : null;
   const byName: Record<SignalName, number> = {
     hidden_mean: layerMean('mean'),
     hidden_std: layerMean('std'),
@@ -187,6 +195,9 @@ export function signalsVector(signals: Signals): Float32Array {
     probe_confidence_min: signals.probe.min,
     probe_confidence_max: signals.probe.max,
     refused: signals.probe.refused ? 1 : 0,
+    attention_entropy_mean: attention ? attention.reduce((s, a) => s + a.mean, 0) / attention.length : 0,
+    attention_entropy_last: attention ? attention[attention.length - 1].mean : 0,
+    attention_entropy_present: attention ? 1 : 0,
   };
   const vector = Float32Array.from(SIGNAL_NAMES, (name) => byName[name]);
   vector.forEach((v, i) => {

@@ -1,3 +1,4 @@
+import { lastLayers, type LayerAttentionEntropy } from '../engine/attention';
 import type { Context, GenerateOptions, GeneratedToken, GenerationResult, Injection } from '../engine/context';
 import { InvalidOptionError } from '../engine/errors';
 import type { Model } from '../engine/model';
@@ -16,6 +17,11 @@ export interface TwoPassLoadOptions {
   threads?: number;
   /** Prompts whose cognitive tokens are kept, so the same prompt never runs pass 1 twice (default 64). */
   cacheSize?: number;
+  /**
+   * Read the attention entropy of this many last layers in pass 1 (CognitiveState.attentionEntropy;
+   * default off). The context then runs without flash attention.
+   */
+  attentionEntropy?: number;
 }
 
 export interface AgcOptions {
@@ -52,6 +58,8 @@ export interface CognitiveState {
   tokens: Float32Array;
   /** Each target layer's probe: P(the base answers correctly). */
   confidences: { layer: number; confidence: number }[];
+  /** With the load option `attentionEntropy`: the last layers' attention entropy at the last prompt token, in layer order. */
+  attentionEntropy?: LayerAttentionEntropy[];
 }
 
 /** The decision signal that comes back with the text. */
@@ -109,7 +117,8 @@ export class TwoPass {
     try {
       const config = loadedConfig(sidecar);
       const warning = checkBinding(config, model.info, { force: options.force });
-      const context = await model.createContext({ contextSize: options.contextSize, threads: options.threads });
+      const attention = options.attentionEntropy === undefined ? {} : { attentionEntropy: { layers: lastLayers(options.attentionEntropy, model.info.layerCount) } };
+      const context = await model.createContext({ contextSize: options.contextSize, threads: options.threads, ...attention });
       return new TwoPass(model, config, sidecar, context, cacheSize, warning ?? null);
     } catch (err) {
       sidecar.dispose();
@@ -213,8 +222,9 @@ export class TwoPass {
       this.cache.set(key, hit);
       return { state: hit, cached: true };
     }
-    const { taps: hidden, logits } = await this.context.prefill(tokens, { layers: this.config.targetLayers });
-    const state = await this.encodeStates(hidden, this.config.version >= 2 ? Array.from(outputFeatures(logits)) : []);
+    const { taps: hidden, logits, attentionEntropy } = await this.context.prefill(tokens, { layers: this.config.targetLayers });
+    const encoded = await this.encodeStates(hidden, this.config.version >= 2 ? Array.from(outputFeatures(logits)) : []);
+    const state = attentionEntropy ? { ...encoded, attentionEntropy } : encoded;
     if (this.cacheSize > 0) {
       this.cache.set(key, state);
       if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);

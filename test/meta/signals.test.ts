@@ -12,6 +12,7 @@ import {
   fitHiddenDistribution,
   hiddenStateVector,
   SIGNAL_NAMES,
+  SIGNALS_VERSION,
   signalsVector,
   signalsFromGeneration,
   type GenerationForSignals,
@@ -74,7 +75,10 @@ test('every held-out answer has finite signals of the documented size, one hidde
     for (const h of s.hidden) expect(h.std).toBeGreaterThan(0);
     expect(s.ood).not.toBeNull();
     expect(s.ood).toBeGreaterThan(0);
+    // this pipeline was loaded without attentionEntropy: absent, 0 in the vector with its flag 0
+    expect(s.version).toBe(SIGNALS_VERSION);
     expect(s.attentionEntropy).toBeNull();
+    for (const name of ['attention_entropy_mean', 'attention_entropy_last', 'attention_entropy_present'] as const) expect(v[SIGNAL_NAMES.indexOf(name)]).toBe(0);
     if (s.generatedTokens > 0) {
       expect(s.entropy.min).toBeLessThanOrEqual(s.entropy.mean);
       expect(s.entropy.mean).toBeLessThanOrEqual(s.entropy.max);
