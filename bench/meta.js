@@ -22,8 +22,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { load, machine, cpu } = require('./host');
-const { startServer } = require('./server-process');
-const { requestJson } = require('./sse-client');
+const { startOracleServer } = require('./server-process');
 const day = require('./ask-day');
 const metaEval = require('./meta-eval');
 const { plotMeta } = require('./meta-plot');
@@ -113,20 +112,7 @@ function rightFormsById() {
 /** `cogito serve` on the oracle model, on loopback (bench/ask.js's way); the oracle is required here. */
 async function startOracle(o, lib, work) {
   if (!fs.existsSync(o.oracleModel)) throw new Error(`${path.relative(root, o.oracleModel)} is missing: the routing figures need the oracle model`);
-  const server = await startServer({
-    name: 'oracle',
-    command: process.execPath,
-    args: (port) => [path.join(root, 'bin', 'cogito.js'), 'serve', '--model', o.oracleModel, '--no-sidecar', '--host', '127.0.0.1', '--port', String(port), '--threads', '1', '--quiet'],
-    cwd: root,
-    logFile: path.join(work, 'oracle.log'),
-  });
-  const models = await requestJson(server.port, 'GET', '/v1/models');
-  const model = models.body?.data?.[0]?.id;
-  if (typeof model !== 'string') {
-    await server.stop();
-    throw new Error(`the oracle server's /v1/models names no model: ${JSON.stringify(models.body).slice(0, 200)}`);
-  }
-  const oracle = lib.createOracle({ url: `http://127.0.0.1:${server.port}`, api: 'ollama', model, style: 'question', timeoutMs: 30_000 });
+  const { server, oracle } = await startOracleServer({ root, model: o.oracleModel, createOracle: lib.createOracle, logFile: path.join(work, 'oracle.log') });
   log(`oracle: ${oracle.describe}`);
   return { server, oracle, note: `cogito serve --model ${path.relative(root, o.oracleModel)} --no-sidecar on loopback (${oracle.describe})` };
 }

@@ -84,4 +84,26 @@ async function startServer({ name, command, args, cwd, logFile, readyTimeoutMs =
   };
 }
 
-module.exports = { startServer, freePort };
+/**
+ * `cogito serve` on an oracle model, on loopback, and the cascade's oracle client for it (Ollama API,
+ * style question): what bench/ask.js and bench/meta.js consult last.
+ */
+async function startOracleServer({ root, model, createOracle, logFile }) {
+  const server = await startServer({
+    name: 'oracle',
+    command: process.execPath,
+    args: (port) => [path.join(root, 'bin', 'cogito.js'), 'serve', '--model', model, '--no-sidecar', '--host', '127.0.0.1', '--port', String(port), '--threads', '1', '--quiet'],
+    cwd: root,
+    logFile,
+  });
+  const models = await requestJson(server.port, 'GET', '/v1/models');
+  const id = models.body?.data?.[0]?.id;
+  if (typeof id !== 'string') {
+    await server.stop();
+    throw new Error(`the oracle server's /v1/models names no model: ${JSON.stringify(models.body).slice(0, 200)}`);
+  }
+  const oracle = createOracle({ url: `http://127.0.0.1:${server.port}`, api: 'ollama', model: id, style: 'question', timeoutMs: 30_000 });
+  return { server, oracle };
+}
+
+module.exports = { startServer, startOracleServer, freePort };
