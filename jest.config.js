@@ -8,6 +8,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // Native work and solver calls are slow on 2 cores; each test sets its own tighter bound where it matters.
   testTimeout: 120000,
+  // dist/ for the CLI tests, built once before any test file starts (test/support/global-setup.js)
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { commandModules } from './commands';
 import { reportFailure } from './errors';
-import { exitQuietlyOnBrokenPipe } from './output';
+import { exitQuietlyOnBrokenPipe, exitWhenWritten } from './output';
 
 /** Builds the `cogito` program; each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -21,13 +21,14 @@ export async function main(argv: string[]): Promise<void> {
 
 /**
  * Runs `cogito` to the end, as bin/cogito.js does: a failure becomes one line on stderr and
- * the exit status of its category (./errors.ts).
+ * the exit status of its category (./errors.ts); a finished command ends the process.
  */
 export async function run(argv: string[]): Promise<void> {
   try {
     await main(argv);
   } catch (err) {
-    // exit at once, as before: a solver process or a native worker must not keep a failed command alive
+    // exit at once: a solver process or a native worker must not keep a failed command alive
     process.exit(reportFailure(err));
   }
+  await exitWhenWritten();
 }

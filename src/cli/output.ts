@@ -12,6 +12,17 @@ export function exitQuietlyOnBrokenPipe(): void {
 }
 
 /**
+ * Ends the process once a command has finished and its output is written: a solver's worker thread,
+ * a native worker or a socket left open must not keep a finished `cogito` alive (a script waiting
+ * on it would hang). The exit status is the one the command set, 0 otherwise.
+ */
+export async function exitWhenWritten(): Promise<never> {
+  const written = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+  await Promise.all([written(process.stdout), written(process.stderr)]);
+  process.exit(process.exitCode ?? 0);
+}
+
+/**
  * A one-line progress bar on stderr (redrawn in place on a terminal, a line every 10% otherwise),
  * so long stages show where they are without flooding logs.
  */

@@ -4,14 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AskResult } from '../../src/cascade';
-import { buildDist, cogito } from '../support/cli';
+import { cogito } from '../support/cli';
 import { tempDir } from '../support/engine';
 import { startServer, type RunningServer } from '../support/serve';
 
 let dir: string;
 
 beforeAll(() => {
-  buildDist();
   dir = tempDir('cogito-ask-cli-');
 }, 600_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

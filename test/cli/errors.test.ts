@@ -1,6 +1,6 @@
 // The real `cogito` (bin/cogito.js over dist/) on bad inputs: one line on stderr naming the
 // error code, and the exit status of its category (src/cli/errors.ts, docs/errors.md).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,6 @@ function cogito(...args: string[]) {
 
 let dir: string;
 beforeAll(() => {
-  // bin/cogito.js runs the compiled dist/, so build it from the sources under test
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, stdio: 'inherit' });
   dir = mkdtempSync(join(tmpdir(), 'cogito-cli-errors-'));
 }, 600000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import type { AskResult } from '../../src/cascade';
 import { readQuestionFile } from '../../src/cascade/batch';
 import { loadDomainPack } from '../../src/corpus/domain';
 import { drawBootstrapQuestions, FeedbackBuffer, heldOutOf, type LearnerVersion, type RetrainResult } from '../../src/meta';
-import { buildDist, cogito } from '../support/cli';
+import { cogito } from '../support/cli';
 import { repoRoot, tempDir } from '../support/engine';
 import { startServer, type RunningServer } from '../support/serve';
 
@@ -21,7 +21,6 @@ const BOOTSTRAP = 90;
 const models = path.join(repoRoot, 'models');
 
 beforeAll(async () => {
-  buildDist();
   dir = tempDir('cogito-meta-e2e-');
   vks = path.join(dir, 'vks.db');
   oracle = await startServer({ modelPath: path.join(models, 'oracle.gguf'), contextSize: 64, threads: 1, onWarning: () => undefined });
@@ -38,7 +37,7 @@ interface Status {
 
 async function status(): Promise<Status> {
   const r = await cogito('meta', 'status', '--vks', vks, '--json');
-  expect(r.code).toBe(0);
+  expect(r).toMatchObject({ code: 0 });
   return JSON.parse(r.out) as Status;
 }
 
@@ -62,7 +61,7 @@ const drawn = drawBootstrapQuestions(loadDomainPack(path.join(models, 'default.d
 test('bootstrap → train → a routed ask → a user correction → retrain → online training from ask in a child process', async () => {
   const t0 = Date.now();
   const boot = await cogito('meta', 'bootstrap', '--questions', String(BOOTSTRAP), '--oracle', oracle.url, '--vks', vks, '--threads', '1', '--json');
-  expect(boot.code).toBe(0);
+  expect(boot).toMatchObject({ code: 0 });
   expect(boot.err).toMatch(/bootstrap \[#+\.*\] 90\/90 /);
   const summary = JSON.parse(boot.out) as { questions: number; labelled: number; outcomes: number; trainingSteps: number; oracleCalls: number; learner: { current: number | null; versions: number } };
   expect(summary).toMatchObject({ questions: BOOTSTRAP });
@@ -77,7 +76,7 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   process.stderr.write(`e2e: bootstrap of ${BOOTSTRAP} questions ${Date.now() - t0} ms, ${afterBoot.labelledAnswers} labelled, ${afterBoot.learner.versions.length} version(s)\n`);
 
   const train = await cogito('meta', 'train', '--vks', vks, '--json');
-  expect(train.code).toBe(0);
+  expect(train).toMatchObject({ code: 0 });
   const trained = JSON.parse(train.out) as RetrainResult;
   if (trained.status !== 'trained') throw new Error(`meta train: ${train.out}`);
   expect(trained.version.version).toBe(afterBoot.learner.versions.length + 1);
@@ -86,7 +85,7 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   // a question bootstrap did not ask, routed by the current learner; the route is applied
   const question = drawn[BOOTSTRAP].question;
   const asked = await cogito('ask', question, '--json', '--oracle', oracle.url, '--vks', vks, '--threads', '1');
-  expect(asked.code).toBe(0);
+  expect(asked).toMatchObject({ code: 0 });
   const result = JSON.parse(asked.out) as AskResult;
   expect(result.route).toMatchObject({ by: `meta-learner v${current}`, confidence: expect.any(Number) });
   expect(['SELF', 'HYBRID', 'ORACLE']).toContain(result.route?.advice);
@@ -98,13 +97,13 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   expect(JSON.parse(unrouted.out)).not.toHaveProperty('route');
   // no sidecar, no signals: the learner gives no advice and the answer takes the full order
   const unsignalled = await cogito('ask', question, '--json', '--no-sidecar', '--no-feedback', '--vks', vks, '--threads', '1');
-  expect(unsignalled.code).toBe(0);
+  expect(unsignalled).toMatchObject({ code: 0 });
   expect(JSON.parse(unsignalled.out)).not.toHaveProperty('route');
 
   // the user corrects it: one more label on that answer
   const before = labelled();
   const corrected = await cogito('feedback', result.id, 'correct', 'It is something else entirely.', '--vks', vks, '--json');
-  expect(corrected.code).toBe(0);
+  expect(corrected).toMatchObject({ code: 0 });
   expect(JSON.parse(corrected.out)).toMatchObject({ outcome: { source: 'user', verdict: 'incorrect', weight: 0.3 } });
   const withCorrection = labelled();
   expect(withCorrection).toBeGreaterThanOrEqual(before);
@@ -123,7 +122,7 @@ test('bootstrap → train → a routed ask → a user correction → retrain →
   const batch = path.join(dir, 'batch.jsonl');
   fs.writeFileSync(batch, `${drawn.slice(BOOTSTRAP + 1).map((q) => JSON.stringify({ question: q.question })).join('\n')}\n`);
   const ran = await cogito('ask', '--batch', batch, '--out', path.join(dir, 'batch-out.jsonl'), '--vks', vks, '--threads', '1');
-  expect(ran.code).toBe(0);
+  expect(ran).toMatchObject({ code: 0 });
   expect(labelled()).toBeGreaterThanOrEqual(withCorrection + 8);
   const deadline = Date.now() + 30_000;
   while ((await status()).learner.versions.length === versionsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));

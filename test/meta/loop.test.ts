@@ -2,7 +2,7 @@
 // model, its sidecar, a VKS file) registers each answer and its decided claims in the feedback buffer
 // beside the VKS, with the draft's signals; `cogito feedback` adds a user's judgement; `cogito meta
 // status` counts; bad ids and words are clear errors.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AskResult } from '../../src/cascade';
@@ -35,8 +35,6 @@ function inBuffer<T>(read: (b: FeedbackBuffer) => T): T {
 }
 
 beforeAll(() => {
-  // bin/cogito.js runs the compiled dist/, so build it from the sources under test
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json')], { cwd: repoRoot, stdio: 'inherit' });
   dir = tempDir('cogito-meta-loop-');
   vksPath = path.join(dir, 'vks.db');
 }, 600_000);

@@ -111,8 +111,9 @@ describe('the packed tarball, installed into a project of its own', () => {
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cogito-pack-'));
-    // npm pack runs `prepare` (a clean tsc build into dist/) first, as `npm publish` would
-    const out = run('npm', ['pack', '--json', '--pack-destination', work], ROOT, 10 * 60_000);
+    // dist/ is `prepare`'s clean tsc build, made once before the suite (test/support/global-setup.js) as `npm
+    // publish` would; packing without scripts keeps it in place for the CLI tests running beside this one
+    const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT, 10 * 60_000);
     pack = (JSON.parse(out.slice(out.indexOf('['))) as PackResult[])[0];
     process.stdout.write(
       `cogito tarball: ${pack.filename}, ${(pack.size / 1e6).toFixed(2)} MB packed, ` +

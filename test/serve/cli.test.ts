@@ -1,16 +1,11 @@
 // The real `cogito serve` process (bin/cogito.js over dist/): SIGTERM lets a streaming request
 // finish, then the process exits 0; a model that cannot load exits with its error.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Ollama } from 'ollama';
 
 const REPO = join(__dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'cogito.js');
-
-beforeAll(() => {
-  // bin/cogito.js runs the compiled dist/, so build it from the sources under test
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, stdio: 'inherit' });
-}, 600000);
 
 /** Resolves with the URL once the server says it is ready; collects its stderr. */
 function ready(child: ChildProcess, log: string[]): Promise<string> {

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './engine';
@@ -14,9 +14,4 @@ export async function cogito(...args: string[]): Promise<{ code: number | null; 
     const err = e as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof err.code === 'number' ? err.code : null, out: err.stdout ?? '', err: err.stderr ?? '' };
   }
-}
-
-/** bin/cogito.js runs the compiled dist/: builds it from the sources under test. */
-export function buildDist(): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json')], { cwd: repoRoot, stdio: 'inherit' });
 }

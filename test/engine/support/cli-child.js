@@ -1,7 +1,4 @@
 'use strict';
 // Runs the whole `cogito` command line from the TS sources, as bin/cogito.js runs the built one.
 require('../../vks/support/ts-hook');
-require('../../../src/cli/index.ts').main(process.argv).catch((err) => {
-  process.stderr.write(`cogito: ${err && err.message ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+require('../../../src/cli/index.ts').run(process.argv);
