@@ -4,7 +4,7 @@ import * as path from 'node:path';
 // TwoPass.load + dispose, cycle after cycle, in a child process of its own (a clean heap, and
 // --expose-gc to settle the JS side): RSS grew by tens of KB a cycle before the addon handed freed
 // memory back (native/common.h release_freed_memory); 13 KB a cycle was the reported figure.
-const child = path.join(__dirname, 'support', 'leak-child.js');
+const child = path.join(__dirname, '..', 'support', 'leak-child.js');
 const CYCLES = 300;
 const BOUND_PER_CYCLE = 2048;
 // Cycles before the first measurement: glibc settles its arenas once (a step of ~2 MB by cycle
