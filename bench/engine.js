@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 // Engine benchmark: prompt processing (512 tokens) and generation (128 tokens) on generated ~0.5B
-// llama models (Q8_0 and Q4_0), for cogito, llama.cpp's llama-bench built from the same source, and
-// node-llama-cpp's prebuilt binary; and cogito with taps on every layer against none.
+// llama models (Q8_0 and Q4_0), for cogito, llama.cpp's llama-bench built from the same source with
+// the same flags (OpenMP off, as in cogito's build), llama-bench with llama.cpp's default OpenMP
+// threading (when `build-peers.js --openmp` built it), and node-llama-cpp's prebuilt binary; and
+// cogito with taps on every layer against none.
 // Prints the ratios and writes bench/results/engine.json. Needs `npm run build` and the peer tools.
 // Environment: BENCH_THREADS (default: all cores), BENCH_ROUNDS (default 2).
 
@@ -25,9 +27,9 @@ function log(msg) {
 }
 
 const models = () => benchModels(cogito, log);
+const openmpBench = path.join(root, 'build', 'peers', 'build-openmp', 'bin', 'llama-bench');
 
-function llamaBench(model) {
-  const bin = peerBinary('llama-bench');
+function llamaBench(model, bin = peerBinary('llama-bench')) {
   const r = spawnSync(bin, ['-m', model, '-p', String(PP), '-n', String(TG), '-t', String(threads), '-r', '2', '-o', 'json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`llama-bench failed: ${r.stderr}`);
   const rows = JSON.parse(r.stdout);
@@ -92,7 +94,11 @@ async function main() {
     load_before: load(), models: {} };
   log(`build: AMX ${results.build.amx}; kernels ${results.build.cpu_features.join(' ')}`);
   log(`load before: ${results.load_before.uptime}`);
-  for (const type of Object.keys(files)) results.models[type] = { llama_bench: {}, cogito: {}, cogito_taps_all: {}, node_llama_cpp: {} };
+  const withOpenmp = fs.existsSync(openmpBench);
+  if (!withOpenmp) log('llama-bench with OpenMP is not built (node scripts/build-peers.js --openmp); measuring without it');
+  for (const type of Object.keys(files)) {
+    results.models[type] = { llama_bench: {}, ...(withOpenmp ? { llama_bench_openmp: {} } : {}), cogito: {}, cogito_taps_all: {}, node_llama_cpp: {} };
+  }
   // every contestant runs once per round and keeps its best round: other work on the machine
   // then slows all of them alike instead of whichever happened to run at the time
   for (let round = 0; round < rounds; round++) {
@@ -100,6 +106,10 @@ async function main() {
       const m = results.models[type];
       log(`round ${round + 1}/${rounds} ${type}: llama-bench`);
       keepBest(m.llama_bench, llamaBench(file));
+      if (withOpenmp) {
+        log(`round ${round + 1}/${rounds} ${type}: llama-bench with OpenMP`);
+        keepBest(m.llama_bench_openmp, llamaBench(file, openmpBench));
+      }
       log(`round ${round + 1}/${rounds} ${type}: cogito, without and with taps on all layers`);
       const cg = await cogitoRun(file);
       keepBest(m.cogito, { pp_tps: cg.pp_tps, tg_tps: cg.tg_tps });
@@ -114,20 +124,25 @@ async function main() {
   results.gen_vs_llama_bench = q8.cogito.tg_tps / q8.llama_bench.tg_tps;
   results.pp_vs_llama_bench = q8.cogito.pp_tps / q8.llama_bench.pp_tps;
   results.gen_vs_node_llama_cpp = q8.node_llama_cpp.tg_tps ? q8.cogito.tg_tps / q8.node_llama_cpp.tg_tps : null;
+  results.gen_vs_llama_bench_openmp = withOpenmp ? q8.cogito.tg_tps / q8.llama_bench_openmp.tg_tps : null;
+  results.pp_vs_llama_bench_openmp = withOpenmp ? q8.cogito.pp_tps / q8.llama_bench_openmp.pp_tps : null;
   results.tap_overhead_gen = 1 - q8.cogito_taps_all.tg_tps / q8.cogito.tg_tps;
   const q4 = results.models.q4_0;
   results.q4_0 = {
     gen_vs_llama_bench: q4.cogito.tg_tps / q4.llama_bench.tg_tps,
     pp_vs_llama_bench: q4.cogito.pp_tps / q4.llama_bench.pp_tps,
     gen_vs_node_llama_cpp: q4.node_llama_cpp.tg_tps ? q4.cogito.tg_tps / q4.node_llama_cpp.tg_tps : null,
+    gen_vs_llama_bench_openmp: withOpenmp ? q4.cogito.tg_tps / q4.llama_bench_openmp.tg_tps : null,
+    pp_vs_llama_bench_openmp: withOpenmp ? q4.cogito.pp_tps / q4.llama_bench_openmp.pp_tps : null,
     tap_overhead_gen: 1 - q4.cogito_taps_all.tg_tps / q4.cogito.tg_tps,
   };
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
   for (const [type, m] of Object.entries(results.models)) {
     const f = (x) => (typeof x === 'number' ? x.toFixed(1) : 'n/a');
-    console.log(`${type}: pp${PP} t/s  cogito ${f(m.cogito.pp_tps)}  llama-bench ${f(m.llama_bench.pp_tps)}  node-llama-cpp ${f(m.node_llama_cpp.pp_tps)}`);
-    console.log(`${type}: tg${TG} t/s  cogito ${f(m.cogito.tg_tps)}  llama-bench ${f(m.llama_bench.tg_tps)}  node-llama-cpp ${f(m.node_llama_cpp.tg_tps)}  cogito+taps ${f(m.cogito_taps_all.tg_tps)}`);
+    const omp = (k) => (m.llama_bench_openmp ? `  llama-bench+OpenMP ${f(m.llama_bench_openmp[k])}` : '');
+    console.log(`${type}: pp${PP} t/s  cogito ${f(m.cogito.pp_tps)}  llama-bench ${f(m.llama_bench.pp_tps)}${omp('pp_tps')}  node-llama-cpp ${f(m.node_llama_cpp.pp_tps)}`);
+    console.log(`${type}: tg${TG} t/s  cogito ${f(m.cogito.tg_tps)}  llama-bench ${f(m.llama_bench.tg_tps)}${omp('tg_tps')}  node-llama-cpp ${f(m.node_llama_cpp.tg_tps)}  cogito+taps ${f(m.cogito_taps_all.tg_tps)}`);
     if (m.node_llama_cpp.error) console.log(`${type}: ${m.node_llama_cpp.error}`);
   }
   const r = (x) => (x === null ? 'n/a' : x.toFixed(3));

@@ -139,6 +139,9 @@ struct Injector {
     bool    agc   = false;
     float   floor = 0.0f;
     float   tau   = 1.0f;
+    // inference: per injection layer, whether its gate is not exactly zero (a zero gate adds
+    // exactly nothing, so build() leaves that layer as the base's graph)
+    std::vector<bool> live;
     // counters for tests (never reset): K/V computations from set tokens, and graphs that
     // built the cognitive tokens' K/V in-graph
     int64_t n_kv_computed = 0;

@@ -24,6 +24,12 @@ void Injector::set(const SidecarModel * s, const std::vector<float> & toks, int3
     buf.reset(ggml_backend_alloc_ctx_tensors_from_buft(ctx.get(), ggml_backend_cpu_buffer_type()));
     if (!buf) throw std::runtime_error("could not allocate the injection buffers");
     sc = s;
+    live.assign(J, true);
+    if (s->w.inj_gate && s->w.inj_gate->type == GGML_TYPE_F32 && ggml_nelements(s->w.inj_gate) == J) {
+        std::vector<float> gates(J);
+        ggml_backend_tensor_get(s->w.inj_gate, gates.data(), 0, gates.size() * sizeof(float));
+        for (int32_t j = 0; j < J; ++j) live[j] = gates[j] != 0.0f;
+    }
     set_tokens(toks);
     start = start_pos;
     agc = use_agc;
@@ -77,6 +83,7 @@ void Injector::clear() {
     sc = nullptr;
     tokens = nullptr;
     kv.clear();
+    live.clear();
     kv_stale = false;
     hidden = nullptr;
     phi = nullptr;
@@ -117,6 +124,10 @@ ggml_tensor * Injector::build(ggml_context * g, ggml_tensor * cur, int32_t il, i
     const int32_t j = sc->cfg.inject_index(il);
     if (j < 0) return cur;
     if (j == 0) graph_tokens = nullptr; // the first injection layer: a new graph is being built
+    // a zero gate adds exactly zero: the base's graph, bit for bit on every backend (adding the
+    // zero delta let Vulkan fuse the layer's sums in another order: 4.5e-6 off). Training keeps
+    // the node, the gate's gradient is not zero there.
+    if (!hidden && !live[j]) return cur;
     // the last layer may keep only the output rows: they are the batch's last ones
     const int64_t rows = cur->ne[1];
     const int64_t first = n_tokens - rows;
