@@ -96,6 +96,11 @@ class OpenTrainerWorker : public PromiseWorker {
         }
         llama_model_params mp = llama_model_default_params();
         mp.n_gpu_layers = 0;                   // the optimizer runs where the weights are: CPU
+        // and no GPU device at all: ggml-opt allocates its gradients, AdamW moments and labels on
+        // the scheduler's first backend, which is the device's in a GPU build even with no layers
+        // there, so the optimizer step ran on the device (training off the CPU build's losses)
+        static ggml_backend_dev_t no_devices[] = { nullptr };
+        mp.devices = no_devices;
         mp.load_mode = LLAMA_LOAD_MODE_NONE;   // weights must be writable, not a read-only mapping
         log_capture_begin();
         model = llama_model_load_from_file(o.path.c_str(), mp);
