@@ -1,14 +1,12 @@
 /**
  * The two builds the GPU parity suite compares, loaded side by side in one process: the CPU build
- * (build/, the reference) and a GPU build — the Vulkan one in build-vulkan/ (`COGITO_GPU=vulkan
- * COGITO_BUILD_DIR=build-vulkan npm run build:native`), or any GPU build named by COGITO_GPU_ADDON
- * (a CUDA or Metal one, docs/gpu.md's checklist). Each gets its own copy of src/engine,
+ * (the reference) and a GPU build — where each is, scripts/gpu-suite.js says: build/ and
+ * build-vulkan/ after a plain `npm install`, build-cpu/ and build/ after `COGITO_GPU=vulkan npm
+ * install`, or any GPU build named by COGITO_GPU_ADDON (a CUDA or Metal one, docs/gpu.md's checklist). Each gets its own copy of src/engine,
  * src/sidecar and src/loom (jest.isolateModules), so each copy's addon() loads its own .node file;
  * the two addons link their own ggml and llama.cpp and share nothing.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { repoRoot } from '../support/engine';
 
 type Engine = typeof import('../../src/engine');
 type SidecarModule = typeof import('../../src/sidecar');
@@ -21,12 +19,15 @@ export interface Build {
   loom: Loom;
 }
 
-export const cpuAddonPath = path.join(repoRoot, 'build', 'Release', 'cogito.node');
-export const gpuAddonPath = process.env.COGITO_GPU_ADDON ?? path.join(repoRoot, 'build-vulkan', 'Release', 'cogito.node');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { gpuSuiteAddons } = require('../../scripts/gpu-suite.js') as { gpuSuiteAddons: () => { cpu: string; gpu: string } };
+// build/ and the folder beside it (scripts/gpu-suite.js: build-vulkan/, or build-cpu/ when build/ is
+// the GPU build), which test:vulkan's pretest builds
+export const { cpu: cpuAddonPath, gpu: gpuAddonPath } = gpuSuiteAddons();
 
 function load(name: Build['name'], addonPath: string): Build {
   if (!fs.existsSync(addonPath)) {
-    throw new Error(`${addonPath} is missing: build it first (docs/gpu.md: bash scripts/install-vulkan-deps.sh, then COGITO_GPU=vulkan COGITO_BUILD_DIR=build-vulkan npm run build:native)`);
+    throw new Error(`${addonPath} is missing: build it first (node scripts/gpu-suite.js, which npm run test:vulkan runs first; docs/gpu.md)`);
   }
   const saved = process.env.COGITO_ADDON;
   process.env.COGITO_ADDON = addonPath;
