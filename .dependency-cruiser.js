@@ -59,6 +59,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(dist|build|node_modules)/' },
+    exclude: { path: '^(dist|build|build-[^/]+|node_modules)/' },
   },
 };

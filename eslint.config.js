@@ -2,7 +2,8 @@
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'test/support/*.js'] },
+  // build-*/: GPU, CPU-reference and portable builds beside build/ (COGITO_BUILD_DIR, scripts/gpu-suite.js)
+  { ignores: ['dist/**', 'build/**', 'build-*/**', 'node_modules/**', 'test/support/*.js'] },
   ...tseslint.configs.recommended,
   {
     rules: {
