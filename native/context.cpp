@@ -49,6 +49,7 @@ void Context::free_all() {
     const bool had_context = ctx != nullptr;
     release_sidecar();
     for (SamplerState & s : samplers) s.reset();
+    compute.reset(); // its thread must not outlive the context it decodes for
     if (ctx) { llama_free(ctx); ctx = nullptr; }
     if (threadpool) { cpu_threadpool_free(threadpool); threadpool = nullptr; }
     if (!model_ref.IsEmpty()) model_ref.Reset();
@@ -230,15 +231,13 @@ Napi::Value CreateContext(const Napi::CallbackInfo & info) {
 // ---- evaluation ---------------------------------------------------------------------------------
 
 // decode(tokens: Int32Array, startPos, logits: 0 none | 1 last | 2 all) -> Promise<Float32Array | null>
-class DecodeWorker : public PromiseWorker {
+class DecodeWorker : public ContextWorker {
   public:
     DecodeWorker(Napi::Env env, Context * c, Napi::Int32Array toks, int32_t start, int mode)
-        : PromiseWorker(env, "DECODE"), c(c), tokens(toks.Data(), toks.Data() + toks.ElementLength()), start(start), mode(mode) {
-        ref = Napi::Persistent(c->Value());
-    }
+        : ContextWorker(env, c, "DECODE"), tokens(toks.Data(), toks.Data() + toks.ElementLength()), start(start), mode(mode) {}
 
   private:
-    void run() override {
+    void compute() override {
         const int32_t n = (int32_t) tokens.size();
         const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(c->model));
         for (int32_t t : tokens) {
@@ -280,7 +279,6 @@ class DecodeWorker : public PromiseWorker {
         }
     }
 
-    void finish() override { c->busy = false; }
     Napi::Value resolve(Napi::Env env) override {
         if (logits.empty()) return env.Null();
         Napi::Float32Array out = Napi::Float32Array::New(env, logits.size());
@@ -288,8 +286,6 @@ class DecodeWorker : public PromiseWorker {
         return out;
     }
 
-    Napi::ObjectReference ref;
-    Context * c;
     std::vector<llama_token> tokens;
     int32_t start;
     int mode;
@@ -308,15 +304,13 @@ Napi::Value Context::Decode(const Napi::CallbackInfo & info) {
 
 // step(pos, decodeNext, topLogprobs?) -> Promise<{token, logprob, entropy, piece, eog, top?}>
 // Samples the next token from the current logits and, unless it ends the generation, evaluates it.
-class StepWorker : public PromiseWorker {
+class StepWorker : public ContextWorker {
   public:
     StepWorker(Napi::Env env, Context * c, int32_t pos, bool decode_next, int32_t top_n)
-        : PromiseWorker(env, "DECODE"), c(c), pos(pos), decode_next(decode_next), top_n(top_n) {
-        ref = Napi::Persistent(c->Value());
-    }
+        : ContextWorker(env, c, "DECODE"), pos(pos), decode_next(decode_next), top_n(top_n) {}
 
   private:
-    void run() override {
+    void compute() override {
         const float * logits = llama_get_logits_ith(c->ctx, -1);
         if (!logits) throw std::runtime_error("no logits to sample from: evaluate a prompt first");
         sampled = sample_token(c->samplers[0], llama_model_get_vocab(c->model), logits, top_n);
@@ -335,11 +329,8 @@ class StepWorker : public PromiseWorker {
         }
     }
 
-    void finish() override { c->busy = false; }
     Napi::Value resolve(Napi::Env env) override { return sampled_to_js(env, sampled); }
 
-    Napi::ObjectReference ref;
-    Context * c;
     int32_t pos;
     bool decode_next;
     int32_t top_n;

@@ -4,12 +4,15 @@
 #include <napi.h>
 
 #include "attention.h"
+#include "common.h"
+#include "compute_thread.h"
 #include "llama.h"
 #include "sampling.h"
 #include "sidecar.h"
 #include "taps.h"
 
 #include <atomic>
+#include <memory>
 #include <vector>
 
 namespace cogito {
@@ -25,6 +28,7 @@ class Context : public Napi::ObjectWrap<Context> {
     llama_context * ctx = nullptr;
     llama_model * model = nullptr;
     ggml_threadpool_t threadpool = nullptr; // owned: the same worker threads whichever libuv thread calls
+    std::unique_ptr<ComputeThread> compute = std::make_unique<ComputeThread>(); // the one thread that decodes
     Napi::ObjectReference model_ref; // keeps the model alive while the context lives
     // Sequences: 1 for a plain context; a pool's context decodes up to n_seq at once (seq ids 0..n_seq-1).
     int32_t n_seq = 1;
@@ -68,6 +72,23 @@ class Context : public Napi::ObjectWrap<Context> {
     Napi::Value GraphPlacement(const Napi::CallbackInfo & info);
     Napi::Value GraphCounters(const Napi::CallbackInfo & info);
     Napi::Value Dispose(const Napi::CallbackInfo & info);
+};
+
+// An async operation on a context (claim_busy first): compute() runs on the context's own thread
+// (native/compute_thread.h), the context stays alive meanwhile, and its busy flag is released after.
+class ContextWorker : public PromiseWorker {
+  protected:
+    ContextWorker(Napi::Env env, Context * c, std::string code)
+        : PromiseWorker(env, std::move(code)), c(c), ref(Napi::Persistent(c->Value())) {}
+    virtual void compute() = 0;
+
+    Context * c;
+
+  private:
+    void run() final { c->compute->run([this] { compute(); }); }
+    void finish() final { c->busy = false; }
+
+    Napi::ObjectReference ref;
 };
 
 // Claims the context for one async operation (BUSY when another one runs); released in the worker's finish().

@@ -33,15 +33,13 @@ struct StepResult {
     std::string code, message;
 };
 
-class TickWorker : public PromiseWorker {
+class TickWorker : public ContextWorker {
   public:
     TickWorker(Napi::Env env, Context * c, std::vector<StepPlan> steps, std::vector<PromptPlan> prompts)
-        : PromiseWorker(env, "DECODE"), c(c), steps(std::move(steps)), prompts(std::move(prompts)) {
-        ref = Napi::Persistent(c->Value());
-    }
+        : ContextWorker(env, c, "DECODE"), steps(std::move(steps)), prompts(std::move(prompts)) {}
 
   private:
-    void run() override {
+    void compute() override {
         const llama_vocab * vocab = llama_model_get_vocab(c->model);
         const int32_t n_vocab = llama_vocab_n_tokens(vocab);
         int32_t capacity = 0;
@@ -97,7 +95,6 @@ class TickWorker : public PromiseWorker {
         llama_batch_free(batch);
     }
 
-    void finish() override { c->busy = false; }
     Napi::Value resolve(Napi::Env env) override {
         Napi::Array out = Napi::Array::New(env, results.size());
         for (size_t i = 0; i < results.size(); ++i) {
@@ -115,8 +112,6 @@ class TickWorker : public PromiseWorker {
         return out;
     }
 
-    Napi::ObjectReference ref;
-    Context * c;
     std::vector<StepPlan> steps;
     std::vector<PromptPlan> prompts;
     std::vector<StepResult> results;
