@@ -120,22 +120,19 @@ async function main() {
   }
   results.load_after = load();
   log(`load after: ${results.load_after.uptime}`);
-  const q8 = results.models.q8_0;
-  results.gen_vs_llama_bench = q8.cogito.tg_tps / q8.llama_bench.tg_tps;
-  results.pp_vs_llama_bench = q8.cogito.pp_tps / q8.llama_bench.pp_tps;
-  results.gen_vs_node_llama_cpp = q8.node_llama_cpp.tg_tps ? q8.cogito.tg_tps / q8.node_llama_cpp.tg_tps : null;
-  results.gen_vs_llama_bench_openmp = withOpenmp ? q8.cogito.tg_tps / q8.llama_bench_openmp.tg_tps : null;
-  results.pp_vs_llama_bench_openmp = withOpenmp ? q8.cogito.pp_tps / q8.llama_bench_openmp.pp_tps : null;
-  results.tap_overhead_gen = 1 - q8.cogito_taps_all.tg_tps / q8.cogito.tg_tps;
-  const q4 = results.models.q4_0;
-  results.q4_0 = {
-    gen_vs_llama_bench: q4.cogito.tg_tps / q4.llama_bench.tg_tps,
-    pp_vs_llama_bench: q4.cogito.pp_tps / q4.llama_bench.pp_tps,
-    gen_vs_node_llama_cpp: q4.node_llama_cpp.tg_tps ? q4.cogito.tg_tps / q4.node_llama_cpp.tg_tps : null,
-    gen_vs_llama_bench_openmp: withOpenmp ? q4.cogito.tg_tps / q4.llama_bench_openmp.tg_tps : null,
-    pp_vs_llama_bench_openmp: withOpenmp ? q4.cogito.pp_tps / q4.llama_bench_openmp.pp_tps : null,
-    tap_overhead_gen: 1 - q4.cogito_taps_all.tg_tps / q4.cogito.tg_tps,
-  };
+  // issue 20's goals, per model type: >= 1.0 against every peer for pp and tg, tap overhead <= 0.01
+  const ratios = (m) => ({
+    gen_vs_llama_bench: m.cogito.tg_tps / m.llama_bench.tg_tps,
+    pp_vs_llama_bench: m.cogito.pp_tps / m.llama_bench.pp_tps,
+    gen_vs_node_llama_cpp: m.node_llama_cpp.tg_tps ? m.cogito.tg_tps / m.node_llama_cpp.tg_tps : null,
+    pp_vs_node_llama_cpp: m.node_llama_cpp.pp_tps ? m.cogito.pp_tps / m.node_llama_cpp.pp_tps : null,
+    gen_vs_llama_bench_openmp: withOpenmp ? m.cogito.tg_tps / m.llama_bench_openmp.tg_tps : null,
+    pp_vs_llama_bench_openmp: withOpenmp ? m.cogito.pp_tps / m.llama_bench_openmp.pp_tps : null,
+    tap_overhead_gen: 1 - m.cogito_taps_all.tg_tps / m.cogito.tg_tps,
+  });
+  // Q8_0's at the top level, as the figures were first reported
+  Object.assign(results, ratios(results.models.q8_0));
+  results.q4_0 = ratios(results.models.q4_0);
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
   for (const [type, m] of Object.entries(results.models)) {
@@ -146,7 +143,9 @@ async function main() {
     if (m.node_llama_cpp.error) console.log(`${type}: ${m.node_llama_cpp.error}`);
   }
   const r = (x) => (x === null ? 'n/a' : x.toFixed(3));
-  console.log(`gen_vs_llama_bench ${r(results.gen_vs_llama_bench)}  pp_vs_llama_bench ${r(results.pp_vs_llama_bench)}  gen_vs_node_llama_cpp ${r(results.gen_vs_node_llama_cpp)}  tap_overhead_gen ${r(results.tap_overhead_gen)}`);
+  for (const [type, q] of [['q8_0', results], ['q4_0', results.q4_0]]) {
+    console.log(`${type}: gen_vs_llama_bench ${r(q.gen_vs_llama_bench)}  pp_vs_llama_bench ${r(q.pp_vs_llama_bench)}  gen_vs_node_llama_cpp ${r(q.gen_vs_node_llama_cpp)}  pp_vs_node_llama_cpp ${r(q.pp_vs_node_llama_cpp)}  tap_overhead_gen ${r(q.tap_overhead_gen)}`);
+  }
   console.log(`load before: ${results.load_before.loadavg.join(' ')}  after: ${results.load_after.loadavg.join(' ')}`);
   console.log(`wrote ${path.relative(root, resultsFile)}`);
 }

@@ -58,6 +58,6 @@ function main() {
   }
 }
 
-module.exports = { gpuSuiteAddons, buildKind };
+module.exports = { gpuSuiteAddons };
 
 if (require.main === module) main();
