@@ -30,6 +30,22 @@ struct CodedError : std::runtime_error {
     CodedError(std::string code, const std::string & message) : std::runtime_error(message), code(std::move(code)) {}
 };
 
+// Runs f off the JS thread: false when it threw, with the message, and the code of a CodedError
+// in `code` (which otherwise keeps the caller's default).
+template <typename F>
+bool run_guarded(F && f, std::string & code, std::string & message) {
+    try {
+        f();
+        return true;
+    } catch (const CodedError & e) {
+        code = e.code;
+        message = e.what();
+    } catch (const std::exception & e) {
+        message = e.what();
+    }
+    return false;
+}
+
 // The boilerplate every async call of the addon shares, over Napi::AsyncWorker (PromiseWorker) or
 // Napi::AsyncProgressQueueWorker<P> (ProgressPromiseWorker<P>): a promise; run() on a worker
 // thread, where a thrown std::exception rejects the promise with the worker's code (a CodedError
@@ -53,14 +69,8 @@ class PromiseWorkerBase : public Base {
 
     template <typename F>
     void guarded(F && f) {
-        try {
-            f();
-        } catch (const CodedError & e) {
-            code = e.code;
-            this->SetError(e.what());
-        } catch (const std::exception & e) {
-            this->SetError(e.what());
-        }
+        std::string message;
+        if (!run_guarded(f, code, message)) this->SetError(message);
     }
 
   private:

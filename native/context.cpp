@@ -41,7 +41,7 @@ Napi::Object Context::Init(Napi::Env env, Napi::Object exports) {
     return exports;
 }
 
-Context::Context(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Context>(info) {}
+Context::Context(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Context>(info), compute(std::make_unique<ComputeThread>(info.Env())) {}
 
 Context::~Context() { free_all(); }
 

@@ -28,7 +28,7 @@ class Context : public Napi::ObjectWrap<Context> {
     llama_context * ctx = nullptr;
     llama_model * model = nullptr;
     ggml_threadpool_t threadpool = nullptr; // owned: the same worker threads whichever libuv thread calls
-    std::unique_ptr<ComputeThread> compute = std::make_unique<ComputeThread>(); // the one thread that decodes
+    std::unique_ptr<ComputeThread> compute; // the one thread that decodes
     Napi::ObjectReference model_ref; // keeps the model alive while the context lives
     // Sequences: 1 for a plain context; a pool's context decodes up to n_seq at once (seq ids 0..n_seq-1).
     int32_t n_seq = 1;
@@ -76,16 +76,19 @@ class Context : public Napi::ObjectWrap<Context> {
 
 // An async operation on a context (claim_busy first): compute() runs on the context's own thread
 // (native/compute_thread.h), the context stays alive meanwhile, and its busy flag is released after.
-class ContextWorker : public PromiseWorker {
+class ContextWorker : public ComputeJob {
+  public:
+    Napi::Promise queue() { return c->compute->submit(this); }
+
   protected:
     ContextWorker(Napi::Env env, Context * c, std::string code)
-        : PromiseWorker(env, std::move(code)), c(c), ref(Napi::Persistent(c->Value())) {}
+        : ComputeJob(env, std::move(code)), c(c), ref(Napi::Persistent(c->Value())) {}
     virtual void compute() = 0;
 
     Context * c;
 
   private:
-    void run() final { c->compute->run([this] { compute(); }); }
+    void run() final { compute(); }
     void finish() final { c->busy = false; }
 
     Napi::ObjectReference ref;
