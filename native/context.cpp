@@ -527,7 +527,7 @@ Napi::Value Context::GraphPlacement(const Napi::CallbackInfo & info) {
     return o;
 }
 
-// graphCounters() -> {built, reused, crossKvComputed, crossKvInGraph}: how often decodes built a
+// graphCounters() -> {built, reused, crossKvComputed, crossKvInGraph, decodeThreads}: how often decodes built a
 // graph or reused the previous one, and how often the injection's cognitive K/V were computed
 // (once per set of tokens) or built into a graph (training only); for tests and benchmarks
 Napi::Value Context::GraphCounters(const Napi::CallbackInfo & info) {
@@ -540,6 +540,7 @@ Napi::Value Context::GraphCounters(const Napi::CallbackInfo & info) {
     o.Set("reused", (double) reused);
     o.Set("crossKvComputed", (double) inj.n_kv_computed);
     o.Set("crossKvInGraph", (double) inj.n_kv_in_graph);
+    o.Set("decodeThreads", (double) n_decode_threads.load());
     return o;
 }
 

@@ -11,8 +11,10 @@
 #include "sidecar.h"
 #include "taps.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace cogito {
@@ -29,6 +31,8 @@ class Context : public Napi::ObjectWrap<Context> {
     llama_model * model = nullptr;
     ggml_threadpool_t threadpool = nullptr; // owned: the same worker threads whichever libuv thread calls
     std::unique_ptr<ComputeThread> compute; // the one thread that decodes
+    std::vector<std::thread::id> decode_threads; // the threads that ran its decodes (touched by them alone, one at a time)
+    std::atomic<int32_t> n_decode_threads{0};    // their count, for graphCounters on the JS thread
     Napi::ObjectReference model_ref; // keeps the model alive while the context lives
     // Sequences: 1 for a plain context; a pool's context decodes up to n_seq at once (seq ids 0..n_seq-1).
     int32_t n_seq = 1;
@@ -88,7 +92,14 @@ class ContextWorker : public ComputeJob {
     Context * c;
 
   private:
-    void run() final { compute(); }
+    void run() final {
+        const std::thread::id me = std::this_thread::get_id();
+        if (std::find(c->decode_threads.begin(), c->decode_threads.end(), me) == c->decode_threads.end()) {
+            c->decode_threads.push_back(me);
+            c->n_decode_threads = (int32_t) c->decode_threads.size();
+        }
+        compute();
+    }
     void finish() final { c->busy = false; }
 
     Napi::ObjectReference ref;

@@ -121,6 +121,8 @@ export interface GraphCounters {
   reused: number;
   crossKvComputed: number;
   crossKvInGraph: number;
+  /** OS threads that have run this context's decodes: 1 (its own thread, native/compute_thread.h) */
+  decodeThreads: number;
 }
 
 export interface NativeSidecarInfo {
